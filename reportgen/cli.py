@@ -1,0 +1,55 @@
+"""The ``reportgen`` command line. Exit status: 0 success, 1 bad input or failed check, 2 usage.
+
+Each command lives in ``reportgen/commands/<name>.py`` with ``add_parser(subparsers)`` and
+``run(args) -> int``; commands that need JAX import ``runners`` lazily inside ``run``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from reportgen import __version__
+from reportgen.errors import InvalidRecords, ReportgenError
+
+COMMANDS = ("check", "run", "retrain", "rerun", "analyze", "build", "review")
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="reportgen",
+        description="Tuning logbook: run hyperparameter studies the way the Deep Learning Tuning "
+        "Playbook prescribes, check their records and publish them as a static site.",
+    )
+    p.add_argument("--version", action="version", version=f"reportgen {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"reportgen.commands.{name}")
+        except ModuleNotFoundError as e:
+            if e.name != f"reportgen.commands.{name}":
+                raise
+            continue
+        module.add_parser(sub)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except InvalidRecords as e:
+        for problem in e.problems:
+            print(problem, file=sys.stderr)
+        return 1
+    except ReportgenError as e:
+        print(f"reportgen {args.command}: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"reportgen {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

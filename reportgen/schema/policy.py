@@ -1,0 +1,94 @@
+"""The decision policy: every threshold the analysis uses, in one object that pages print.
+
+Numbers the playbook gives are marked (playbook); the rest are this tool's defaults, which the
+playbook leaves open, and a study may override any of them in its spec under ``policy:``.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from reportgen.schema.common import Model
+
+
+class Policy(Model):
+    # launch decision
+    false_adopt_rate: float = Field(
+        default=0.05,
+        gt=0,
+        lt=0.5,
+        description="one-sided level of the adopt rule; held on A/A comparisons",
+    )
+    min_effect: float = Field(
+        default=0.0,
+        ge=0,
+        description="smallest improvement (objective units) that pays for the added complexity",
+    )
+    min_retrains: int = Field(
+        default=3, ge=2, description="retrains per arm before a verdict other than inconclusive"
+    )
+    max_retrains_suggested: int = Field(
+        default=50, ge=2, description="cap on the 'run N more retrains' advice"
+    )
+    # search-space boundaries
+    top_k: int = Field(
+        default=5, ge=1, description="trials counted as 'the best' for boundary and edge checks"
+    )
+    boundary_fraction: float = Field(
+        default=0.1,
+        gt=0,
+        lt=0.5,
+        description="edge zone as a fraction of the range in sampling coordinates",
+    )
+    # infeasible trials
+    infeasible_alarm: float = Field(
+        default=0.2, ge=0, le=1, description="infeasible fraction that raises a finding"
+    )
+    # sampling density
+    near_best_tolerance: float = Field(
+        default=0.05,
+        gt=0,
+        description="relative distance to the best value that counts as 'near the best'",
+    )
+    min_trials_near_best: int = Field(
+        default=3, ge=1, description="fewer trials than this near the best means sparse sampling"
+    )
+    # training curves
+    early_best_fraction: float = Field(
+        default=0.10,
+        gt=0,
+        lt=1,
+        description="(playbook) best step in the first 10% of training: too many steps",
+    )
+    late_best_fraction: float = Field(
+        default=0.25,
+        gt=0,
+        lt=1,
+        description="(playbook) best step in the last 25%: may gain from longer training",
+    )
+    overfit_rise: float = Field(
+        default=0.05,
+        ge=0,
+        description="relative rise of the validation loss after its minimum that counts as overfitting",
+    )
+    late_window_fraction: float = Field(
+        default=0.2, gt=0, le=1, description="fraction of evals at the end used for noise and trend"
+    )
+    noise_ratio: float = Field(
+        default=0.5,
+        gt=0,
+        description="late step-to-step noise above this fraction of the compared gap is flagged",
+    )
+    still_improving: float = Field(
+        default=0.01,
+        ge=0,
+        description="relative improvement over the late window that counts as still improving",
+    )
+    # isolation and variance
+    isolation_buckets: int = Field(
+        default=5, ge=2, description="buckets for a continuous scientific hyperparameter"
+    )
+    bootstrap_samples: int = Field(
+        default=2000, ge=100, description="resamples for bootstrap estimates"
+    )
+    random_seed: int = Field(default=0, ge=0, description="seed of every bootstrap in the analysis")

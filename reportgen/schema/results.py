@@ -1,0 +1,145 @@
+"""Results passed from the analysis layer to charts, pages and the CLI (never persisted as records).
+
+These are the contract between layers: analysis returns them, charts and pages only read them.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import Field
+
+from reportgen.schema.common import Model, Scalar
+from reportgen.schema.policy import Policy
+from reportgen.schema.study import Objective, Override, Verdict
+from reportgen.schema.trial import Status, TrialKind
+
+Evidence = dict[str, Scalar | None | list[Scalar | None]]
+
+
+class Severity(StrEnum):
+    INFO = "info"
+    WARNING = "warning"
+    PROBLEM = "problem"
+
+
+class Finding(Model):
+    """One check's outcome, with its numbers and the playbook section it comes from."""
+
+    key: str
+    severity: Severity
+    message: str
+    anchor: str
+    subject: str = ""  # hyperparameter name, trial id or scientific value the finding is about
+    evidence: Evidence = Field(default_factory=dict)
+
+
+class TrialPoint(Model):
+    """A trial reduced to what the study-level views need."""
+
+    trial_id: str
+    kind: TrialKind
+    group: str = ""
+    status: Status
+    status_reason: str = ""
+    hyperparameters: dict[str, Scalar]
+    value: float | None  # objective (best over training or final); None when infeasible
+    best_step: int | None = None
+    rank: int | None = None  # 1 = best feasible trial
+
+
+class Summary(Model):
+    n_trials: int
+    by_status: dict[str, int]
+    by_reason: dict[str, int]
+    infeasible_fraction: float
+    best: TrialPoint | None
+    top: list[TrialPoint]
+    points: list[TrialPoint]
+
+
+class IsolationPoint(Model):
+    label: str
+    value: Scalar | None = None  # the scientific value (categorical/discrete)
+    low: float | None = None  # bucket bounds (continuous)
+    high: float | None = None
+    best_value: float | None
+    best_trial_id: str | None
+    n_trials: int
+    n_feasible: int
+
+
+class Isolation(Model):
+    """Best trial per scientific value (or bucket), nuisance hyperparameters optimised away."""
+
+    hyperparameter: str
+    bucketed: bool
+    points: list[IsolationPoint]
+
+
+class RetrainGroup(Model):
+    """Trial variance: one configuration retrained with new seeds."""
+
+    group: str
+    label: str
+    trial_ids: list[str]
+    values: list[float]
+    n: int
+    n_infeasible: int = 0
+    mean: float | None
+    std: float | None
+    ci_low: float | None
+    ci_high: float | None
+
+
+class StudyVariance(Model):
+    """Spread of best-of-study across sampler seeds: measured from reruns, else bootstrapped."""
+
+    source: str  # "reruns" or "bootstrap"
+    n: int
+    values: list[float]
+    mean: float | None
+    std: float | None
+    label: str
+
+
+class ExpectedBest(Model):
+    k: int
+    mean: float
+    low: float
+    high: float
+
+
+class Variance(Model):
+    trial: list[RetrainGroup]
+    study: StudyVariance | None
+    expected_best: list[ExpectedBest]
+    pooled_trial_std: float | None = None
+
+
+class Decision(Model):
+    verdict: Verdict
+    candidate_label: str
+    baseline_label: str
+    candidate: RetrainGroup | None = None
+    baseline: RetrainGroup | None = None
+    effect: float | None = None  # improvement of candidate over baseline, positive is better
+    ci_low: float | None = None
+    ci_high: float | None = None
+    retrains_needed: int | None = None
+    reason: str
+    next_step: str
+    override: Override | None = None
+    policy: Policy
+
+
+class StudyAnalysis(Model):
+    study_id: str
+    revision: int
+    objective: Objective
+    summary: Summary
+    findings: list[Finding]
+    isolation: list[Isolation]
+    variance: Variance
+    decision: Decision
+    policy: Policy

@@ -1,0 +1,301 @@
+"""The study spec: ``logbook/<study_id>/study.yaml``, written by a person."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from reportgen.schema.common import SCHEMA_VERSION, HparamName, Model, SafeId, Scalar
+from reportgen.schema.policy import Policy
+
+
+class Role(StrEnum):
+    """The playbook's three kinds of hyperparameter in a study."""
+
+    SCIENTIFIC = "scientific"
+    NUISANCE = "nuisance"
+    FIXED = "fixed"
+
+
+class Scale(StrEnum):
+    LINEAR = "linear"
+    LOG = "log"
+    DISCRETE = "discrete"
+    CATEGORICAL = "categorical"
+
+
+class Phase(StrEnum):
+    EXPLORATION = "exploration"
+    EXPLOITATION = "exploitation"
+
+
+class Direction(StrEnum):
+    MINIMIZE = "minimize"
+    MAXIMIZE = "maximize"
+
+
+class ObjectiveMode(StrEnum):
+    BEST_OVER_TRAINING = "best_over_training"
+    FINAL = "final"
+
+
+class Condition(Model):
+    """Active only when ``parent`` (a categorical hyperparameter) takes one of ``values``."""
+
+    parent: HparamName
+    values: list[Scalar] = Field(min_length=1)
+
+
+class Hyperparameter(Model):
+    """One axis of the search space.
+
+    - ``linear``/``log``: continuous between ``low`` and ``high`` (``log`` samples log-uniformly);
+    - ``discrete``: ordered numeric ``values`` (e.g. depth 1, 2, 3);
+    - ``categorical``: unordered ``values``;
+    - role ``fixed``: held at ``value`` for the whole study.
+    """
+
+    name: HparamName
+    role: Role
+    scale: Scale = Scale.LINEAR
+    low: float | None = None
+    high: float | None = None
+    values: list[Scalar] | None = None
+    value: Scalar | None = None
+    condition: Condition | None = None
+    description: str = ""
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Hyperparameter:
+        if self.role is Role.FIXED:
+            if self.value is None:
+                raise ValueError("a fixed hyperparameter needs 'value'")
+            if self.low is not None or self.high is not None or self.values is not None:
+                raise ValueError("a fixed hyperparameter takes 'value' only, not low/high/values")
+            return self
+        if self.value is not None:
+            raise ValueError("'value' is only for fixed hyperparameters")
+        if self.scale in (Scale.LINEAR, Scale.LOG):
+            if self.low is None or self.high is None:
+                raise ValueError(f"a {self.scale} hyperparameter needs 'low' and 'high'")
+            if not (math.isfinite(self.low) and math.isfinite(self.high)):
+                raise ValueError("bounds must be finite")
+            if not self.low < self.high:
+                raise ValueError(
+                    f"bounds out of order: low={self.low} is not below high={self.high}"
+                )
+            if self.scale is Scale.LOG and self.low <= 0:
+                raise ValueError(f"a log scale needs positive bounds, got low={self.low}")
+            if self.values is not None:
+                raise ValueError(f"a {self.scale} hyperparameter takes low/high, not 'values'")
+        else:
+            if not self.values:
+                raise ValueError(f"a {self.scale} hyperparameter needs a non-empty 'values' list")
+            if len(set(map(repr, self.values))) != len(self.values):
+                raise ValueError("'values' holds duplicates")
+            if self.scale is Scale.DISCRETE:
+                if not all(
+                    isinstance(v, int | float) and not isinstance(v, bool) for v in self.values
+                ):
+                    raise ValueError("discrete values must be numbers")
+                if not all(math.isfinite(float(v)) for v in self.values):  # type: ignore[arg-type]
+                    raise ValueError("discrete values must be finite")
+            if self.low is not None or self.high is not None:
+                raise ValueError(f"a {self.scale} hyperparameter takes 'values', not low/high")
+        return self
+
+    @property
+    def varied(self) -> bool:
+        return self.role is not Role.FIXED
+
+    def contains(self, v: Scalar) -> bool:
+        """Whether ``v`` is a value this hyperparameter can take."""
+        if self.role is Role.FIXED:
+            return _num_eq(v, self.value)
+        if self.scale in (Scale.LINEAR, Scale.LOG):
+            if isinstance(v, bool) or not isinstance(v, int | float):
+                return False
+            tol = 1e-9 * max(1.0, abs(self.high or 0.0), abs(self.low or 0.0))
+            return (self.low or 0.0) - tol <= v <= (self.high or 0.0) + tol
+        return any(_num_eq(v, c) for c in self.values or [])
+
+
+def _num_eq(a: Scalar | None, b: Scalar | None) -> bool:
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a is b or (isinstance(a, bool) and isinstance(b, bool) and a == b)
+    if isinstance(a, int | float) and isinstance(b, int | float):
+        return float(a) == float(b)
+    return a == b
+
+
+class SearchKind(StrEnum):
+    QUASI_RANDOM = "quasi_random"
+    GRID = "grid"
+    MANUAL = "manual"
+    BAYESIAN = "bayesian"
+
+
+class SearchAlgorithm(Model):
+    """How trials are sampled. ``seed`` is the sampler seed (scrambled Halton by default)."""
+
+    kind: SearchKind = SearchKind.QUASI_RANDOM
+    seed: int = Field(default=0, ge=0)
+    points: list[dict[HparamName, Scalar]] | None = None
+
+    @model_validator(mode="after")
+    def _points(self) -> SearchAlgorithm:
+        if self.kind is SearchKind.MANUAL and not self.points:
+            raise ValueError("a manual search needs a non-empty 'points' list")
+        if self.kind is not SearchKind.MANUAL and self.points is not None:
+            raise ValueError("'points' is only for a manual search")
+        return self
+
+
+class Objective(Model):
+    metric: str = "valid_error"
+    direction: Direction = Direction.MINIMIZE
+    mode: ObjectiveMode = ObjectiveMode.BEST_OVER_TRAINING
+
+
+class Baseline(Model):
+    """The incumbent: a value of a scientific hyperparameter of this study, or another study."""
+
+    hyperparameter: HparamName | None = None
+    value: Scalar | None = None
+    study: SafeId | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Baseline:
+        inside = self.hyperparameter is not None
+        if inside == (self.study is not None):
+            raise ValueError("give either 'hyperparameter' with 'value', or 'study'")
+        if inside and self.value is None:
+            raise ValueError("a baseline hyperparameter needs its 'value'")
+        return self
+
+
+class Verdict(StrEnum):
+    ADOPT = "adopt"
+    REJECT = "reject"
+    INCONCLUSIVE = "inconclusive"
+
+
+class Override(Model):
+    """A human decision that stands beside the computed verdict."""
+
+    verdict: Verdict
+    reason: str = Field(min_length=1)
+    by: str = ""
+    date: dt.date | None = None
+
+
+class ChangelogEntry(Model):
+    revision: int = Field(ge=1)
+    date: dt.date | None = None
+    summary: str = Field(min_length=1)
+
+
+class Workload(Model):
+    """A registered workload and its fixed settings (batch size, split sizes, ...)."""
+
+    name: str = Field(min_length=1)
+    settings: dict[str, Scalar] = Field(default_factory=dict)
+
+
+class StudySpec(Model):
+    schema_version: Literal[1] = SCHEMA_VERSION
+    study_id: SafeId
+    title: str = Field(min_length=1)
+    goal: str = Field(min_length=1)
+    phase: Phase = Phase.EXPLORATION
+    workload: Workload
+    objective: Objective = Field(default_factory=Objective)
+    search_space: list[Hyperparameter] = Field(min_length=1)
+    search: SearchAlgorithm = Field(default_factory=SearchAlgorithm)
+    trial_budget: int = Field(gt=0)
+    max_train_steps: int = Field(gt=0)
+    eval_every: int = Field(gt=0)
+    baseline: Baseline | None = None
+    candidate: Scalar | None = None
+    policy: Policy = Field(default_factory=Policy)
+    revision: int = Field(default=1, ge=1)
+    changelog: list[ChangelogEntry] = Field(default_factory=list)
+    override: Override | None = None
+    notes: str = ""
+
+    @field_validator("search_space")
+    @classmethod
+    def _unique_names(cls, v: list[Hyperparameter]) -> list[Hyperparameter]:
+        seen: set[str] = set()
+        for hp in v:
+            if hp.name in seen:
+                raise ValueError(f"hyperparameter name {hp.name!r} appears more than once")
+            seen.add(hp.name)
+        return v
+
+    @model_validator(mode="after")
+    def _cross_fields(self) -> StudySpec:
+        by_name = {hp.name: hp for hp in self.search_space}
+        for hp in self.search_space:
+            if hp.condition is None:
+                continue
+            parent = by_name.get(hp.condition.parent)
+            if parent is None:
+                raise ValueError(
+                    f"{hp.name}: condition parent {hp.condition.parent!r} is not in the search space"
+                )
+            if parent.scale is not Scale.CATEGORICAL and parent.role is not Role.FIXED:
+                raise ValueError(f"{hp.name}: condition parent {parent.name!r} must be categorical")
+            for val in hp.condition.values:
+                if not parent.contains(val):
+                    raise ValueError(
+                        f"{hp.name}: condition value {val!r} is not a value of {parent.name!r}"
+                    )
+        if self.eval_every > self.max_train_steps:
+            raise ValueError("eval_every is larger than max_train_steps")
+        if self.baseline is not None and self.baseline.hyperparameter is not None:
+            hp = by_name.get(self.baseline.hyperparameter)
+            if hp is None:
+                raise ValueError(
+                    f"baseline hyperparameter {self.baseline.hyperparameter!r} is not in the search space"
+                )
+            if hp.role is not Role.SCIENTIFIC:
+                raise ValueError(
+                    f"baseline hyperparameter {hp.name!r} is {hp.role}, not scientific"
+                )
+            if not hp.contains(self.baseline.value):  # type: ignore[arg-type]
+                raise ValueError(
+                    f"baseline value {self.baseline.value!r} is not a value of {hp.name!r}"
+                )
+        for entry in self.changelog:
+            if entry.revision > self.revision:
+                raise ValueError(
+                    f"changelog names revision {entry.revision}, above the study's revision {self.revision}"
+                )
+        if self.search.points:
+            for i, point in enumerate(self.search.points):
+                for name, val in point.items():
+                    hp = by_name.get(name)
+                    if hp is None:
+                        raise ValueError(f"search.points[{i}]: {name!r} is not in the search space")
+                    if not hp.contains(val):
+                        raise ValueError(f"search.points[{i}]: {name}={val!r} is outside its range")
+        return self
+
+    def hyperparameter(self, name: str) -> Hyperparameter:
+        for hp in self.search_space:
+            if hp.name == name:
+                return hp
+        known = ", ".join(hp.name for hp in self.search_space)
+        raise KeyError(f"no hyperparameter {name!r}; known: {known}")
+
+    def by_role(self, role: Role) -> list[Hyperparameter]:
+        return [hp for hp in self.search_space if hp.role is role]
+
+    @property
+    def varied(self) -> list[Hyperparameter]:
+        return [hp for hp in self.search_space if hp.varied]

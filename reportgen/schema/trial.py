@@ -1,0 +1,151 @@
+"""The trial record: ``logbook/<study_id>/trials/<trial_id>.json``, one writer per file."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from reportgen.schema.common import SCHEMA_VERSION, HparamName, Model, SafeId, Scalar
+
+
+class TrialKind(StrEnum):
+    SEARCH = "search"  # a point of the study's search
+    RETRAIN = "retrain"  # same hyperparameters, new seeds: trial variance
+    RERUN = "rerun"  # the whole search again with another sampler seed: study variance
+
+
+class Status(StrEnum):
+    COMPLETE = "complete"
+    DIVERGED = "diverged"  # non-finite or exploding loss; the partial curve is kept
+    FAILED = "failed"  # crashed or could not run; reason says why
+
+
+class Seeds(Model):
+    init: int = Field(ge=0)
+    data_order: int = Field(ge=0)
+    sampler: int = Field(ge=0)
+    dropout: int | None = Field(default=None, ge=0)
+
+
+CURVE_COLUMNS = ("train_loss", "valid_loss", "valid_error", "learning_rate", "grad_norm")
+
+
+class Curves(Model):
+    """Column-wise curves at the eval cadence. NaN and inf are data (a diverged trial)."""
+
+    step: list[int]
+    train_loss: list[float]
+    valid_loss: list[float]
+    valid_error: list[float]
+    learning_rate: list[float]
+    grad_norm: list[float]
+    extra: dict[str, list[float]] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _columns(self) -> Curves:
+        n = len(self.step)
+        for name in CURVE_COLUMNS:
+            if len(getattr(self, name)) != n:
+                raise ValueError(
+                    f"column {name!r} has {len(getattr(self, name))} values, 'step' has {n}"
+                )
+        for name, col in self.extra.items():
+            if len(col) != n:
+                raise ValueError(f"extra column {name!r} has {len(col)} values, 'step' has {n}")
+        if any(s < 0 for s in self.step):
+            raise ValueError("steps must be non-negative")
+        if any(b <= a for a, b in zip(self.step, self.step[1:], strict=False)):
+            raise ValueError("steps must be strictly increasing")
+        return self
+
+    def column(self, name: str) -> list[float]:
+        if name in CURVE_COLUMNS:
+            return getattr(self, name)
+        if name in self.extra:
+            return self.extra[name]
+        known = ", ".join((*CURVE_COLUMNS, *self.extra))
+        raise KeyError(f"no curve {name!r}; known: {known}")
+
+    def __len__(self) -> int:
+        return len(self.step)
+
+
+class Best(Model):
+    """Best value of the objective over training, and where it happened."""
+
+    step: int = Field(ge=0)
+    value: float
+
+
+class Execution(Model):
+    """How the trial was executed: alone, or inside a vectorised group of trials."""
+
+    mode: Literal["vectorised", "sequential"]
+    group_id: str = ""
+    group_size: int = Field(default=1, ge=1)
+    device: str = "cpu"
+    compile_seconds: float = Field(default=0.0, ge=0)
+
+
+class Provenance(Model):
+    code_version: str = "unknown"
+    packages: dict[str, str] = Field(default_factory=dict)
+    created_utc: dt.datetime
+    command: str = ""
+
+
+class TrialRecord(Model):
+    schema_version: Literal[1] = SCHEMA_VERSION
+    study_id: SafeId
+    study_revision: int = Field(ge=1)
+    trial_id: SafeId
+    kind: TrialKind = TrialKind.SEARCH
+    group: str = ""  # retrain group (the source trial) or rerun id (the sampler seed)
+    index: int = Field(ge=0, description="position in the sampler's sequence")
+    hyperparameters: dict[HparamName, Scalar]
+    unit_coords: list[float] | None = None
+    seeds: Seeds
+    status: Status
+    status_reason: str = ""
+    curves: Curves
+    best: Best | None = None
+    final_value: float | None = None
+    test_metrics: dict[str, float] = Field(default_factory=dict)
+    max_train_steps: int = Field(gt=0)
+    wall_seconds: float = Field(ge=0)
+    step_seconds: float = Field(ge=0)
+    execution: Execution
+    provenance: Provenance
+
+    @model_validator(mode="after")
+    def _status_consistent(self) -> TrialRecord:
+        if self.status is Status.COMPLETE:
+            if len(self.curves) == 0:
+                raise ValueError("status is complete but the curves are empty")
+            if not all(math.isfinite(x) for x in self.curves.train_loss):
+                raise ValueError(
+                    "status is complete but train_loss has non-finite values; mark it diverged"
+                )
+            if self.best is None:
+                raise ValueError("status is complete but 'best' is missing")
+            if self.curves.step[-1] > self.max_train_steps:
+                raise ValueError("curves run past max_train_steps")
+        else:
+            if not self.status_reason:
+                raise ValueError(f"status {self.status} needs a 'status_reason'")
+        if self.best is not None:
+            if not math.isfinite(self.best.value):
+                raise ValueError("best.value must be finite")
+            if self.best.step not in set(self.curves.step):
+                raise ValueError(f"best.step {self.best.step} is not one of the recorded steps")
+        if self.kind is not TrialKind.SEARCH and not self.group:
+            raise ValueError(f"a {self.kind} trial needs its 'group'")
+        return self
+
+    @property
+    def feasible(self) -> bool:
+        return self.status is Status.COMPLETE

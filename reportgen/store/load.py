@@ -1,0 +1,328 @@
+"""Load and validate a logbook. One bad file never hides the problems of the others."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from reportgen.errors import Problem
+from reportgen.schema import Role, StudySpec, TrialRecord
+from reportgen.store.layout import _SAFE, REVISION_FILE, REVISIONS_DIR, SPEC_NAME, TRIALS_DIR
+from reportgen.store.parse import line_of, parse_json, parse_yaml
+
+
+@dataclass(frozen=True)
+class StudyRecords:
+    """A valid study: its current spec, earlier revisions, valid trials and a digest of its files."""
+
+    study_id: str
+    folder: Path
+    spec: StudySpec
+    revisions: dict[int, StudySpec]
+    trials: tuple[TrialRecord, ...]
+    digest: str
+
+    def spec_at(self, revision: int) -> StudySpec:
+        return self.revisions.get(revision, self.spec)
+
+    def trials_at(self, revision: int) -> tuple[TrialRecord, ...]:
+        return tuple(t for t in self.trials if t.study_revision == revision)
+
+
+@dataclass(frozen=True)
+class Logbook:
+    root: Path
+    studies: tuple[StudyRecords, ...]
+    problems: tuple[Problem, ...] = field(default_factory=tuple)
+
+    def study(self, study_id: str) -> StudyRecords | None:
+        return next((s for s in self.studies if s.study_id == study_id), None)
+
+    bad_studies: tuple[str, ...] = field(default_factory=tuple)
+    """Study folders with at least one problem (their valid parts may still have loaded)."""
+
+
+def _validation_problems(e: ValidationError, path: str, node: Any = None) -> list[Problem]:
+    out = []
+    for err in e.errors(include_url=False):
+        loc = tuple(err.get("loc", ()))
+        fld = ".".join(str(x) for x in loc) or "(record)"
+        msg = err.get("msg", "invalid")
+        if msg.startswith("Value error, "):
+            msg = msg[len("Value error, ") :]
+        out.append(Problem(path, line_of(node, loc) if node is not None else None, fld, msg))
+    return out
+
+
+def load_spec(path: Path, display: str | None = None) -> tuple[StudySpec | None, list[Problem]]:
+    shown = display or str(path)
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as e:
+        return None, [Problem(shown, None, "file", f"cannot be read: {e.strerror or e}")]
+    data, node, problems = parse_yaml(raw, shown)
+    if problems:
+        return None, problems
+    if not isinstance(data, dict):
+        return None, [
+            Problem(shown, 1, "(spec)", f"expected a mapping of fields, got {type(data).__name__}")
+        ]
+    try:
+        return StudySpec.model_validate(data), []
+    except ValidationError as e:
+        return None, _validation_problems(e, shown, node)
+    except RecursionError:
+        return None, [Problem(shown, None, "file", "nested too deeply")]
+
+
+def load_trial(path: Path, display: str | None = None) -> tuple[TrialRecord | None, list[Problem]]:
+    shown = display or str(path)
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as e:
+        return None, [Problem(shown, None, "file", f"cannot be read: {e.strerror or e}")]
+    return parse_trial(raw, shown)
+
+
+def parse_trial(raw: bytes, shown: str) -> tuple[TrialRecord | None, list[Problem]]:
+    data, problems = parse_json(raw, shown)
+    if problems:
+        return None, problems
+    if not isinstance(data, dict):
+        return None, [
+            Problem(shown, 1, "(record)", f"expected a JSON object, got {type(data).__name__}")
+        ]
+    try:
+        return TrialRecord.model_validate(data), []
+    except ValidationError as e:
+        return None, _validation_problems(e, shown)
+    except RecursionError:
+        return None, [Problem(shown, None, "file", "nested too deeply")]
+
+
+def trial_problems(trial: TrialRecord, spec: StudySpec, study_id: str, shown: str) -> list[Problem]:
+    """Cross-checks of one trial against its folder and its study's spec (pure)."""
+    out: list[Problem] = []
+    if trial.study_id != study_id:
+        out.append(
+            Problem(
+                shown,
+                None,
+                "study_id",
+                f"{trial.study_id!r} does not match its folder {study_id!r}",
+            )
+        )
+    if trial.study_revision > spec.revision:
+        out.append(
+            Problem(
+                shown,
+                None,
+                "study_revision",
+                f"{trial.study_revision} is above the spec's revision {spec.revision}",
+            )
+        )
+    by_name = {hp.name: hp for hp in spec.search_space}
+    hps = trial.hyperparameters
+    for name, value in hps.items():
+        hp = by_name.get(name)
+        if hp is None:
+            continue  # defaults of the optimizer and workload are recorded too
+        if hp.condition is not None and hps.get(hp.condition.parent) not in hp.condition.values:
+            out.append(
+                Problem(
+                    shown,
+                    None,
+                    f"hyperparameters.{name}",
+                    f"set although {hp.condition.parent} is not one of {hp.condition.values}",
+                )
+            )
+        if not hp.contains(value):
+            where = (
+                f"[{hp.low}, {hp.high}]"
+                if hp.low is not None
+                else f"{hp.values if hp.values is not None else [hp.value]}"
+            )
+            out.append(
+                Problem(
+                    shown,
+                    None,
+                    f"hyperparameters.{name}",
+                    f"{value!r} is outside its range {where}",
+                )
+            )
+    for hp in spec.search_space:
+        if hp.name in hps:
+            continue
+        active = hp.condition is None or hps.get(hp.condition.parent) in hp.condition.values
+        if active and (hp.role is not Role.FIXED or hp.condition is None):
+            out.append(Problem(shown, None, f"hyperparameters.{hp.name}", "missing"))
+    return out
+
+
+def _rel(path: Path, root: Path) -> str:
+    """How a path is shown in problems: relative to the working folder when inside it."""
+    rel = os.path.relpath(path)
+    return str(path) if rel.startswith("..") else rel
+
+
+def load_study(folder: Path, root: Path | None = None) -> tuple[StudyRecords | None, list[Problem]]:
+    """Load one study folder. Returns the valid part (if the spec is valid) and every problem."""
+    folder = Path(folder)
+    root = Path(root) if root is not None else folder.parent
+    study_id = folder.name
+    problems: list[Problem] = []
+    if not _SAFE.match(study_id):
+        return None, [
+            Problem(
+                _rel(folder, root), None, "study_id", f"folder name {study_id!r} is not a safe id"
+            )
+        ]
+    spec_file = folder / SPEC_NAME
+    if not spec_file.is_file():
+        return None, [
+            Problem(_rel(folder, root), None, SPEC_NAME, "study folder has no study.yaml")
+        ]
+    digest = hashlib.sha256()
+    spec, probs = load_spec(spec_file, _rel(spec_file, root))
+    problems += probs
+    if spec is not None and spec.study_id != study_id:
+        problems.append(
+            Problem(
+                _rel(spec_file, root),
+                None,
+                "study_id",
+                f"{spec.study_id!r} does not match its folder {study_id!r}",
+            )
+        )
+        spec = None
+    _feed(digest, spec_file, folder)
+
+    revisions: dict[int, StudySpec] = {}
+    rev_dir = folder / REVISIONS_DIR
+    if rev_dir.is_dir():
+        for f in sorted(rev_dir.iterdir()):
+            if f.name.startswith("."):
+                continue
+            m = REVISION_FILE.match(f.name)
+            if not m or not f.is_file():
+                problems.append(
+                    Problem(
+                        _rel(f, root), None, "file", "revisions/ holds only files named r<N>.yaml"
+                    )
+                )
+                continue
+            old, probs = load_spec(f, _rel(f, root))
+            problems += probs
+            _feed(digest, f, folder)
+            if old is None:
+                continue
+            if old.revision != int(m.group(1)) or old.study_id != study_id:
+                problems.append(
+                    Problem(
+                        _rel(f, root),
+                        None,
+                        "revision",
+                        f"file name says revision {m.group(1)}, spec says {old.revision} of {old.study_id!r}",
+                    )
+                )
+                continue
+            revisions[old.revision] = old
+    if spec is not None:
+        if spec.revision in revisions and revisions[spec.revision] != spec:
+            problems.append(
+                Problem(
+                    _rel(rev_dir, root),
+                    None,
+                    "revision",
+                    f"r{spec.revision}.yaml differs from the current study.yaml of the same revision",
+                )
+            )
+        revisions[spec.revision] = spec
+
+    trials: list[TrialRecord] = []
+    seen: dict[str, str] = {}
+    tdir = folder / TRIALS_DIR
+    if tdir.is_dir():
+        for f in sorted(tdir.iterdir()):
+            if f.name.startswith("."):
+                continue  # temporary files of an interrupted atomic write
+            shown = _rel(f, root)
+            if f.suffix != ".json" or not f.is_file():
+                problems.append(
+                    Problem(shown, None, "file", "trials/ holds only <trial_id>.json files")
+                )
+                continue
+            _feed(digest, f, folder)
+            trial, probs = load_trial(f, shown)
+            problems += probs
+            if trial is None:
+                continue
+            extra = []
+            if trial.trial_id != f.stem:
+                extra.append(
+                    Problem(
+                        shown,
+                        None,
+                        "trial_id",
+                        f"{trial.trial_id!r} does not match its file name {f.stem!r}",
+                    )
+                )
+            if trial.trial_id in seen:
+                extra.append(
+                    Problem(
+                        shown,
+                        None,
+                        "trial_id",
+                        f"duplicate trial id {trial.trial_id!r} (also in {seen[trial.trial_id]})",
+                    )
+                )
+            if spec is not None:
+                extra += trial_problems(
+                    trial, revisions.get(trial.study_revision, spec), study_id, shown
+                )
+            problems += extra
+            if not extra:
+                seen[trial.trial_id] = shown
+                trials.append(trial)
+    elif tdir.exists():
+        problems.append(Problem(_rel(tdir, root), None, "file", "trials must be a folder"))
+
+    if spec is None:
+        return None, problems
+    trials.sort(key=lambda t: t.trial_id)
+    return StudyRecords(
+        study_id, folder, spec, dict(sorted(revisions.items())), tuple(trials), digest.hexdigest()
+    ), problems
+
+
+def _feed(digest: Any, f: Path, folder: Path) -> None:
+    try:
+        data = f.read_bytes()
+    except OSError:
+        data = b""
+    digest.update(str(f.relative_to(folder)).encode() + b"\0" + hashlib.sha256(data).digest())
+
+
+def load_logbook(root: Path) -> Logbook:
+    """Load every study under ``root``. Folders starting with '.' or '_' are skipped."""
+    root = Path(root)
+    if not root.is_dir():
+        return Logbook(root, (), (Problem(str(root), None, "logbook", "is not a folder"),))
+    studies: list[StudyRecords] = []
+    problems: list[Problem] = []
+    bad: list[str] = []
+    for folder in sorted(root.iterdir()):
+        if folder.name.startswith((".", "_")) or not folder.is_dir():
+            continue
+        study, probs = load_study(folder, root)
+        problems += probs
+        if probs:
+            bad.append(folder.name)
+        if study is not None:
+            studies.append(study)
+    return Logbook(root, tuple(studies), tuple(problems), tuple(bad))
