@@ -14,7 +14,9 @@ REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures"
 
 
-def run_cli(*args: str, cwd: Path | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
+def run_cli(
+    *args: str, cwd: Path | None = None, timeout: float = 600
+) -> subprocess.CompletedProcess:
     """Run ``python -m reportgen ARGS`` against this checkout's code (not an installed copy)."""
     env = dict(os.environ)
     env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
@@ -76,7 +78,13 @@ def make_spec(**overrides):
         workload={"name": "digits_mlp", "settings": {"batch_size": 32}},
         search_space=[
             {"name": "optimizer", "role": "fixed", "value": "adam"},
-            {"name": "adam.learning_rate", "role": "nuisance", "scale": "log", "low": 1e-4, "high": 1e-2},
+            {
+                "name": "adam.learning_rate",
+                "role": "nuisance",
+                "scale": "log",
+                "low": 1e-4,
+                "high": 1e-2,
+            },
             {"name": "width", "role": "scientific", "scale": "discrete", "values": [32, 64, 128]},
         ],
         trial_budget=8,

@@ -27,13 +27,18 @@ def run(args: argparse.Namespace) -> int:
     for problem in book.problems:
         print(problem)
     n_trials = sum(len(s.trials) for s in book.studies)
+    counts = (
+        f"{_plural(len(book.studies), 'study', 'studies')}, {_plural(n_trials, 'trial', 'trials')}"
+    )
     if book.problems:
         print(
-            f"{len(book.problems)} problem(s); {len(book.studies)} valid stud(ies), {n_trials} valid trial(s)",
+            f"{_plural(len(book.problems), 'problem', 'problems')}; valid: {counts}",
             file=sys.stderr,
         )
         return 1
-    print(
-        f"ok: {len(book.studies)} stud(ies), {n_trials} trial(s) in {args.logbook}", file=sys.stderr
-    )
+    print(f"ok: {counts} in {args.logbook}", file=sys.stderr)
     return 0
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"

@@ -56,8 +56,9 @@ def parse_yaml(raw: bytes, path: str) -> tuple[Any, yaml.Node | None, list[Probl
     text, problems = decode_text(raw, path)
     if text is None:
         return None, None, problems
-    loader = _NoAliasLoader(text)
+    loader = None
     try:
+        loader = _NoAliasLoader(text)
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as e:
@@ -70,7 +71,8 @@ def parse_yaml(raw: bytes, path: str) -> tuple[Any, yaml.Node | None, list[Probl
     except RecursionError:
         return None, None, [Problem(path, None, "file", "YAML nested too deeply")]
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return data, node, []
 
 
