@@ -1,0 +1,1 @@
+"""`reportgen review`: what changed in the studies between two git revisions."""

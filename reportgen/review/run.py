@@ -1,0 +1,117 @@
+"""Run a review: load both sides, analyse changed studies, render charts and review.md."""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from reportgen.analysis import analyze_study
+from reportgen.review.compare import compare_logbooks
+from reportgen.review.gitread import export_logbook, repo_root, resolve
+from reportgen.review.page import review_page
+from reportgen.schema import StudyAnalysis
+from reportgen.schema.review import ChangeKind, Review, StudyChange
+from reportgen.store import Logbook, StudyRecords, load_logbook
+
+
+@dataclass(frozen=True)
+class ReviewOptions:
+    repo: Path
+    base: str
+    head: str | None  # None: the working tree
+    logbook: str = "logbook"
+    out: Path = Path("review-out")
+    site_url: str | None = None
+    fail_on_reject: bool = False
+    charts: bool = True
+
+
+def analyze_records(study: StudyRecords, book: Logbook) -> StudyAnalysis:
+    """Analyse a study's latest revision (with its baseline study's trials when it names one)."""
+    spec = study.spec
+    baseline = None
+    if spec.baseline is not None and spec.baseline.study is not None:
+        other = book.study(spec.baseline.study)
+        baseline = other.trials_at(other.spec.revision) if other is not None else None
+    return analyze_study(spec, study.trials_at(spec.revision), baseline_trials=baseline)
+
+
+def _page_url(site_url: str | None, study_id: str) -> str | None:
+    return f"{site_url.rstrip('/')}/studies/{study_id}/index.html" if site_url else None
+
+
+def build_review(
+    opts: ReviewOptions,
+) -> tuple[Review, dict[str, tuple[StudyRecords, StudyAnalysis]]]:
+    repo = repo_root(opts.repo)
+    base_rev, head_rev = resolve(repo, opts.base), resolve(repo, opts.head)
+    with tempfile.TemporaryDirectory(prefix="reportgen-review-") as tmp:
+        base = load_logbook(export_logbook(repo, base_rev, opts.logbook, Path(tmp)))
+        head = load_logbook(export_logbook(repo, head_rev, opts.logbook, Path(tmp)))
+        analyses: dict[str, tuple[StudyRecords, StudyAnalysis]] = {}
+
+        def analyze(study: StudyRecords, book: Logbook) -> StudyAnalysis:
+            a = analyze_records(study, book)
+            if book is head:
+                analyses[study.study_id] = (study, a)
+            return a
+
+        changes = compare_logbooks(base, head, analyze)
+    changes = [
+        c.model_copy(update={"page_url": _page_url(opts.site_url, c.study_id)})
+        if c.kind not in (ChangeKind.REMOVED, ChangeKind.UNCHANGED)
+        else c
+        for c in changes
+    ]
+    gate = []
+    if head.problems:
+        gate.append(f"{len(head.problems)} invalid record(s) at the head; run `reportgen check`")
+    if opts.fail_on_reject:
+        gate += [
+            f"{c.study_id}: decision flipped to reject (was {c.verdict_before or 'absent'})"
+            for c in changes
+            if c.verdict_after == "reject" and c.verdict_before != "reject"
+        ]
+    review = Review(
+        base=base_rev.label,
+        head=head_rev.label,
+        studies=changes,
+        problems_at_head=len(head.problems),
+        gate_failures=gate,
+    )
+    return review, analyses
+
+
+def render_review(review: Review) -> str:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("reportgen", "templates"),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,  # markdown output: every record string is escaped by review.page.md()
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    return env.get_template("review.md.j2").render(page=review_page(review))
+
+
+def with_charts(review: Review, charts: dict[str, list]) -> Review:  # type: ignore[type-arg]
+    studies: list[StudyChange] = [
+        c.model_copy(update={"charts": charts.get(c.study_id, [])}) for c in review.studies
+    ]
+    return review.model_copy(update={"studies": studies})
+
+
+def write_review(opts: ReviewOptions) -> tuple[Review, Path]:
+    """Build the review and write ``review.md`` (and its charts) into ``opts.out``."""
+    review, analyses = build_review(opts)
+    opts.out.mkdir(parents=True, exist_ok=True)
+    if opts.charts:
+        from reportgen.review.charts import export_charts
+
+        review = with_charts(review, export_charts(review, analyses, opts.out))
+    path = opts.out / "review.md"
+    path.write_text(render_review(review), encoding="utf-8")
+    return review, path

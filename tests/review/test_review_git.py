@@ -1,0 +1,190 @@
+"""`reportgen review` on real git repositories made in a temporary folder."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from reportgen.schema.review import ChangeKind
+from reportgen.store import write_spec, write_trial
+from tests.conftest import make_spec, make_trial, run_cli
+
+
+def git(repo: Path, *args: str) -> str:
+    r = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, check=True)
+    return r.stdout.strip()
+
+
+def commit(repo: Path, message: str) -> str:
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", message)
+    return git(repo, "rev-parse", "HEAD")
+
+
+def trial(i: int, width: int, lr: float, err: float, **kw):
+    from reportgen.schema import Best, Curves
+
+    curves = Curves(
+        step=[0, 50, 100],
+        train_loss=[2.3, 1.0, 0.5],
+        valid_loss=[2.3, 1.1, 0.6],
+        valid_error=[0.9, err + 0.1, err],
+        learning_rate=[lr, lr, lr],
+        grad_norm=[1.0, 0.5, 0.4],
+    )
+    return make_trial(
+        trial_id=kw.pop("trial_id", f"t{i:04d}"),
+        index=i,
+        hyperparameters={"optimizer": "adam", "adam.learning_rate": lr, "width": width},
+        curves=curves,
+        best=Best(step=100, value=err),
+        final_value=err,
+        **kw,
+    )
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "config", "user.email", "t@example.com")
+    git(repo, "config", "user.name", "Test")
+    book = repo / "logbook"
+    write_spec(book, make_spec(search_space=make_spec().search_space))
+    for i, (w, lr, e) in enumerate(
+        [(32, 1e-3, 0.2), (64, 2e-3, 0.15), (128, 5e-3, 0.12), (64, 1e-4, 0.3)]
+    ):
+        write_trial(book, trial(i, w, lr, e))
+    write_spec(book, make_spec(study_id="doomed", title="Doomed study"))
+    write_trial(book, trial(0, 32, 1e-3, 0.2, study_id="doomed"))
+    (repo / "README").write_text("x\n")
+    commit(repo, "base")
+    return repo
+
+
+def review(repo: Path, *extra: str) -> tuple[int, str, list]:
+    out = repo.parent / "out"
+    if out.exists():
+        shutil.rmtree(out)
+    r = run_cli("review", "--repo", str(repo), "--out", str(out), "--no-charts", *extra)
+    assert "Traceback" not in r.stderr, r.stderr
+    text = (out / "review.md").read_text() if (out / "review.md").exists() else ""
+    return r.returncode, text, r
+
+
+def table_rows(text: str) -> list[list[str]]:
+    rows = [
+        line
+        for line in text.splitlines()
+        if line.startswith("| ") and not line.startswith("| study ")
+    ]
+    return [[c.strip() for c in line.strip("|").split(" | ")] for line in rows]
+
+
+def test_no_change_gives_an_empty_review(repo):
+    code, text, _ = review(repo, "--base", "HEAD", "--head", "HEAD")
+    assert code == 0
+    assert "No study changed." in text
+    assert "2 unchanged studies not shown." in text
+
+
+def test_added_trials_revision_bump_removed_study_and_broken_record(repo):
+    base = git(repo, "rev-parse", "HEAD")
+    book = repo / "logbook"
+    # add two search trials and one retrain, raise the revision with a changelog entry
+    write_trial(book, trial(4, 128, 8e-3, 0.10))
+    write_trial(book, trial(5, 32, 2e-4, 0.25))
+    write_trial(
+        book, trial(6, 128, 8e-3, 0.11, trial_id="t0004-rt0", kind="retrain", group="t0004")
+    )
+    spec = make_spec(
+        revision=2,
+        changelog=[{"revision": 1, "summary": "first"}, {"revision": 2, "summary": "more trials"}],
+    )
+    write_spec(book, spec)
+    for f in sorted((book / "demo/trials").glob("*.json")):
+        data = json.loads(f.read_text())
+        data["study_revision"] = 2
+        f.write_text(json.dumps(data))
+    shutil.rmtree(book / "doomed")
+    head = commit(repo, "revision 2")
+
+    code, text, _ = review(repo, "--base", base, "--head", head)
+    assert code == 0, text
+    assert table_rows(text) == [
+        [
+            "demo",
+            "changed",
+            "1 → 2",
+            "4 → 7 (+1 retrain, +2 search; 4 modified)",
+            "0.12 → 0.1",
+            "inconclusive",
+            "+0 / −0",
+            "",
+        ][:5]
+        + table_rows(text)[0][5:7]
+        + [""],
+        [
+            "doomed",
+            "removed",
+            "1 → –",
+            "1 → 0 (−1 removed)",
+            "0.2 → –",
+            "inconclusive → –",
+            "+0 / −" + table_rows(text)[1][6].split("−")[1],
+            "",
+        ],
+    ]
+    assert "r2: more trials" in text
+
+    # now break a record in the working tree: the review exits 1 and names the file and field
+    bad = book / "demo/trials/t0005.json"
+    data = json.loads(bad.read_text())
+    data["hyperparameters"]["width"] = 33
+    bad.write_text(json.dumps(data))
+    code, text, r = review(repo, "--base", head)
+    assert code == 1
+    assert "1 invalid record(s) at the head" in r.stderr
+    assert "logbook/demo/trials/t0005.json: hyperparameters.width: 33 is outside its range" in text
+    rows = table_rows(text)
+    assert rows[0][0] == "demo" and rows[0][1] == "changed" and rows[0][7] == "1"
+
+
+def test_added_study_and_markdown_escaping(repo):
+    base = git(repo, "rev-parse", "HEAD")
+    book = repo / "logbook"
+    write_spec(
+        book,
+        make_spec(study_id="fresh", title="<script>alert(1)</script> | [x](javascript:alert(1))"),
+    )
+    write_trial(book, trial(0, 64, 1e-3, 0.2, study_id="fresh"))
+    commit(repo, "add study")
+    code, text, _ = review(repo, "--base", base, "--head", "HEAD")
+    assert code == 0
+    rows = table_rows(text)
+    assert [r[:4] for r in rows] == [
+        ["fresh", "added", "– → 1" if False else "1", "0 → 1 (+1 search)"]
+    ]
+    assert "<script>" not in text and "](javascript:" not in text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; \\| \\[x\\](javascript:alert(1))" in text
+
+
+def test_unknown_ref_is_a_clear_error(repo):
+    code, _, r = review(repo, "--base", "no-such-ref")
+    assert code == 1
+    assert "reportgen review: git rev-parse" in r.stderr
+
+
+def test_changes_are_classified(repo):
+    from reportgen.review.run import ReviewOptions, build_review
+
+    base = git(repo, "rev-parse", "HEAD")
+    write_trial(repo / "logbook", trial(4, 128, 8e-3, 0.10))
+    review_, _ = build_review(ReviewOptions(repo=repo, base=base, head=None))
+    kinds = {c.study_id: c.kind for c in review_.studies}
+    assert kinds == {"demo": ChangeKind.CHANGED, "doomed": ChangeKind.UNCHANGED}
