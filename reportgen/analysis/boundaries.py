@@ -2,7 +2,8 @@
 
 Positions are measured in sampling coordinates (log units for log scales, position in the sorted
 values for discrete ones). A side is flagged when the best trial, or at least half of the top k,
-lies in the outer ``policy.boundary_fraction`` of the range on that side.
+lies in the outer ``policy.boundary_fraction`` of the range on that side. Nuisance and continuous
+scientific hyperparameters are checked; a discrete scientific list is the question itself.
 """
 
 from __future__ import annotations
@@ -30,8 +31,8 @@ def check_boundaries(
     out: list[Finding] = []
     ranking = search.ranking()
     for hp in spec.search_space:
-        if not is_ordered(hp):
-            continue
+        if not is_ordered(hp) or (hp.role is Role.SCIENTIFIC and hp.scale is Scale.DISCRETE):
+            continue  # a discrete scientific list is the study's question, not a range to widen
         u = coordinates(hp, search.trials)
         ranked = [i for i in ranking if np.isfinite(u[i])]
         if len(ranked) < 2:
@@ -59,7 +60,7 @@ def check_boundaries(
                     "search_space.boundary",
                     Severity.WARNING if hp.role is Role.NUISANCE else Severity.INFO,
                     f"{hp.name}: {n_in} of the {len(top)} best trials (the best among them: "
-                    f"{hp.name}={fmt(float(best.hyperparameters[hp.name]))}) lie in the "
+                    f"{hp.name}={fmt(float(best.hyperparameters[hp.name]))}) are in the "
                     f"{side} {zone:.0%} of the range ({scale}, {side} bound {fmt(bound)}); "
                     f"expand the range {direction}.",
                     subject=hp.name,

@@ -109,7 +109,10 @@ def diagnose(trial: TrialRecord, score_curve: np.ndarray, policy: Policy) -> Cur
     train_rise = 0.0
     if tl.size >= 4:
         wt = max(2, math.ceil(policy.late_window_fraction * tl.size))
-        before = float(tl[:-wt].min())
+        earlier = tl[:-wt]
+        nb = max(1, earlier.size // wt)
+        # smoothed: the best block mean of the earlier evaluations, blocks as long as the window
+        before = float(earlier[-nb * wt :].reshape(nb, -1).mean(axis=1).min())
         train_rise = float(tl[-wt:].mean()) - before
         if train_rise > max(policy.overfit_rise * max(abs(before), 1e-12), 2 * _noise(tl[-wt:])):
             flags.add(TRAIN_LOSS_RISING)
