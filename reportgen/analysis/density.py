@@ -113,9 +113,9 @@ def check_coverage(spec: StudySpec, search: ScoredTrials, policy: Policy) -> lis
 
 def budgets(n: int, count: int = 12) -> list[int]:
     """Trial budgets k at which to report the expected best: roughly geometric from 1 to n."""
-    if n <= 0:
-        return []
-    return sorted({int(round(k)) for k in np.geomspace(1, n, min(n, count))})
+    if n <= count:
+        return list(range(1, n + 1))
+    return sorted({int(round(k)) for k in np.geomspace(1, n, count)} | {n})
 
 
 def expected_best_of_k(
