@@ -4,6 +4,10 @@ The effect is the difference of retrain means, signed so that positive means the
 better. Its interval is a Welch t-interval whose bounds are one-sided at ``policy.false_adopt_rate``.
 Adopt when the lower bound exceeds ``policy.min_effect``; reject when the upper bound is below it;
 otherwise inconclusive, with the retrains per arm that would likely settle it.
+
+Only the retrains count, not the search trial they copy: that trial was selected for being good,
+so its value is biased; fresh seeds are not. This is why choosing the candidate as the best value
+of the search does not inflate the false-adopt rate.
 """
 
 from __future__ import annotations
@@ -141,11 +145,18 @@ def decide(
             for a in short
         )
         trial = short[0].source_trial or "best"
+        shown: dict[str, float] = {}
+        c_group, b_group = candidate.group, baseline.group
+        if c_group is not None and b_group is not None and min(c_group.n, b_group.n) >= 2:
+            # too few retrains to decide, but enough to show the effect so far
+            early = compare(c_group, b_group, sign, policy.false_adopt_rate)
+            shown = {"effect": early.effect, "ci_low": early.ci_low, "ci_high": early.ci_high}
         return inconclusive(
             f"Trial variance is not characterised: fewer than {policy.min_retrains} feasible "
             f"retrains for {wants}.",
             f"Run `reportgen retrain {study_id} --trial {trial} --seeds {policy.min_retrains + 2}` "
             f"for each arm below {policy.min_retrains} retrains, then analyse again.",
+            **shown,
         )
     assert candidate.group is not None and baseline.group is not None
     cmp = compare(candidate.group, baseline.group, sign, policy.false_adopt_rate)

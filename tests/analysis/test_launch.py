@@ -127,3 +127,11 @@ def test_power_grows_with_effect_and_retrains():
     assert power[(2.0, 3)] < power[(2.0, 5)] < power[(2.0, 10)]
     assert all(power[(1.0, n)] < power[(2.0, n)] for n in (3, 5, 10))
     assert power[(2.0, 10)] > 0.95
+
+
+def test_two_retrains_show_the_effect_but_stay_inconclusive():
+    s, trials = _study([0.20, 0.21], [0.15, 0.16])
+    d = analyze_study(s, trials).decision
+    assert d.verdict is Verdict.INCONCLUSIVE
+    assert d.effect == pytest.approx(0.05)
+    assert "fewer than 3 feasible retrains" in d.reason
