@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from analysis_builders import flat, spec, trial
-from conftest import run_cli
 
 from reportgen.schema import TrialKind
 from reportgen.store import write_spec, write_trial
+from tests.analysis.analysis_builders import flat, spec, trial
+from tests.conftest import run_cli
 
 
 @pytest.fixture(scope="module")

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from analysis_builders import falling, spec, trial
-
 from reportgen.analysis.boundaries import check_boundaries
 from reportgen.analysis.objective import score_trials
 from reportgen.analysis.stability import check_stability_edge
 from reportgen.schema import Finding, Policy, Severity, Status
+from tests.analysis.analysis_builders import falling, spec, trial
 
 # learning rates spread over [1e-4, 1e-1] (log); the value is best near `best_lr`
 LRS = [1.2e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 9e-2]

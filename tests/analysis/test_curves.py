@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from analysis_builders import falling, flat, trial
 
 from reportgen.analysis import curves as C
 from reportgen.analysis.objective import score_trials
 from reportgen.schema import Finding, Objective, Policy, Severity
+from tests.analysis.analysis_builders import falling, flat, trial
 
 POLICY = Policy()
 DOWN = [1.0 - 0.09 * i for i in range(10)]  # a training loss that keeps falling

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from analysis_builders import flat, spec, trial
-
 from reportgen.analysis.design import check_design
 from reportgen.analysis.isolation import isolation
 from reportgen.analysis.objective import score_trials
 from reportgen.schema import Isolation, IsolationPoint, Policy, Status
+from tests.analysis.analysis_builders import flat, spec, trial
 
 NAN = float("nan")
 

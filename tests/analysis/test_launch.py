@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from analysis_builders import flat, spec, trial
 
 from reportgen.analysis import analyze_study
 from reportgen.analysis.calibration import adopt_rate, power_table
 from reportgen.schema import Policy, TrialKind, Verdict
+from tests.analysis.analysis_builders import flat, spec, trial
 
 
 def _retrains(source: str, width: int, values: list[float]):

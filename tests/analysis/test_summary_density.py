@@ -6,7 +6,6 @@ from itertools import combinations
 
 import numpy as np
 import pytest
-from analysis_builders import flat, spec, trial
 
 from reportgen.analysis.density import (
     check_best_so_far,
@@ -18,6 +17,7 @@ from reportgen.analysis.infeasible import check_infeasible
 from reportgen.analysis.objective import score_trials
 from reportgen.analysis.summary import summarize
 from reportgen.schema import Direction, Finding, Objective, ObjectiveMode, Policy, Severity, Status
+from tests.analysis.analysis_builders import flat, spec, trial
 
 NAN = float("nan")
 
