@@ -56,14 +56,16 @@ def _noise(y: np.ndarray) -> float:
     """Step-to-step noise of a short window: std of successive differences over sqrt 2."""
     if y.size < 3:
         return 0.0
-    return float(np.std(np.diff(y)) / math.sqrt(2))
+    d = y[1:] - y[:-1]
+    e = d - d.sum() / d.size
+    return float(math.sqrt(e @ e / d.size) / math.sqrt(2))
 
 
 def diagnose(trial: TrialRecord, score_curve: np.ndarray, policy: Policy) -> CurveDiagnosis | None:
     """Diagnose one complete trial from its objective curve in score space (lower is better)."""
-    steps = np.asarray(trial.curves.step)
     keep = np.isfinite(score_curve)
-    y, steps = score_curve[keep], steps[keep]
+    y = score_curve[keep]
+    where = np.flatnonzero(keep)  # position of each kept evaluation in the record's columns
     m = y.size
     if m < 4:
         return None
@@ -89,7 +91,7 @@ def diagnose(trial: TrialRecord, score_curve: np.ndarray, policy: Policy) -> Cur
 
     band = max(noise, policy.still_improving * scale)
     j = int(np.argmax(y <= best + band))
-    saturated_step = int(steps[j])
+    saturated_step = trial.curves.step[int(where[j])]
     total = trial.max_train_steps
     if (
         saturated_step < policy.saturated_fraction * total
@@ -98,7 +100,8 @@ def diagnose(trial: TrialRecord, score_curve: np.ndarray, policy: Policy) -> Cur
     ):
         flags.add(SATURATED_EARLY)
 
-    best_fraction = int(steps[b]) / total
+    best_step = trial.curves.step[int(where[b])]
+    best_fraction = best_step / total
     if best_fraction <= policy.early_best_fraction:
         flags.add(BEST_STEP_EARLY)
     if best_fraction >= 1 - policy.late_best_fraction:
@@ -119,7 +122,7 @@ def diagnose(trial: TrialRecord, score_curve: np.ndarray, policy: Policy) -> Cur
 
     return CurveDiagnosis(
         trial_id=trial.trial_id,
-        best_step=int(steps[b]),
+        best_step=best_step,
         best_fraction=best_fraction,
         noise=noise,
         rise_after_best=rise,
