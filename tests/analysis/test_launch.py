@@ -135,3 +135,46 @@ def test_two_retrains_show_the_effect_but_stay_inconclusive():
     assert d.verdict is Verdict.INCONCLUSIVE
     assert d.effect == pytest.approx(0.05)
     assert "fewer than 3 feasible retrains" in d.reason
+
+
+def test_named_candidate_is_compared_instead_of_the_best_value():
+    s = spec(
+        search_space=[
+            {
+                "name": "adam.learning_rate",
+                "role": "nuisance",
+                "scale": "log",
+                "low": 1e-4,
+                "high": 1e-1,
+            },
+            {"name": "width", "role": "scientific", "scale": "discrete", "values": [32, 64, 128]},
+        ],
+        baseline={"hyperparameter": "width", "value": 64},
+        candidate=128,
+    )
+    hp = {"adam.learning_rate": 1e-3}
+    trials = [
+        trial("s0", flat(0.20), hyperparameters={**hp, "width": 64}),
+        trial("s1", flat(0.10), hyperparameters={**hp, "width": 32}),
+        trial("s2", flat(0.15), hyperparameters={**hp, "width": 128}),
+    ]
+    d = analyze_study(s, trials).decision
+    assert (d.candidate_label, d.baseline_label) == ("width=128", "width=64")
+    assert "--trial s2" in d.next_step
+
+
+def test_baseline_from_another_study():
+    s = spec(baseline={"study": "incumbent"})
+    mine = [trial("s0", flat(0.15))] + _retrains("s0", 64, [0.15, 0.16, 0.14])
+    theirs = [trial("b0", flat(0.20)), trial("b1", flat(0.30))] + _retrains(
+        "b0", 64, [0.20, 0.21, 0.19]
+    )
+    d = analyze_study(s, mine, baseline_trials=theirs).decision
+    assert (d.verdict, d.candidate_label, d.baseline_label) == (
+        Verdict.ADOPT,
+        "study demo",
+        "study incumbent",
+    )
+    assert d.baseline.group == "b0" and d.candidate.group == "s0"
+    # without the other study's records the comparison cannot be made
+    assert analyze_study(s, mine).decision.verdict is Verdict.INCONCLUSIVE
