@@ -58,7 +58,3 @@ def coordinates(hp: Hyperparameter, trials: tuple[TrialRecord, ...]) -> np.ndarr
         if v is not None and not isinstance(v, bool | str):
             out[i] = coordinate(hp, v)
     return out
-
-
-def label(name: str, value: Scalar) -> str:
-    return f"{name}={value}"
