@@ -9,6 +9,7 @@ import numpy as np
 from scipy.special import gammaln
 
 from reportgen.analysis.findings import finding, fmt
+from reportgen.analysis.hyperparameters import coordinates
 from reportgen.analysis.objective import ScoredTrials
 from reportgen.schema import (
     ExpectedBest,
@@ -83,15 +84,23 @@ def check_best_so_far(search: ScoredTrials, policy: Policy) -> list[Finding]:
 
 
 def check_coverage(spec: StudySpec, search: ScoredTrials, policy: Policy) -> list[Finding]:
-    """Trials per value of each categorical or discrete scientific hyperparameter."""
+    """Trials per value of each scientific hyperparameter (per isolation bucket when continuous)."""
     out: list[Finding] = []
     for hp in spec.by_role(Role.SCIENTIFIC):
-        if hp.scale not in (Scale.CATEGORICAL, Scale.DISCRETE):
-            continue
-        counts = Counter(
-            repr(t.hyperparameters[hp.name]) for t in search.trials if hp.name in t.hyperparameters
-        )
-        per_value = [counts.get(repr(v), 0) for v in hp.values or []]
+        if hp.scale in (Scale.CATEGORICAL, Scale.DISCRETE):
+            counts = Counter(
+                repr(t.hyperparameters[hp.name])
+                for t in search.trials
+                if hp.name in t.hyperparameters
+            )
+            labels: list = list(hp.values or [])
+            per_value = [counts.get(repr(v), 0) for v in labels]
+        else:
+            n = policy.isolation_buckets
+            u = coordinates(hp, search.trials)
+            u = u[np.isfinite(u)]
+            per_value = np.bincount(np.clip((u * n).astype(int), 0, n - 1), minlength=n).tolist()
+            labels = [f"bucket {b + 1}" for b in range(n)]
         lo, hi = min(per_value), max(per_value)
         if hi == 0 or (lo > 0 and hi / lo <= policy.coverage_ratio):
             continue
@@ -100,10 +109,10 @@ def check_coverage(spec: StudySpec, search: ScoredTrials, policy: Policy) -> lis
                 "density.uneven_coverage",
                 Severity.WARNING,
                 f"{hp.name}: trials per value range from {lo} to {hi} "
-                f"({', '.join(f'{v}: {c}' for v, c in zip(hp.values or [], per_value, strict=True))}); "
+                f"({', '.join(f'{v}: {c}' for v, c in zip(labels, per_value, strict=True))}); "
                 f"each value should get a similar tuning budget.",
                 subject=hp.name,
-                values=list(hp.values or []),
+                values=labels,
                 counts=per_value,
                 ratio_limit=policy.coverage_ratio,
             )

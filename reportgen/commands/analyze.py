@@ -165,6 +165,15 @@ def to_text(a: StudyAnalysis) -> str:
         lines.append("  not characterised (no retrains)")
     if v.study is not None:
         lines.append(f"Study variance: std {_num(v.study.std)} of best-of-study, {v.study.label}")
+    lines.append(
+        f"Side by side: study std {_num(v.study.std if v.study else None)} vs pooled trial std "
+        f"{_num(v.pooled_trial_std)}"
+    )
+    if v.expected_best:
+        lines.append(
+            "Expected best of k trials: "
+            + ", ".join(f"k={e.k}: {_num(e.mean)}" for e in v.expected_best)
+        )
     d = a.decision
     lines += [
         "",

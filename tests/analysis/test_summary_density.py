@@ -130,3 +130,35 @@ def test_expected_best_of_k_matches_enumerating_every_subset():
         assert eb.low <= eb.mean <= eb.high
     assert [eb.k for eb in got] == list(range(1, 8))
     assert got[-1].mean == pytest.approx(0.1) and got[-1].low == got[-1].high == pytest.approx(0.1)
+
+
+def test_uneven_coverage_of_a_continuous_scientific_hyperparameter_by_bucket():
+    s = spec(
+        search_space=[
+            {
+                "name": "adam.learning_rate",
+                "role": "nuisance",
+                "scale": "log",
+                "low": 1e-4,
+                "high": 1e-1,
+            },
+            {"name": "dropout", "role": "scientific", "scale": "linear", "low": 0.0, "high": 0.4},
+        ]
+    )
+    drops = [
+        0.01,
+        0.02,
+        0.03,
+        0.05,
+        0.15,
+        0.25,
+        0.35,
+    ]  # 4 in the first of 4 buckets, 1 in the others
+    trials = [
+        trial(
+            f"t{i}", flat(0.1), index=i, hyperparameters={"adam.learning_rate": 1e-3, "dropout": d}
+        )
+        for i, d in enumerate(drops)
+    ]
+    [f] = check_coverage(s, score_trials(trials, s.objective), Policy(isolation_buckets=4))
+    assert (f.subject, f.evidence["counts"]) == ("dropout", [4, 1, 1, 1])
