@@ -30,6 +30,12 @@ class Policy(Model):
     max_retrains_suggested: int = Field(
         default=50, ge=2, description="cap on the 'run N more retrains' advice"
     )
+    target_power: float = Field(
+        default=0.8,
+        gt=0,
+        lt=1,
+        description="power the 'run N more retrains' advice aims for at the observed effect",
+    )
     # search-space boundaries
     top_k: int = Field(
         default=5, ge=1, description="trials counted as 'the best' for boundary and edge checks"
@@ -39,6 +45,11 @@ class Policy(Model):
         gt=0,
         lt=0.5,
         description="edge zone as a fraction of the range in sampling coordinates",
+    )
+    stability_min_diverged: int = Field(
+        default=2,
+        ge=1,
+        description="diverged trials above the highest feasible learning rate that make a stability edge",
     )
     # infeasible trials
     infeasible_alarm: float = Field(
@@ -52,6 +63,24 @@ class Policy(Model):
     )
     min_trials_near_best: int = Field(
         default=3, ge=1, description="fewer trials than this near the best means sparse sampling"
+    )
+    coverage_ratio: float = Field(
+        default=1.5,
+        ge=1,
+        description="most/fewest trials per scientific value above this counts as uneven coverage",
+    )
+    late_best_so_far_fraction: float = Field(
+        default=0.25,
+        gt=0,
+        lt=1,
+        description="best trial found in this last fraction of the search: not levelled off",
+    )
+    adam_tiers: list[int] = Field(
+        default_factory=lambda: [10, 25, 100],
+        min_length=3,
+        max_length=3,
+        description="(playbook: 10, 25, 'substantially more than 25') trials before tuning "
+        "Adam's beta1, epsilon and beta2 beyond the learning rate",
     )
     # training curves
     early_best_fraction: float = Field(
@@ -83,6 +112,12 @@ class Policy(Model):
         default=0.01,
         ge=0,
         description="relative improvement over the late window that counts as still improving",
+    )
+    saturated_fraction: float = Field(
+        default=0.5,
+        gt=0,
+        lt=1,
+        description="reaching the best level (within the noise) before this fraction of training is saturating early",
     )
     # isolation and variance
     isolation_buckets: int = Field(

@@ -46,6 +46,7 @@ class TrialPoint(Model):
     value: float | None  # objective (best over training or final); None when infeasible
     best_step: int | None = None
     rank: int | None = None  # 1 = best feasible trial
+    index: int | None = None  # position in the sampler's sequence
 
 
 class Summary(Model):
@@ -56,6 +57,8 @@ class Summary(Model):
     best: TrialPoint | None
     top: list[TrialPoint]
     points: list[TrialPoint]
+    # best objective so far after each search trial, in sampler order (None until one is feasible)
+    best_so_far: list[float | None] = Field(default_factory=list)
 
 
 class IsolationPoint(Model):

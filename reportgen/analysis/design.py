@@ -1,0 +1,87 @@
+"""Design lints: problems visible in the study spec before any trial runs."""
+
+from __future__ import annotations
+
+from reportgen.analysis.findings import finding
+from reportgen.analysis.hyperparameters import is_learning_rate, leaf
+from reportgen.schema import Finding, Policy, Role, Severity, StudySpec
+
+_ADAM_NAMES = {"adam", "adamw", "nadam"}
+# Adam hyperparameters other than the learning rate, in the order the playbook adds them
+_ADAM_EXTRAS = (
+    ("b1", {"b1", "beta1", "beta_1"}),
+    ("eps", {"eps", "epsilon"}),
+    ("b2", {"b2", "beta2", "beta_2"}),
+)
+
+
+def _uses_adam(spec: StudySpec, name: str) -> bool:
+    if "." in name and name.split(".")[0].lower() in _ADAM_NAMES:
+        return True
+    opt = next((hp for hp in spec.search_space if hp.name == "optimizer"), None)
+    if opt is None:
+        return False
+    choices = [opt.value] if opt.value is not None else list(opt.values or [])
+    return any(str(c).lower() in _ADAM_NAMES for c in choices)
+
+
+def check_design(spec: StudySpec, policy: Policy) -> list[Finding]:
+    out: list[Finding] = []
+    scientific = [hp.name for hp in spec.by_role(Role.SCIENTIFIC)]
+    fixed_lr = [hp.name for hp in spec.by_role(Role.FIXED) if is_learning_rate(hp.name)]
+    if scientific and fixed_lr:
+        out.append(
+            finding(
+                "design.lr_fixed",
+                Severity.WARNING,
+                f"{', '.join(fixed_lr)} is fixed while {', '.join(scientific)} varies; tune the "
+                f"learning rate as a nuisance hyperparameter so each scientific value gets its own.",
+                subject=fixed_lr[0],
+                fixed=fixed_lr,
+                scientific=scientific,
+            )
+        )
+    for hp in spec.by_role(Role.NUISANCE):
+        if leaf(hp.name) == "batch_size":
+            out.append(
+                finding(
+                    "design.batch_size_nuisance",
+                    Severity.WARNING,
+                    f"{hp.name} is tuned as a nuisance hyperparameter; choose the batch size "
+                    f"for throughput and fix it instead.",
+                    subject=hp.name,
+                )
+            )
+    if len(scientific) > 1:
+        out.append(
+            finding(
+                "design.several_scientific",
+                Severity.WARNING,
+                f"{len(scientific)} scientific hyperparameters change at once "
+                f"({', '.join(scientific)}); their effects cannot be told apart.",
+                scientific=scientific,
+            )
+        )
+    budget = spec.trial_budget
+    tiers = policy.adam_tiers
+    for rank, (short, names) in enumerate(_ADAM_EXTRAS):
+        tuned = [
+            hp.name
+            for hp in spec.varied
+            if leaf(hp.name).lower() in names and _uses_adam(spec, hp.name)
+        ]
+        needed = tiers[rank]
+        if tuned and budget < needed:
+            out.append(
+                finding(
+                    "design.adam_budget",
+                    Severity.WARNING,
+                    f"{', '.join(tuned)} is tuned with a budget of {budget} trials; tuning Adam's "
+                    f"{short} pays off from about {needed} trials, so keep it at its default.",
+                    subject=tuned[0],
+                    trial_budget=budget,
+                    needed=needed,
+                    tuned=tuned,
+                )
+            )
+    return out

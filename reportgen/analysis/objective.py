@@ -1,0 +1,96 @@
+"""The objective value of each trial, and the 'lower is better' score the checks compare.
+
+The value is ``spec.objective.metric`` over the trial's curves, best over training (min or max
+by direction) or the final evaluation, per ``spec.objective.mode``. Infeasible trials (diverged or
+failed, or a curve with no finite value) have no value. Internally every check works on the score
+``sign * value`` with ``sign = +1`` to minimise and ``-1`` to maximise, so that lower is better
+and an infeasible trial scores ``+inf``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from reportgen.errors import ReportgenError
+from reportgen.schema import Direction, Objective, ObjectiveMode, TrialRecord
+
+
+def direction_sign(direction: Direction) -> float:
+    """+1 when lower is better, -1 when higher is better."""
+    return 1.0 if direction is Direction.MINIMIZE else -1.0
+
+
+def curve(trial: TrialRecord, name: str) -> np.ndarray:
+    """One curve of a trial as a float array; a missing curve is a clear error naming the trial."""
+    try:
+        return np.asarray(trial.curves.column(name), dtype=float)
+    except KeyError as e:
+        raise ReportgenError(f"trial {trial.trial_id}: {e.args[0]}") from None
+
+
+@dataclass(frozen=True)
+class ScoredTrials:
+    """Trials with their objective values, in the order given."""
+
+    trials: tuple[TrialRecord, ...]
+    values: np.ndarray  # objective in its own units; NaN when infeasible
+    scores: np.ndarray  # sign * value: lower is better; +inf when infeasible
+    best_steps: tuple[int | None, ...]
+    sign: float
+    score_curves: tuple[np.ndarray | None, ...]  # sign * objective curve of feasible trials
+
+    @property
+    def feasible(self) -> np.ndarray:
+        return np.isfinite(self.scores)
+
+    def __len__(self) -> int:
+        return len(self.trials)
+
+    def subset(self, mask: np.ndarray) -> ScoredTrials:
+        idx = np.flatnonzero(mask)
+        return ScoredTrials(
+            tuple(self.trials[i] for i in idx),
+            self.values[idx],
+            self.scores[idx],
+            tuple(self.best_steps[i] for i in idx),
+            self.sign,
+            tuple(self.score_curves[i] for i in idx),
+        )
+
+    def ranking(self) -> np.ndarray:
+        """Indices of the feasible trials, best first; ties broken by trial id."""
+        idx = np.flatnonzero(self.feasible)
+        return np.array(
+            sorted(idx, key=lambda i: (self.scores[i], self.trials[i].trial_id)), dtype=int
+        )
+
+
+def score_trials(trials: Sequence[TrialRecord], objective: Objective) -> ScoredTrials:
+    sign = direction_sign(objective.direction)
+    n = len(trials)
+    values = np.full(n, np.nan)
+    best_steps: list[int | None] = []
+    score_curves: list[np.ndarray | None] = []
+    for i, trial in enumerate(trials):
+        if not trial.feasible:
+            best_steps.append(trial.best.step if trial.best is not None else None)
+            score_curves.append(None)
+            continue
+        y = sign * curve(trial, objective.metric)
+        finite = np.isfinite(y)
+        score_curves.append(y)
+        if not finite.any():
+            best_steps.append(None)
+            continue
+        masked = np.where(finite, y, np.inf)
+        b = int(np.argmin(masked))
+        best_steps.append(trial.curves.step[b])
+        if objective.mode is ObjectiveMode.BEST_OVER_TRAINING:
+            values[i] = sign * masked[b]
+        elif finite[-1]:
+            values[i] = sign * y[-1]
+    scores = np.where(np.isfinite(values), sign * values, np.inf)
+    return ScoredTrials(tuple(trials), values, scores, tuple(best_steps), sign, tuple(score_curves))

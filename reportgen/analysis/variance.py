@@ -1,0 +1,130 @@
+"""Trial variance from retrain groups, study variance from reruns (else a labelled bootstrap)."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Callable
+
+import numpy as np
+from scipy import stats
+
+from reportgen.analysis.objective import ScoredTrials
+from reportgen.schema import (
+    ExpectedBest,
+    Policy,
+    RetrainGroup,
+    StudyVariance,
+    TrialKind,
+    Variance,
+)
+
+
+def t_interval(values: np.ndarray, alpha: float) -> tuple[float, float] | None:
+    """Two-sided (1 - 2 alpha) t-interval of the mean: the pair of one-sided alpha bounds."""
+    n = values.size
+    if n < 2:
+        return None
+    half = stats.t.ppf(1 - alpha, n - 1) * values.std(ddof=1) / math.sqrt(n)
+    m = float(values.mean())
+    return m - float(half), m + float(half)
+
+
+def groups_of(scored: ScoredTrials, kind: TrialKind) -> dict[str, list[int]]:
+    """Indices of the trials of one kind, by group, in group order."""
+    out: dict[str, list[int]] = defaultdict(list)
+    for i, t in enumerate(scored.trials):
+        if t.kind is kind:
+            out[t.group].append(i)
+    return dict(sorted(out.items()))
+
+
+def retrain_group(
+    scored: ScoredTrials, group: str, members: list[int], label: str, alpha: float
+) -> RetrainGroup:
+    members = sorted(members, key=lambda i: scored.trials[i].trial_id)
+    ok = [i for i in members if scored.feasible[i]]
+    values = scored.values[ok]
+    ci = t_interval(values, alpha)
+    return RetrainGroup(
+        group=group,
+        label=label,
+        trial_ids=[scored.trials[i].trial_id for i in ok],
+        values=[float(v) for v in values],
+        n=len(ok),
+        n_infeasible=len(members) - len(ok),
+        mean=float(values.mean()) if len(ok) else None,
+        std=float(values.std(ddof=1)) if len(ok) >= 2 else None,
+        ci_low=ci[0] if ci else None,
+        ci_high=ci[1] if ci else None,
+    )
+
+
+def retrain_groups(
+    scored: ScoredTrials, policy: Policy, label_of: Callable[[str, list[int]], str]
+) -> list[RetrainGroup]:
+    """Every retrain group (kind ``retrain``, ``group`` = source trial id), in group order."""
+    return [
+        retrain_group(scored, g, members, label_of(g, members), policy.false_adopt_rate)
+        for g, members in groups_of(scored, TrialKind.RETRAIN).items()
+    ]
+
+
+def pooled_std(groups: list[RetrainGroup]) -> float | None:
+    num = sum((g.n - 1) * g.std**2 for g in groups if g.std is not None)
+    dof = sum(g.n - 1 for g in groups if g.std is not None)
+    return math.sqrt(num / dof) if dof > 0 else None
+
+
+def study_variance(
+    search: ScoredTrials, reruns: ScoredTrials, policy: Policy, rng: np.random.Generator
+) -> StudyVariance | None:
+    """Best-of-study spread: over this search and its reruns when there are any, else bootstrapped.
+
+    The bootstrap resamples this study's search trials with replacement (as many as it has) and
+    takes the best of each resample; it is an estimate, not a measured rerun, and says so.
+    """
+    bests = []
+    if search.feasible.any():
+        bests.append(float(search.scores[search.feasible].min()))
+    for members in groups_of(reruns, TrialKind.RERUN).values():
+        s = reruns.scores[members]
+        if np.isfinite(s).any():
+            bests.append(float(s[np.isfinite(s)].min()))
+    if len(bests) >= 2:
+        values = [search.sign * b for b in bests]
+        return StudyVariance(
+            source="reruns",
+            n=len(values),
+            values=values,
+            mean=float(np.mean(values)),
+            std=float(np.std(values, ddof=1)),
+            label=f"best of study over {len(values)} sampler seeds (this search and "
+            f"{len(values) - 1} rerun(s))",
+        )
+    n = len(search)
+    if n < 2 or not search.feasible.any():
+        return None
+    draws = rng.integers(0, n, size=(policy.bootstrap_samples, n))
+    best = search.scores[draws].min(axis=1)
+    best = best[np.isfinite(best)]
+    values = search.sign * best
+    return StudyVariance(
+        source="bootstrap",
+        n=int(values.size),
+        values=[float(v) for v in values],
+        mean=float(values.mean()),
+        std=float(values.std(ddof=1)),
+        label=f"bootstrap estimate: best of {n} trials resampled with replacement from this "
+        f"study ({values.size} resamples); no reruns measured",
+    )
+
+
+def variance(
+    groups: list[RetrainGroup],
+    study: StudyVariance | None,
+    expected_best: list[ExpectedBest],
+) -> Variance:
+    return Variance(
+        trial=groups, study=study, expected_best=expected_best, pooled_trial_std=pooled_std(groups)
+    )

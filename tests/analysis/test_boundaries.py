@@ -1,0 +1,111 @@
+"""Boundary and stability-edge checks on constructed studies whose answer is obvious."""
+
+from __future__ import annotations
+
+from reportgen.analysis.boundaries import check_boundaries
+from reportgen.analysis.objective import score_trials
+from reportgen.analysis.stability import check_stability_edge
+from reportgen.schema import Finding, Policy, Severity, Status
+from tests.analysis.analysis_builders import falling, spec, trial
+
+# learning rates spread over [1e-4, 1e-1] (log); the value is best near `best_lr`
+LRS = [1.2e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 9e-2]
+
+
+def _study(values: list[float], statuses=None):
+    statuses = statuses or [Status.COMPLETE] * len(values)
+    return [
+        trial(
+            f"t{i}",
+            falling(v) if s is Status.COMPLETE else [2.0, float("nan")],
+            index=i,
+            lr=lr,
+            status=s,
+        )
+        for i, (lr, v, s) in enumerate(zip(LRS, values, statuses, strict=True))
+    ]
+
+
+def test_best_at_upper_learning_rate_edge_gives_boundary_finding_naming_side():
+    s = spec()
+    trials = _study([0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.1])  # better and better up to the top
+    policy = Policy(top_k=3)
+    got = check_boundaries(s, score_trials(trials, s.objective), policy)
+    assert got == [
+        Finding(
+            key="search_space.boundary",
+            severity=Severity.WARNING,
+            message="adam.learning_rate: 1 of the 3 best trials (the best among them: "
+            "adam.learning_rate=0.09) are in the upper 10% of the range (log scale, upper bound "
+            "0.1); expand the range upward.",
+            anchor="identifying-bad-search-space-boundaries",
+            subject="adam.learning_rate",
+            evidence={
+                "side": "upper",
+                "bound": 0.1,
+                "best_value": 0.09,
+                "best_coordinate": 0.984748,
+                "top_in_zone": 1,
+                "top_k": 3,
+                "zone": 0.1,
+                "range_width": 3.0,
+            },
+        )
+    ]
+
+
+def test_best_at_lower_edge_names_the_lower_side():
+    s = spec()
+    trials = _study([0.1, 0.2, 0.5, 0.6, 0.7, 0.8, 0.9])
+    got = check_boundaries(s, score_trials(trials, s.objective), Policy(top_k=3))
+    assert [(f.subject, f.evidence["side"]) for f in got] == [("adam.learning_rate", "lower")]
+
+
+def test_interior_best_gives_no_boundary_finding():
+    s = spec()
+    trials = _study([0.9, 0.6, 0.3, 0.1, 0.2, 0.5, 0.8])
+    assert check_boundaries(s, score_trials(trials, s.objective), Policy(top_k=3)) == []
+
+
+def test_stability_edge_when_all_trials_above_a_learning_rate_diverge():
+    s = spec()
+    d, c = Status.DIVERGED, Status.COMPLETE
+    # feasible up to 1e-2 with the best at 1e-2; everything above diverged
+    trials = _study([0.9, 0.7, 0.5, 0.3, 0.1, 0.0, 0.0], [c, c, c, c, c, d, d])
+    scored = score_trials(trials, s.objective)
+    policy = Policy(top_k=3)
+    got = check_stability_edge(s, scored, policy)
+    assert got == [
+        Finding(
+            key="search_space.stability_edge",
+            severity=Severity.WARNING,
+            message="adam.learning_rate: all 2 trials above 0.01 diverged and the best trial "
+            "(adam.learning_rate=0.01) sits at that edge; instability caps the learning rate, so "
+            "try warmup or gradient clipping before widening the range.",
+            anchor="when-to-apply-learning-rate-warmup",
+            subject="adam.learning_rate",
+            evidence={
+                "highest_feasible": 0.01,
+                "lowest_diverged_above": 0.03,
+                "n_diverged_above": 2,
+                "best_value": 0.01,
+                "distance_to_edge": 0.0,
+            },
+        )
+    ]
+    # the boundary check does not also ask for a wider range on that side
+    assert check_boundaries(s, scored, policy, skip_upper={"adam.learning_rate"}) == []
+
+
+def test_no_stability_edge_when_the_best_is_far_below_the_divergence():
+    s = spec()
+    d, c = Status.DIVERGED, Status.COMPLETE
+    trials = _study([0.1, 0.3, 0.5, 0.6, 0.7, 0.0, 0.0], [c, c, c, c, c, d, d])
+    assert check_stability_edge(s, score_trials(trials, s.objective), Policy()) == []
+
+
+def test_no_stability_edge_when_a_trial_above_survives():
+    s = spec()
+    d, c = Status.DIVERGED, Status.COMPLETE
+    trials = _study([0.9, 0.7, 0.5, 0.3, 0.1, 0.0, 0.5], [c, c, c, c, c, d, c])
+    assert check_stability_edge(s, score_trials(trials, s.objective), Policy()) == []
