@@ -178,7 +178,7 @@ class Program:
                 k_batch, data["x_train"], data["y_train"], self.batch_size, self.cfg
             )
             loss, grads = jax.value_and_grad(loss_fn)(st["params"], x, y, k_drop)
-            gnorm = optax.global_norm(grads)
+            gnorm = optax.tree.norm(grads)
             updates, opt_state = tx.update(grads, st["opt_state"], st["params"])
             params = optax.apply_updates(st["params"], updates)
             bad = ~(jnp.isfinite(loss) & jnp.isfinite(gnorm) & (loss < threshold))

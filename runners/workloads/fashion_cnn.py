@@ -75,20 +75,27 @@ def init(key, cfg):
 
 
 def _conv(x, layer):
-    import jax
+    """3x3 'SAME' convolution written as nine shifted matrix products.
 
-    y = jax.lax.conv_general_dilated(
-        x, layer["w"], (1, 1), "SAME", dimension_numbers=("NHWC", "HWIO", "NHWC")
-    )
-    return y + layer["b"]
+    Under ``vmap`` over trials, a native convolution with per-trial kernels becomes a grouped
+    convolution, which XLA runs very slowly on CPU. Shifted slices and batched matmuls keep
+    every trial's work (and its gradient) plain matrix products on any device.
+    """
+    import jax.numpy as jnp
+
+    b, h, w, _ = x.shape
+    xp = jnp.pad(x, ((0, 0), (1, 1), (1, 1), (0, 0)))
+    out = layer["b"]
+    for dy in range(3):
+        for dx in range(3):
+            out = out + xp[:, dy : dy + h, dx : dx + w, :] @ layer["w"][dy, dx]
+    return out
 
 
 def _pool(x):
-    import jax
-
-    return jax.lax.reduce_window(
-        x, -jax.numpy.inf, jax.lax.max, (1, 2, 2, 1), (1, 2, 2, 1), "VALID"
-    )
+    """2x2 max pooling by reshaping (cheaper to differentiate than reduce_window on CPU)."""
+    b, h, w, c = x.shape
+    return x.reshape(b, h // 2, 2, w // 2, 2, c).max(axis=(2, 4))
 
 
 def apply(params, x, cfg, rate, key, train: bool):
