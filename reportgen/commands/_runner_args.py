@@ -30,6 +30,13 @@ def add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
+def needs_runners(e: ModuleNotFoundError) -> str:
+    return (
+        f"training needs the runners extra ({e.name} is not installed): "
+        "pip install 'tuning-logbook[runners]'"
+    )
+
+
 def positive(value: str) -> int:
     n = int(value)
     if n < 1:
@@ -37,12 +44,10 @@ def positive(value: str) -> int:
     return n
 
 
-def make_runner(args: argparse.Namespace):
-    """The study runner for these options (imports JAX: call only inside ``run``)."""
-    from runners.study_runner import StudyRunner
-
+def make_runner(args: argparse.Namespace, runner_class):
+    """The study runner for these options; ``runner_class`` is imported lazily by the command."""
     command = "reportgen " + " ".join(shlex.quote(a) for a in sys.argv[1:])
-    return StudyRunner(
+    return runner_class(
         args.logbook,
         args.study,
         mode=args.mode,

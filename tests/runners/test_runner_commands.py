@@ -73,3 +73,19 @@ def test_unknown_workload_is_reported(tmp_path):
     write_spec(lb, tiny_spec(workload={"name": "mnist_mlp", "settings": {}}))
     out = run_cli("run", "tiny", "--logbook", str(lb))
     assert out.returncode == 1 and "known: digits_mlp, fashion_cnn, shakespeare_lm" in out.stderr
+
+
+def test_bayesian_search_runs_through_the_study_runner(tmp_path):
+    from reportgen.store import write_spec
+    from runners.study_runner import StudyRunner
+    from tests.runners.conftest import tiny_spec
+
+    lb = tmp_path / "logbook"
+    write_spec(
+        lb, tiny_spec(search={"kind": "bayesian", "seed": 5}, phase="exploitation", trial_budget=3)
+    )
+    records = StudyRunner(lb, "tiny", quiet=True).run_search()
+    assert sorted(r.trial_id for r in records) == ["r1-s5-0000", "r1-s5-0001", "r1-s5-0002"]
+    assert all(1e-3 <= r.hyperparameters["adam.learning_rate"] <= 1e-2 for r in records)
+    study, problems = load_study(lb / "tiny")
+    assert problems == [] and len(study.trials) == 3
