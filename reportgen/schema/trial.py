@@ -115,6 +115,10 @@ class TrialRecord(Model):
     best: Best | None = None
     final_value: float | None = None
     test_metrics: dict[str, float] = Field(default_factory=dict)
+    dataset: dict[str, Scalar] = Field(
+        default_factory=dict,
+        description="the data the trial trained on: dataset name, split sizes and seed, digest",
+    )
     max_train_steps: int = Field(gt=0)
     wall_seconds: float = Field(ge=0)
     step_seconds: float = Field(ge=0)

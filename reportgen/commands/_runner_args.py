@@ -1,0 +1,65 @@
+"""Options shared by the commands that train trials (run, retrain, rerun)."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from pathlib import Path
+
+
+def add_common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("study", metavar="STUDY", help="study id: a folder under the logbook")
+    p.add_argument(
+        "--logbook", type=Path, default=Path("logbook"), help="logbook folder (default: ./logbook)"
+    )
+    p.add_argument(
+        "--mode",
+        choices=("vectorised", "sequential"),
+        default="vectorised",
+        help="vectorised: trials of equal shapes train together in one jit(vmap) program "
+        "(default); sequential: one trial at a time, for comparison",
+    )
+    p.add_argument(
+        "--max-group",
+        type=int,
+        default=64,
+        metavar="N",
+        help="most trials in one vectorised group (also bounded by a memory estimate; default 64)",
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def needs_runners(e: ModuleNotFoundError) -> str:
+    return (
+        f"training needs the runners extra ({e.name} is not installed): "
+        "pip install 'tuning-logbook[runners]'"
+    )
+
+
+def positive(value: str) -> int:
+    n = int(value)
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {n}")
+    return n
+
+
+def make_runner(args: argparse.Namespace, runner_class):
+    """The study runner for these options; ``runner_class`` is imported lazily by the command."""
+    command = "reportgen " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    return runner_class(
+        args.logbook,
+        args.study,
+        mode=args.mode,
+        max_group=args.max_group,
+        command=command,
+        quiet=args.quiet,
+    )
+
+
+def report(records, what: str) -> None:
+    by = {}
+    for r in records:
+        by[r.status.value] = by.get(r.status.value, 0) + 1
+    counts = ", ".join(f"{n} {s}" for s, n in sorted(by.items())) or "nothing to do"
+    print(f"{what}: wrote {len(records)} trial(s) ({counts})", file=sys.stderr)

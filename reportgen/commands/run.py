@@ -1,0 +1,39 @@
+"""``reportgen run``: train every trial of a study's search and write each record."""
+
+from __future__ import annotations
+
+import argparse
+
+from reportgen.commands._runner_args import add_common, make_runner, needs_runners, report
+from reportgen.errors import ReportgenError
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "run",
+        help="train every trial of a study (JAX) and write the records",
+        description="Sample the study's search (scrambled Halton, grid, manual or Bayesian), "
+        "train the trials on the study's workload, and write each trial to "
+        "<logbook>/<STUDY>/trials/<trial_id>.json as soon as its group ends. Trial ids are "
+        "deterministic: with --resume only the missing trials are trained. Needs the runners "
+        "extra (JAX); datasets come from `python -m runners.datasets`.",
+    )
+    add_common(p)
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="keep the trials already on disk and train only the missing ones",
+    )
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:  # lazily: JAX is an optional extra
+        from runners.study_runner import StudyRunner
+    except ModuleNotFoundError as e:
+        raise ReportgenError(needs_runners(e)) from None
+
+    runner = make_runner(args, StudyRunner)
+    records = runner.run_search(resume=args.resume)
+    report(records, f"run {args.study}")
+    return 0

@@ -1,0 +1,112 @@
+"""Optimizer registry through optax, with hyperparameters namespaced per optimizer.
+
+A study names ``optimizer`` (fixed or categorical) and the optimizer's own hyperparameters as
+``<optimizer>.<name>`` (``adam.learning_rate`` is not ``nesterov.learning_rate``). Every value
+is traced per trial, so trials that share an optimizer share one compiled program.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import optax
+
+from reportgen.errors import ReportgenError
+
+Schedule = Callable[[object], object]
+
+
+@dataclass(frozen=True)
+class OptimizerDef:
+    """One optimizer: its hyperparameters with defaults, and how optax builds it."""
+
+    name: str
+    defaults: Mapping[str, float]
+    build: Callable[[Schedule, Mapping[str, object]], optax.GradientTransformation]
+    description: str
+
+
+OPTIMIZERS: dict[str, OptimizerDef] = {
+    d.name: d
+    for d in (
+        OptimizerDef(
+            "sgd",
+            {"learning_rate": 0.1},
+            lambda lr, h: optax.sgd(lr),
+            "plain stochastic gradient descent",
+        ),
+        OptimizerDef(
+            "momentum",
+            {"learning_rate": 0.1, "momentum": 0.9},
+            lambda lr, h: optax.sgd(lr, momentum=h["momentum"]),
+            "heavy-ball momentum",
+        ),
+        OptimizerDef(
+            "nesterov",
+            {"learning_rate": 0.1, "momentum": 0.9},
+            lambda lr, h: optax.sgd(lr, momentum=h["momentum"], nesterov=True),
+            "Nesterov momentum",
+        ),
+        OptimizerDef(
+            "rmsprop",
+            {"learning_rate": 0.001, "decay": 0.9, "eps": 1e-8},
+            lambda lr, h: optax.rmsprop(lr, decay=h["decay"], eps=h["eps"]),
+            "RMSProp",
+        ),
+        OptimizerDef(
+            "adam",
+            {"learning_rate": 0.001, "b1": 0.9, "b2": 0.999, "eps": 1e-8},
+            lambda lr, h: optax.adam(lr, b1=h["b1"], b2=h["b2"], eps=h["eps"]),
+            "Adam",
+        ),
+        OptimizerDef(
+            "nadam",
+            {"learning_rate": 0.001, "b1": 0.9, "b2": 0.999, "eps": 1e-8},
+            lambda lr, h: optax.nadam(lr, b1=h["b1"], b2=h["b2"], eps=h["eps"]),
+            "Adam with Nesterov momentum",
+        ),
+        OptimizerDef(
+            "adamw",
+            {"learning_rate": 0.001, "b1": 0.9, "b2": 0.999, "eps": 1e-8, "weight_decay": 1e-4},
+            lambda lr, h: optax.adamw(
+                lr, b1=h["b1"], b2=h["b2"], eps=h["eps"], weight_decay=h["weight_decay"]
+            ),
+            "Adam with decoupled weight decay",
+        ),
+    )
+}
+
+
+def optimizer_def(name: str) -> OptimizerDef:
+    """The registered optimizer ``name``; an unknown name fails with the known ones."""
+    try:
+        return OPTIMIZERS[name]
+    except KeyError:
+        raise ReportgenError(
+            f"unknown optimizer {name!r}; known: {', '.join(OPTIMIZERS)}"
+        ) from None
+
+
+def namespaced_defaults(name: str) -> dict[str, float]:
+    """``{"adam.learning_rate": 0.001, ...}``: the optimizer's hyperparameters as recorded."""
+    return {f"{name}.{k}": v for k, v in optimizer_def(name).defaults.items()}
+
+
+def build_transform(
+    name: str, schedule: Schedule, hp: Mapping[str, object]
+) -> optax.GradientTransformation:
+    """Gradient clipping (``grad_clip`` > 0), coupled weight decay, then the optimizer.
+
+    ``hp`` holds traced scalars: the optimizer's own hyperparameters (bare names) plus
+    ``grad_clip`` and ``weight_decay``. A clip of 0 means no clipping.
+    """
+    import jax.numpy as jnp
+
+    clip = hp["grad_clip"]
+    max_norm = jnp.where(clip > 0, clip, jnp.inf)
+    return optax.chain(
+        optax.clip_by_global_norm(max_norm),
+        optax.add_decayed_weights(hp["weight_decay"]),
+        optimizer_def(name).build(schedule, hp),
+    )

@@ -1,0 +1,459 @@
+"""Run a study: sample trials, group them by shape, train each group, write each record.
+
+Each trial's record is written (atomically, through `reportgen.store.write_trial`) as soon as
+its group ends, so a crash loses at most the groups in flight; trial ids are deterministic, so
+``--resume`` fills in exactly what is missing.
+
+Trial ids: search ``r{revision}-s{sampler_seed}-{index:04d}``; rerun the same with the rerun's
+sampler seed (group ``sampler-seed-{seed}``); retrain ``{source_trial_id}-rt{k}`` (group: the
+source trial id). Seeds come from ``(sampler seed, trial index, seed index)``.
+
+Times recorded: in vectorised mode ``wall_seconds`` is the wall time of the whole group (the
+trial was in flight all along) and ``step_seconds`` the time of one step of the group; in
+sequential mode both are the trial's own share.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import importlib.metadata
+import math
+import os
+import subprocess
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from reportgen.errors import InvalidRecords, ReportgenError
+from reportgen.schema import (
+    CURVE_COLUMNS,
+    Best,
+    Curves,
+    Direction,
+    Execution,
+    ObjectiveMode,
+    Provenance,
+    SearchKind,
+    Seeds,
+    Status,
+    StudySpec,
+    TrialKind,
+    TrialRecord,
+)
+from reportgen.store import existing_trial_ids, load_spec, load_study, spec_path, write_trial
+from reportgen.store.layout import study_folder
+from runners.search import SampledPoint, sample_points
+from runners.trial_config import TrialConfig, check_spec, resolve
+from runners.workloads import get_workload
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+TRAINABLE_METRICS = ("train_loss", "valid_loss", "valid_error")
+
+
+@dataclass(frozen=True)
+class TrialJob:
+    """A trial to train: identity, place in the search, values and seeds."""
+
+    trial_id: str
+    kind: TrialKind
+    group: str
+    point: SampledPoint
+    seeds: Seeds
+
+
+def derive_seeds(sampler_seed: int, index: int, seed_index: int = 0) -> Seeds:
+    """Init, data-order and dropout seeds from (sampler seed, trial index, seed index)."""
+    s = np.random.SeedSequence([sampler_seed, index, seed_index]).generate_state(3)
+    return Seeds(init=int(s[0]), data_order=int(s[1]), sampler=sampler_seed, dropout=int(s[2]))
+
+
+def search_trial_id(revision: int, seed: int, index: int) -> str:
+    return f"r{revision}-s{seed}-{index:04d}"
+
+
+def r7(x: float) -> float:
+    """Round to float32 precision to keep files small (NaN and inf stay as they are)."""
+    return float(f"{x:.7g}")
+
+
+@functools.cache
+def code_version() -> str:
+    try:
+        out = subprocess.run(
+            ["git", "describe", "--always", "--dirty"],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
+        return out.stdout.strip() or "unknown"
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+@functools.cache
+def package_versions() -> dict[str, str]:
+    out = {}
+    for name in ("jax", "jaxlib", "optax", "numpy", "scipy", "optuna", "scikit-learn"):
+        try:
+            out[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    return out
+
+
+def load_valid_spec(logbook: Path, study_id: str) -> StudySpec:
+    """The study's spec, or an error naming the file and every problem in it."""
+    path = spec_path(logbook, study_id)
+    if not path.is_file():
+        folder = Path(logbook)
+        known = (
+            sorted(p.name for p in folder.iterdir() if (p / "study.yaml").is_file())
+            if folder.is_dir()
+            else []
+        )
+        raise ReportgenError(
+            f"no study {study_id!r}: {path} does not exist"
+            + (f" (studies here: {', '.join(known)})" if known else "")
+        )
+    spec, problems = load_spec(path)
+    if problems:
+        raise InvalidRecords(problems)
+    assert spec is not None
+    return spec
+
+
+class StudyRunner:
+    """Trains trials of one study and writes their records."""
+
+    def __init__(
+        self,
+        logbook: Path,
+        study_id: str,
+        *,
+        mode: str = "vectorised",
+        max_group: int = 64,
+        command: str = "",
+        quiet: bool = False,
+    ):
+        self.logbook = Path(logbook)
+        self.spec = load_valid_spec(self.logbook, study_id)
+        self.workload = get_workload(self.spec.workload.name)
+        check_spec(self.spec, self.workload)
+        metric = self.spec.objective.metric
+        if metric not in TRAINABLE_METRICS:
+            raise ReportgenError(
+                f"objective.metric: the runners record {', '.join(TRAINABLE_METRICS)}; got {metric!r}"
+            )
+        if mode not in ("vectorised", "sequential"):
+            raise ReportgenError(f"unknown mode {mode!r}; known: vectorised, sequential")
+        self.mode = mode
+        self.max_group = max(1, int(max_group))
+        self.command = command
+        self.console = Console(stderr=True, quiet=quiet)
+        self._data = None
+        self._trainers: dict = {}
+
+    # ----------------------------------------------------------------- setup
+    def _device_notice(self) -> str:
+        import jax
+
+        from runners.vectorised import device_label
+
+        label = device_label()
+        if jax.default_backend() == "cpu":
+            self.console.print(
+                f"[yellow]No GPU found: training on the CPU ({os.cpu_count()} cores).[/] "
+                "Trials still share vectorised groups, but expect it to be slow for large workloads."
+            )
+        return label
+
+    def data(self):
+        if self._data is None:
+            settings = {**self.workload.all_settings(), **self.spec.workload.settings}
+            self._data = self.workload.load(settings)
+        return self._data
+
+    def _trainer(self, cfg: TrialConfig):
+        from runners.vectorised import GroupPlan, GroupTrainer, device_data
+
+        key = cfg.group_key
+        if key not in self._trainers:
+            plan = GroupPlan(
+                self.workload,
+                cfg.cfg,
+                cfg.optimizer,
+                self.spec.max_train_steps,
+                self.spec.eval_every,
+                self.spec.objective.metric,
+                self.spec.objective.direction is Direction.MAXIMIZE,
+            )
+            dev = device_data(self.data(), int(cfg.cfg["eval_batch_size"]))
+            self._trainers[key] = GroupTrainer(plan, dev)
+        return self._trainers[key]
+
+    # ------------------------------------------------------------- execution
+    def execute(self, jobs: Sequence[TrialJob]) -> list[TrialRecord]:
+        """Train ``jobs`` in shape groups and write each record when its group ends."""
+        from runners.vectorised import max_group_size
+
+        if not jobs:
+            return []
+        device = self._device_notice()
+        configs = [resolve(self.spec, self.workload, j.point.values) for j in jobs]
+        groups: dict[tuple, list[int]] = {}
+        for i, c in enumerate(configs):
+            groups.setdefault(c.group_key, []).append(i)
+        batches: list[list[int]] = []
+        for members in groups.values():
+            trainer = self._trainer(configs[members[0]])
+            cap = max_group_size(trainer.plan, configs[members[0]].traced, self.max_group)
+            if self.mode == "sequential":
+                cap = 1
+            n_batches = math.ceil(len(members) / cap)
+            size = math.ceil(len(members) / n_batches)  # equal sizes: one compile per group
+            batches += [members[k : k + size] for k in range(0, len(members), size)]
+        records: list[TrialRecord] = []
+        steps_total = len(jobs) * self.spec.max_train_steps
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=self.console,
+            transient=False,
+        ) as progress:
+            t_trials = progress.add_task(f"{self.spec.study_id}: trials", total=len(jobs))
+            t_steps = progress.add_task("trial-steps", total=steps_total)
+            steps_done = 0
+            for batch in batches:
+                trainer = self._trainer(configs[batch[0]])
+                outcome = trainer.train(
+                    [configs[i].traced for i in batch],
+                    [
+                        (jobs[i].seeds.init, jobs[i].seeds.data_order, jobs[i].seeds.dropout or 0)
+                        for i in batch
+                    ],
+                    mode="vectorised" if self.mode == "vectorised" else "sequential",
+                    on_eval=lambda n: progress.advance(t_steps, n),
+                )
+                group_id = f"{jobs[batch[0]].trial_id}+{len(batch)}"
+                for i, trial_outcome in zip(batch, outcome.trials, strict=True):
+                    rec = self._record(
+                        jobs[i], configs[i], trial_outcome, outcome, group_id, len(batch), device
+                    )
+                    write_trial(self.logbook, rec)
+                    records.append(rec)
+                    progress.advance(t_trials)
+                steps_done += len(batch) * self.spec.max_train_steps
+                progress.update(t_steps, completed=steps_done)
+        return records
+
+    def _record(self, job, cfg, out, group, group_id, group_size, device) -> TrialRecord:
+        spec = self.spec
+        steps = list(out.steps)
+        curves = {k: list(v) for k, v in out.curves.items()}
+        status, reason = Status.COMPLETE, ""
+        if out.diverged_step is not None:
+            keep = next((i + 1 for i, s in enumerate(steps) if s >= out.diverged_step), len(steps))
+            steps = steps[:keep]
+            curves = {k: v[:keep] for k, v in curves.items()}
+            loss = out.diverged_loss
+            status = Status.DIVERGED
+            if loss is None or not math.isfinite(loss):
+                reason = f"non-finite train loss at step {out.diverged_step}"
+            else:
+                reason = (
+                    f"train loss exploded to {loss:.4g} (limit {self.workload.divergence_loss:g}) "
+                    f"at step {out.diverged_step}"
+                )
+        curves = {k: [r7(x) for x in v] for k, v in curves.items()}
+        metric = curves[spec.objective.metric]
+        finite = [(s, v) for s, v in zip(steps, metric, strict=True) if math.isfinite(v)]
+        best = None
+        if finite:
+            pick = max if spec.objective.direction is Direction.MAXIMIZE else min
+            # ties go to the earliest step
+            b = pick(finite, key=lambda sv: (sv[1], -sv[0]) if pick is max else (sv[1], sv[0]))
+            best = Best(step=b[0], value=b[1])
+        final = metric[-1] if status is Status.COMPLETE and math.isfinite(metric[-1]) else None
+        if spec.objective.mode is ObjectiveMode.FINAL and status is not Status.COMPLETE:
+            final = None
+        sequential = self.mode == "sequential"
+        n_steps = max(group.steps_run, 1)
+        return TrialRecord(
+            study_id=spec.study_id,
+            study_revision=spec.revision,
+            trial_id=job.trial_id,
+            kind=job.kind,
+            group=job.group,
+            index=job.point.index,
+            hyperparameters=dict(cfg.recorded),
+            unit_coords=job.point.unit_coords or None,
+            seeds=job.seeds,
+            status=status,
+            status_reason=reason,
+            curves=Curves(step=steps, **{k: curves[k] for k in CURVE_COLUMNS}),
+            best=best,
+            final_value=final,
+            test_metrics={k: r7(v) for k, v in out.test_metrics.items() if math.isfinite(v)},
+            dataset=dict(self.data().info),
+            max_train_steps=spec.max_train_steps,
+            wall_seconds=round(group.wall_seconds / (group_size if sequential else 1), 4),
+            step_seconds=round(
+                group.train_seconds / n_steps / (group_size if sequential else 1), 6
+            ),
+            execution=Execution(
+                mode=self.mode,
+                group_id=group_id,
+                group_size=group_size,
+                device=device,
+                compile_seconds=round(group.compile_seconds, 3),
+            ),
+            provenance=Provenance(
+                code_version=code_version(),
+                packages=package_versions(),
+                created_utc=dt.datetime.now(dt.UTC).replace(microsecond=0),
+                command=self.command,
+            ),
+        )
+
+    # ------------------------------------------------------------ the studies
+    def _pending(self, jobs: list[TrialJob], resume: bool) -> list[TrialJob]:
+        have = existing_trial_ids(self.logbook, self.spec.study_id)
+        clash = [j.trial_id for j in jobs if j.trial_id in have]
+        if clash and not resume:
+            raise ReportgenError(
+                f"{len(clash)} of these trials are already in {study_folder(self.logbook, self.spec.study_id)}/trials "
+                f"(e.g. {clash[0]}); pass --resume to train only the missing ones"
+            )
+        return [j for j in jobs if j.trial_id not in have]
+
+    def search_jobs(self, seed: int, kind: TrialKind, group: str) -> list[TrialJob]:
+        points = sample_points(self.spec, self.spec.trial_budget, seed)
+        return [
+            TrialJob(
+                search_trial_id(self.spec.revision, seed, p.index),
+                kind,
+                group,
+                p,
+                derive_seeds(seed, p.index),
+            )
+            for p in points
+        ]
+
+    def run_search(
+        self, *, seed: int | None = None, kind: TrialKind = TrialKind.SEARCH, resume: bool = False
+    ) -> list[TrialRecord]:
+        """The study's whole search with sampler ``seed`` (the spec's by default)."""
+        seed = self.spec.search.seed if seed is None else seed
+        group = "" if kind is TrialKind.SEARCH else f"sampler-seed-{seed}"
+        if self.spec.search.kind is SearchKind.BAYESIAN:
+            return self._run_bayesian(seed, kind, group, resume)
+        jobs = self._pending(self.search_jobs(seed, kind, group), resume)
+        return self.execute(jobs)
+
+    def _run_bayesian(
+        self, seed: int, kind: TrialKind, group: str, resume: bool
+    ) -> list[TrialRecord]:
+        from runners.search.bayesian import BayesianSearch
+
+        bo = BayesianSearch(self.spec, seed)
+        have = existing_trial_ids(self.logbook, self.spec.study_id)
+        prefix = f"r{self.spec.revision}-s{seed}-"
+        mine = sorted(t for t in have if t.startswith(prefix))
+        if mine and not resume:
+            raise ReportgenError(
+                f"{len(mine)} trials of this search are already on disk (e.g. {mine[0]}); "
+                "pass --resume to continue it"
+            )
+        start = 0
+        if mine:
+            study, _ = load_study(study_folder(self.logbook, self.spec.study_id))
+            done = [t for t in (study.trials if study else ()) if t.trial_id in set(mine)]
+            for t in sorted(done, key=lambda t: t.index):
+                bo.add_done(t.hyperparameters, self._objective(t))
+            start = max((t.index for t in done), default=-1) + 1
+        records: list[TrialRecord] = []
+        batch = min(self.max_group, 8)
+        index = start
+        while index < self.spec.trial_budget:
+            n = min(batch, self.spec.trial_budget - index)
+            points = [bo.ask(index + k) for k in range(n)]
+            jobs = [
+                TrialJob(
+                    search_trial_id(self.spec.revision, seed, p.index),
+                    kind,
+                    group,
+                    p,
+                    derive_seeds(seed, p.index),
+                )
+                for p in points
+            ]
+            done = self.execute(jobs)
+            for rec in done:
+                bo.tell(rec.index, self._objective(rec))
+            records += done
+            index += n
+        return records
+
+    def _objective(self, rec: TrialRecord) -> float | None:
+        if rec.status is not Status.COMPLETE:
+            return None
+        if self.spec.objective.mode is ObjectiveMode.FINAL:
+            return rec.final_value
+        return rec.best.value if rec.best else None
+
+    def best_trial(self) -> TrialRecord:
+        """The best feasible search trial of the current revision, by the spec's objective."""
+        study, problems = load_study(study_folder(self.logbook, self.spec.study_id))
+        if study is None:
+            raise InvalidRecords(problems)
+        cands = [
+            t
+            for t in study.trials_at(self.spec.revision)
+            if t.kind is TrialKind.SEARCH and self._objective(t) is not None
+        ]
+        if not cands:
+            raise ReportgenError(
+                f"study {self.spec.study_id!r} has no complete search trial to retrain; run it first"
+            )
+        sign = -1 if self.spec.objective.direction is Direction.MAXIMIZE else 1
+        return min(cands, key=lambda t: (sign * self._objective(t), t.trial_id))  # type: ignore[operator]
+
+    def retrain(self, trial: str, seeds: int, resume: bool = True) -> list[TrialRecord]:
+        """``seeds`` retrains of one trial (``best`` or a trial id): same values, new seeds."""
+        if trial == "best":
+            source = self.best_trial()
+        else:
+            study, problems = load_study(study_folder(self.logbook, self.spec.study_id))
+            if study is None:
+                raise InvalidRecords(problems)
+            found = [t for t in study.trials if t.trial_id == trial]
+            if not found:
+                raise ReportgenError(f"--trial {trial!r}: no such trial in {self.spec.study_id!r}")
+            source = found[0]
+        if source.kind is not TrialKind.SEARCH:
+            raise ReportgenError(
+                f"--trial {source.trial_id!r} is a {source.kind} trial; pick a search trial"
+            )
+        names = {hp.name for hp in self.spec.search_space}
+        values = {k: v for k, v in source.hyperparameters.items() if k in names}
+        values = {hp.name: values[hp.name] for hp in self.spec.varied if hp.name in values}
+        point = SampledPoint(source.index, values, list(source.unit_coords or []))
+        jobs = [
+            TrialJob(
+                f"{source.trial_id}-rt{k}",
+                TrialKind.RETRAIN,
+                source.trial_id,
+                point,
+                derive_seeds(source.seeds.sampler, source.index, k),
+            )
+            for k in range(1, seeds + 1)
+        ]
+        return self.execute(self._pending(jobs, resume))

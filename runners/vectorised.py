@@ -1,0 +1,382 @@
+"""The group trainer: trials of equal shapes trained together by one ``jit(vmap(...))`` program.
+
+- the steps between two evals run inside ``lax.scan``; batches are drawn from the dataset,
+  which sits on the device, inside the compiled program (no Python work per step);
+- a trial whose loss turns non-finite or explodes is *masked*: its parameters and optimizer
+  state freeze at the last good step, its divergence step is kept, and the other trials of the
+  group go on untouched;
+- each eval records train loss (mean over the steps since the last eval), validation loss and
+  error, the learning rate and the gradient norm (mean over the same steps);
+- the best parameters over training (by the study's objective) are kept on the device, and the
+  test set is evaluated with them at the end.
+
+``mode="sequential"`` trains the same trials one at a time with the same (un-vmapped) program,
+for comparison.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import partial
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+
+from runners.optimizers import build_transform
+from runners.schedules import learning_rate
+from runners.workloads import Dataset, Workload
+
+METRICS = ("train_loss", "valid_loss", "valid_error", "learning_rate", "grad_norm")
+
+
+@dataclass(frozen=True)
+class GroupPlan:
+    """What every trial of a group shares: workload, shapes, optimizer, budget, objective."""
+
+    workload: Workload
+    cfg: Mapping[str, object]
+    optimizer: str
+    max_steps: int
+    eval_every: int
+    objective: str = "valid_error"
+    maximize: bool = False
+
+    @property
+    def segments(self) -> list[int]:
+        """Steps between consecutive evals (the last one may be shorter)."""
+        full, rest = divmod(self.max_steps, self.eval_every)
+        return [self.eval_every] * full + ([rest] if rest else [])
+
+
+@dataclass(frozen=True)
+class TrialOutcome:
+    """One trained trial: its curves (host arrays), divergence, best and test metrics."""
+
+    steps: list[int]
+    curves: dict[str, list[float]]
+    diverged_step: int | None
+    diverged_loss: float | None
+    test_metrics: dict[str, float]
+
+
+@dataclass(frozen=True)
+class GroupOutcome:
+    trials: list[TrialOutcome]
+    wall_seconds: float
+    compile_seconds: float
+    train_seconds: float
+    steps_run: int
+
+
+def device_data(data: Dataset, eval_batch_size: int) -> dict[str, jax.Array]:
+    """Put the splits on the device; eval sets padded to whole chunks with a weight mask."""
+
+    def chunks(x: np.ndarray, y: np.ndarray):
+        n = len(x)
+        c = max(1, min(int(eval_batch_size), n))
+        k = math.ceil(n / c)
+        pad = k * c - n
+        xp = np.concatenate([x, np.repeat(x[:1], pad, 0)]) if pad else x
+        yp = np.concatenate([y, np.repeat(y[:1], pad, 0)]) if pad else y
+        w = np.concatenate([np.ones(n, np.float32), np.zeros(pad, np.float32)])
+        return (
+            jnp.asarray(xp.reshape(k, c, *x.shape[1:])),
+            jnp.asarray(yp.reshape(k, c, *y.shape[1:])),
+            jnp.asarray(w.reshape(k, c)),
+        )
+
+    xv, yv, wv = chunks(data.x_valid, data.y_valid)
+    xt, yt, wt = chunks(data.x_test, data.y_test)
+    return {
+        "x_train": jnp.asarray(data.x_train),
+        "y_train": jnp.asarray(data.y_train),
+        "xv": xv,
+        "yv": yv,
+        "wv": wv,
+        "xt": xt,
+        "yt": yt,
+        "wt": wt,
+    }
+
+
+class Program:
+    """The pure per-trial functions of a plan: init, one train-and-eval segment, test."""
+
+    def __init__(self, plan: GroupPlan):
+        self.plan = plan
+        self.w = plan.workload
+        self.cfg = dict(plan.cfg)
+        self.batch_size = int(self.cfg["batch_size"])
+        self.sign = -1.0 if plan.maximize else 1.0
+
+    def _tx(self, hp):
+        total = self.plan.max_steps
+
+        def schedule(count):
+            return learning_rate(
+                count, hp["learning_rate"], hp["warmup_steps"], hp["schedule"], total
+            )
+
+        return build_transform(self.plan.optimizer, schedule, hp), schedule
+
+    def init(self, hp, seeds):
+        params = self.w.init(jax.random.PRNGKey(seeds[0]), self.cfg)
+        tx, _ = self._tx(hp)
+        return {
+            "params": params,
+            "opt_state": tx.init(params),
+            "best_params": params,
+            "best": jnp.asarray(jnp.inf, jnp.float32),
+            "best_step": jnp.asarray(-1, jnp.int32),
+            "step": jnp.asarray(0, jnp.int32),
+            "diverged": jnp.asarray(False),
+            "diverged_step": jnp.asarray(-1, jnp.int32),
+            "diverged_loss": jnp.asarray(jnp.nan, jnp.float32),
+        }
+
+    def _evaluate(self, params, xs, ys, ws):
+        key = jax.random.PRNGKey(0)
+
+        def body(acc, chunk):
+            x, y, w = chunk
+            logits = self.w.apply(params, x, self.cfg, 0.0, key, False)
+            loss = optax.softmax_cross_entropy_with_integer_labels(logits, y)
+            err = (jnp.argmax(logits, -1) != y).astype(jnp.float32)
+            if loss.ndim > 1:
+                loss, err = (
+                    loss.mean(axis=tuple(range(1, loss.ndim))),
+                    err.mean(axis=tuple(range(1, err.ndim))),
+                )
+            return (acc[0] + (loss * w).sum(), acc[1] + (err * w).sum()), None
+
+        zero = jnp.asarray(0.0, jnp.float32)
+        (tot_loss, tot_err), _ = jax.lax.scan(body, (zero, zero), (xs, ys, ws))
+        n = ws.sum()
+        return tot_loss / n, tot_err / n
+
+    def segment(self, state, hp, seeds, data, length: int):
+        tx, schedule = self._tx(hp)
+        data_key = jax.random.PRNGKey(seeds[1])
+        drop_key = jax.random.PRNGKey(seeds[2])
+        threshold = self.w.divergence_loss
+
+        def loss_fn(params, x, y, key):
+            logits = self.w.apply(params, x, self.cfg, hp["dropout"], key, True)
+            labels = optax.smooth_labels(jax.nn.one_hot(y, logits.shape[-1]), hp["label_smoothing"])
+            return optax.softmax_cross_entropy(logits, labels).mean()
+
+        def step(st, _):
+            k_batch = jax.random.fold_in(data_key, st["step"])
+            k_drop = jax.random.fold_in(drop_key, st["step"])
+            x, y = self.w.sample_batch(
+                k_batch, data["x_train"], data["y_train"], self.batch_size, self.cfg
+            )
+            loss, grads = jax.value_and_grad(loss_fn)(st["params"], x, y, k_drop)
+            gnorm = optax.tree.norm(grads)
+            updates, opt_state = tx.update(grads, st["opt_state"], st["params"])
+            params = optax.apply_updates(st["params"], updates)
+            bad = ~(jnp.isfinite(loss) & jnp.isfinite(gnorm) & (loss < threshold))
+            newly = bad & ~st["diverged"]
+            frozen = st["diverged"] | bad
+
+            def keep(new, old):
+                return jnp.where(frozen, old, new)
+
+            new = dict(st)
+            new["params"] = jax.tree.map(keep, params, st["params"])
+            new["opt_state"] = jax.tree.map(keep, opt_state, st["opt_state"])
+            new["step"] = st["step"] + 1
+            new["diverged"] = frozen
+            new["diverged_step"] = jnp.where(newly, st["step"] + 1, st["diverged_step"])
+            new["diverged_loss"] = jnp.where(newly, loss, st["diverged_loss"])
+            return new, (loss, gnorm)
+
+        state, (losses, gnorms) = jax.lax.scan(step, state, None, length=length)
+        vloss, verr = self._evaluate(state["params"], data["xv"], data["yv"], data["wv"])
+        dead = state["diverged"]
+        nan = jnp.asarray(jnp.nan, jnp.float32)
+        metrics = {
+            "train_loss": jnp.where(
+                dead & (state["diverged_step"] <= state["step"] - length),
+                nan,
+                losses.mean(),
+            ),
+            "valid_loss": jnp.where(dead, nan, vloss),
+            "valid_error": jnp.where(dead, nan, verr),
+            "learning_rate": schedule(state["step"] - 1),
+            "grad_norm": gnorms.mean(),
+        }
+        m = metrics[self.plan.objective] * self.sign
+        better = jnp.isfinite(m) & (m < state["best"])
+        state = dict(state)
+        state["best"] = jnp.where(better, m, state["best"])
+        state["best_step"] = jnp.where(better, state["step"], state["best_step"])
+        state["best_params"] = jax.tree.map(
+            lambda new, old: jnp.where(better, new, old), state["params"], state["best_params"]
+        )
+        metrics["diverged"] = dead
+        return state, metrics
+
+    def test(self, state, data):
+        loss, err = self._evaluate(state["best_params"], data["xt"], data["yt"], data["wt"])
+        return {"test_loss": loss, "test_error": err}
+
+
+def _device_label() -> str:
+    d = jax.devices()[0]
+    kind = getattr(d, "device_kind", "") or ""
+    return f"{d.platform}:{kind}" if d.platform != "cpu" else f"cpu ({os.cpu_count()} cores)"
+
+
+def device_label() -> str:
+    """The device trials run on, as recorded (``gpu:NVIDIA H100 ...`` or ``cpu (N cores)``)."""
+    return _device_label()
+
+
+def per_trial_bytes(plan: GroupPlan, hp_example: Mapping[str, float]) -> int:
+    """An estimate of one trial's device memory: parameters, their copies, and activations."""
+    prog = Program(plan)
+    hp = {k: jnp.asarray(v, jnp.float32) for k, v in hp_example.items()}
+    shapes = jax.eval_shape(prog.init, hp, jnp.zeros(3, jnp.uint32))
+    state_bytes = sum(int(np.prod(s.shape)) * s.dtype.itemsize for s in jax.tree.leaves(shapes))
+    n_params = sum(int(np.prod(s.shape)) for s in jax.tree.leaves(shapes["params"]))
+    batch = int(plan.cfg["batch_size"])
+    evalb = int(plan.cfg["eval_batch_size"])
+    acts = plan.workload.activation_floats(plan.cfg, batch) * 4 * 3
+    eval_acts = plan.workload.activation_floats(plan.cfg, evalb) * 4
+    return state_bytes + 2 * n_params * 4 + max(acts, eval_acts)
+
+
+def memory_budget_bytes() -> int:
+    """Bytes a group may use: 70 % of the accelerator's memory, or 25 % of the host's RAM."""
+    d = jax.devices()[0]
+    stats = None
+    try:
+        stats = d.memory_stats()
+    except Exception:  # noqa: BLE001 - some backends do not report memory
+        stats = None
+    if stats and stats.get("bytes_limit"):
+        return int(stats["bytes_limit"] * 0.7)
+    try:
+        ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError):
+        ram = 8 << 30
+    return int(ram * 0.25)
+
+
+def max_group_size(plan: GroupPlan, hp_example: Mapping[str, float], cap: int) -> int:
+    """The largest group that fits the memory budget, at most ``cap``."""
+    return max(1, min(cap, memory_budget_bytes() // max(per_trial_bytes(plan, hp_example), 1)))
+
+
+class GroupTrainer:
+    """Compiles a plan once per mode and group size, then trains groups of trials."""
+
+    def __init__(self, plan: GroupPlan, data: Mapping[str, jax.Array]):
+        self.plan = plan
+        self.data = data
+        self.prog = Program(plan)
+        self._compiled: dict[tuple, Callable] = {}
+
+    def _get(self, what: str, vectorised: bool, length: int, args) -> tuple[Callable, float]:
+        n = jax.tree.leaves(args[0])[0].shape[0] if vectorised else 1
+        key = (what, vectorised, length, n)
+        if key in self._compiled:
+            return self._compiled[key], 0.0
+        if what == "init":
+            fn = self.prog.init
+            axes = (0, 0)
+        elif what == "segment":
+            fn = partial(self.prog.segment, length=length)
+            axes = (0, 0, 0, None)
+        else:
+            fn = self.prog.test
+            axes = (0, None)
+        if vectorised:
+            fn = jax.vmap(fn, in_axes=axes)
+        t0 = time.perf_counter()
+        compiled = jax.jit(fn).lower(*args).compile()
+        self._compiled[key] = compiled
+        return compiled, time.perf_counter() - t0
+
+    def train(
+        self,
+        traced: Sequence[Mapping[str, float]],
+        seeds: Sequence[tuple[int, int, int]],
+        mode: str = "vectorised",
+        on_eval: Callable[[int], None] | None = None,
+    ) -> GroupOutcome:
+        """Train the trials; ``on_eval(steps)`` is called after each eval (for progress)."""
+        t_start = time.perf_counter()
+        if mode == "vectorised":
+            outcomes, compile_s = self._run(traced, seeds, True, on_eval)
+        elif mode == "sequential":
+            outcomes, compile_s = [], 0.0
+            for hp, sd in zip(traced, seeds, strict=True):
+                out, c = self._run([hp], [sd], False, on_eval)
+                outcomes += out
+                compile_s += c
+        else:
+            raise ValueError(f"unknown mode {mode!r}; known: vectorised, sequential")
+        wall = time.perf_counter() - t_start
+        return GroupOutcome(outcomes, wall, compile_s, wall - compile_s, self.plan.max_steps)
+
+    def _run(self, traced, seeds, vectorised: bool, on_eval) -> tuple[list[TrialOutcome], float]:
+        names = sorted(traced[0])
+        hp = {k: jnp.asarray([t[k] for t in traced], jnp.float32) for k in names}
+        sd = jnp.asarray(np.asarray(seeds, np.uint32))
+        if not vectorised:
+            hp = {k: v[0] for k, v in hp.items()}
+            sd = sd[0]
+        compile_s = 0.0
+        init, c = self._get("init", vectorised, 0, (hp, sd))
+        compile_s += c
+        state = init(hp, sd)
+        rows: list[dict[str, np.ndarray]] = []
+        steps: list[int] = []
+        done = 0
+        for length in self.plan.segments:
+            seg, c = self._get("segment", vectorised, length, (state, hp, sd, self.data))
+            compile_s += c
+            state, metrics = seg(state, hp, sd, self.data)
+            host = {k: np.atleast_1d(np.asarray(v)) for k, v in metrics.items()}
+            done += length
+            steps.append(done)
+            rows.append(host)
+            if on_eval is not None:
+                on_eval(length * len(traced))
+            if bool(host["diverged"].all()):
+                break
+        test, c = self._get("test", vectorised, 0, (state, self.data))
+        compile_s += c
+        tm = {k: np.atleast_1d(np.asarray(v)) for k, v in test(state, self.data).items()}
+        div_step = np.atleast_1d(np.asarray(state["diverged_step"]))
+        div_loss = np.atleast_1d(np.asarray(state["diverged_loss"]))
+        best_step = np.atleast_1d(np.asarray(state["best_step"]))
+        out = []
+        for i in range(len(traced)):
+            curves = {m: [float(r[m][i]) for r in rows] for m in METRICS}
+            ds = int(div_step[i])
+            test_metrics = {}
+            if int(best_step[i]) >= 0:
+                test_metrics = {
+                    "test_loss": float(tm["test_loss"][i]),
+                    "test_error": float(tm["test_error"][i]),
+                    "test_accuracy": 1.0 - float(tm["test_error"][i]),
+                }
+            out.append(
+                TrialOutcome(
+                    steps=list(steps),
+                    curves=curves,
+                    diverged_step=ds if ds >= 0 else None,
+                    diverged_loss=float(div_loss[i]) if ds >= 0 else None,
+                    test_metrics=test_metrics,
+                )
+            )
+        return out, compile_s

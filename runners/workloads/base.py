@@ -1,0 +1,117 @@
+"""What a workload is: a dataset with fixed splits, a model family, and its settings.
+
+A workload's settings (``batch_size``, ``width``, ...) come from the study's
+``workload.settings``; a search-space hyperparameter with the same name overrides a setting
+per trial. Settings listed in ``shape_settings`` change array shapes, so trials that differ
+in them are trained in different groups.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from reportgen.schema import Scalar
+
+# Settings every workload understands (the training recipe, not the model).
+TRAINING_DEFAULTS: dict[str, Scalar] = {
+    "optimizer": "adam",
+    "batch_size": 128,
+    "schedule": "constant",
+    "warmup_steps": 0,
+    "weight_decay": 0.0,
+    "grad_clip": 0.0,
+    "label_smoothing": 0.0,
+    "dropout": 0.0,
+    "eval_batch_size": 1000,
+}
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Arrays of the fixed train / validation / test splits, and how they were made.
+
+    ``x_train``/``y_train`` are what `Workload.sample_batch` draws from; the validation and test
+    arrays are evaluated whole (in chunks) at every eval.
+    """
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_valid: np.ndarray
+    y_valid: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    info: dict[str, Scalar]
+
+
+@dataclass(frozen=True)
+class Workload:
+    """A registered workload. ``cfg`` passed to the functions holds the resolved settings."""
+
+    name: str
+    description: str
+    settings: Mapping[str, Scalar]
+    shape_settings: tuple[str, ...]
+    num_classes: int
+    load: Callable[[Mapping[str, Scalar]], Dataset]
+    init: Callable  # (key, cfg) -> params
+    apply: Callable  # (params, x, cfg, dropout_rate, key, train: bool) -> logits
+    sample_batch: Callable  # (key, x_train, y_train, batch_size, cfg) -> (x, y)
+    activation_floats: Callable[[Mapping[str, Scalar], int], int]  # per batch, forward pass
+    flops_per_example: Callable[[Mapping[str, Scalar]], float] = lambda cfg: 0.0
+    divergence_loss: float = 50.0
+    extra: dict[str, Scalar] = field(default_factory=dict)
+
+    def all_settings(self) -> dict[str, Scalar]:
+        return {**TRAINING_DEFAULTS, **self.settings}
+
+
+def sample_rows(key, x_train, y_train, batch_size: int, cfg):
+    """A batch of rows drawn uniformly (with replacement) inside the compiled program."""
+    import jax
+
+    idx = jax.random.randint(key, (batch_size,), 0, x_train.shape[0])
+    return x_train[idx], y_train[idx]
+
+
+def fixed_split(n: int, n_valid: int, n_test: int, seed: int) -> tuple[np.ndarray, ...]:
+    """Indices of a fixed random split (train, valid, test) made from a recorded seed."""
+    order = np.random.default_rng(seed).permutation(n)
+    return order[n_valid + n_test :], order[:n_valid], order[n_valid : n_valid + n_test]
+
+
+def dense_init(key, n_in: int, n_out: int):
+    """He-normal weights and zero bias of one dense layer."""
+    import jax
+    import jax.numpy as jnp
+
+    w = jax.random.normal(key, (n_in, n_out), jnp.float32) * jnp.sqrt(2.0 / n_in)
+    return {"w": w, "b": jnp.zeros((n_out,), jnp.float32)}
+
+
+ACTIVATIONS = ("relu", "gelu", "tanh", "silu")
+
+
+def activation(name: str):
+    import jax
+
+    table = {"relu": jax.nn.relu, "gelu": jax.nn.gelu, "tanh": jax.numpy.tanh, "silu": jax.nn.silu}
+    if name not in table:
+        from reportgen.errors import ReportgenError
+
+        raise ReportgenError(f"unknown activation {name!r}; known: {', '.join(ACTIVATIONS)}")
+    return table[name]
+
+
+def dropout(x, rate, key, train: bool):
+    """Inverted dropout with a traced rate (0 keeps everything)."""
+    import jax
+    import jax.numpy as jnp
+
+    if not train:
+        return x
+    keep = 1.0 - rate
+    mask = jax.random.bernoulli(key, keep, x.shape)
+    return jnp.where(mask, x / jnp.maximum(keep, 1e-6), 0.0)

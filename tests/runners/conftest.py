@@ -1,0 +1,44 @@
+"""Helpers of the runner tests: a tiny digits study written into a temporary logbook."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+
+def tiny_spec(study_id: str = "tiny", **overrides):
+    """A digits_mlp study that trains in seconds on a CPU."""
+    from reportgen.schema import StudySpec
+
+    base = dict(
+        study_id=study_id,
+        title="Tiny digits study",
+        goal="Exercise the runners in tests.",
+        workload={"name": "digits_mlp", "settings": {"batch_size": 32, "depth": 1, "width": 16}},
+        search_space=[
+            {"name": "optimizer", "role": "fixed", "value": "adam"},
+            {
+                "name": "adam.learning_rate",
+                "role": "nuisance",
+                "scale": "log",
+                "low": 1e-3,
+                "high": 1e-2,
+            },
+            {"name": "width", "role": "scientific", "scale": "discrete", "values": [8, 16]},
+        ],
+        trial_budget=4,
+        max_train_steps=40,
+        eval_every=20,
+    )
+    base.update(overrides)
+    return StudySpec(**base)
+
+
+@pytest.fixture
+def tiny_logbook(tmp_path: Path) -> Path:
+    from reportgen.store import write_spec
+
+    logbook = tmp_path / "logbook"
+    write_spec(logbook, tiny_spec())
+    return logbook
