@@ -46,15 +46,16 @@ def finalize(value: Any) -> Any:
 
 
 def chart_html(spec: dict[str, Any], chart_id: str) -> Markup:
-    """A chart block: the spec as one-line JSON inside ``<script type="application/json">``.
+    """A chart block: the spec as one-line JSON in the ``data-spec`` attribute of a div.
 
-    ``<``, ``>`` and ``&`` are written as JSON escapes, so no string in the data can close the
-    script element; NaN is refused (the charts layer writes missing points as null).
+    An attribute, not a ``<script type="application/json">``: mkdocs-material's instant
+    navigation re-creates the scripts of a page without their type and would run the JSON.
+    In the JSON, ``<``, ``>`` and ``&`` are JSON escapes and ``'`` an HTML entity, so no
+    string in the data can leave the single-quoted attribute; NaN is refused.
     """
     if not re.fullmatch(r"[A-Za-z0-9_-]+", chart_id):
         raise ValueError(f"chart id {chart_id!r} must be letters, digits, '-' or '_'")
     js = json.dumps(spec, separators=(",", ":"), allow_nan=False, sort_keys=True, ensure_ascii=True)
     js = js.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    return Markup(
-        f'<div class="vega-chart" id="{chart_id}"><script type="application/json">{js}</script></div>'
-    )
+    js = js.replace("'", "&#39;")
+    return Markup(f'<div class="vega-chart" id="{chart_id}" data-spec=\'{js}\'></div>')
