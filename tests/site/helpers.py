@@ -159,10 +159,18 @@ def hand_analysis(spec: StudySpec, trials: list[TrialRecord], **_: object) -> St
 
 
 def write_logbook(
-    root: Path, *, spec_overrides: dict | None = None, n: int = 12, steps: int = 40
+    root: Path,
+    *,
+    spec_overrides: dict | None = None,
+    extra_hps: list[dict] | None = None,
+    n: int = 12,
+    steps: int = 40,
 ) -> Path:
     """A small logbook of one study 'demo' with search and retrain trials (and one diverged)."""
-    spec = make_spec(**(spec_overrides or {}))
+    overrides = dict(spec_overrides or {})
+    if extra_hps:
+        overrides["search_space"] = make_spec().model_dump()["search_space"] + extra_hps
+    spec = make_spec(**overrides)
     write_spec(root, spec)
     widths = [32, 64, 128]
     for i in range(n):
@@ -180,7 +188,8 @@ def write_logbook(
         rec = make_trial(
             trial_id=f"t{i:04d}",
             index=i,
-            hyperparameters={"optimizer": "adam", "adam.learning_rate": lr, "width": widths[i % 3]},
+            hyperparameters={"optimizer": "adam", "adam.learning_rate": lr, "width": widths[i % 3]}
+            | {hp["name"]: hp["values"][i % len(hp["values"])] for hp in extra_hps or []},
             curves=dict(
                 step=step,
                 train_loss=loss,
@@ -206,6 +215,8 @@ def write_logbook(
             kind="retrain",
             group="t0000",
             index=j,
+            hyperparameters=make_trial().hyperparameters
+            | {hp["name"]: hp["values"][0] for hp in extra_hps or []},
             best={"step": 100, "value": 0.1 + 0.005 * j},
             provenance={"created_utc": dt.datetime(2026, 11, 23, 11, j, tzinfo=dt.UTC)},
         )
