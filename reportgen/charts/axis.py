@@ -10,7 +10,7 @@ from typing import Any
 
 import altair as alt
 
-from reportgen.charts.spec import HEIGHT, PLACEHOLDER, WIDTH, finite_or_none, with_values
+from reportgen.charts.spec import HEIGHT, PLACEHOLDER, WIDTH, finite_or_none, from_template, slot
 from reportgen.schema import Hyperparameter, Objective, Scale, TrialPoint
 
 TOP_N = 3
@@ -35,17 +35,35 @@ def axis_plot(hp: Hyperparameter, points: list[TrialPoint], objective: Objective
                 "rank": p.rank,
             }
         )
+    log = hp.scale is Scale.LOG
+    bounded = not categorical and hp.low is not None and hp.high is not None
+    values = {
+        "hp": hp.name,
+        "x_title": hp.name if categorical else f"{hp.name} ({hp.scale})",
+        "y_title": f"{objective.metric} ({objective.mode}, {objective.direction})",
+        "metric": objective.metric,
+        "title": f"Objective against {hp.name}",
+        "sort": [str(v) for v in hp.values or []],
+        "low": hp.low,
+        "high": hp.high,
+    }
+    key = ("axis", categorical, log, bounded)
+    return from_template(key, lambda: _template(categorical, log, bounded), values, rows)
+
+
+def _template(categorical: bool, log: bool, bounded: bool) -> alt.TopLevelMixin:
+    """The axis plot with slots for its titles, category order and bounds."""
     if categorical:
-        x_enc = alt.X("x:N", title=hp.name, sort=[str(v) for v in hp.values or []])
+        x_enc = alt.X("x:N", title=slot("x_title"), sort=slot("sort"))
     else:
-        scale = alt.Scale(type="log") if hp.scale is Scale.LOG else alt.Scale(zero=False)
-        x_enc = alt.X("x:Q", title=f"{hp.name} ({hp.scale})", scale=scale)
-    y_title = f"{objective.metric} ({objective.mode}, {objective.direction})"
+        scale = alt.Scale(type="log") if log else alt.Scale(zero=False)
+        x_enc = alt.X("x:Q", title=slot("x_title"), scale=scale)
+    y_title = slot("y_title")
     x_type = "N" if categorical else "Q"
     tooltip = [
         alt.Tooltip("trial:N"),
-        alt.Tooltip(f"x:{x_type}", title=hp.name),
-        alt.Tooltip("y:Q", title=objective.metric),
+        alt.Tooltip(f"x:{x_type}", title=slot("hp")),
+        alt.Tooltip("y:Q", title=slot("metric")),
     ]
     base = alt.Chart(PLACEHOLDER)
     feasible = (
@@ -73,7 +91,7 @@ def axis_plot(hp: Hyperparameter, points: list[TrialPoint], objective: Objective
             y=alt.value(6),
             tooltip=[
                 alt.Tooltip("trial:N"),
-                alt.Tooltip(f"x:{x_type}", title=hp.name),
+                alt.Tooltip(f"x:{x_type}", title=slot("hp")),
                 "status:N",
                 "reason:N",
             ],
@@ -81,14 +99,12 @@ def axis_plot(hp: Hyperparameter, points: list[TrialPoint], objective: Objective
         .transform_filter("datum.y == null")
     )
     layers = [feasible, top, top_labels, infeasible]
-    if not categorical and hp.low is not None and hp.high is not None:
-        for bound in (hp.low, hp.high):
+    if bounded:
+        for bound in (slot("low"), slot("high")):
             layers.append(
                 alt.Chart(ONE_ROW)
                 .mark_rule(strokeDash=[4, 4], color="gray")
                 .encode(x=alt.datum(bound))
             )
-    chart = alt.layer(*layers).properties(
-        width=WIDTH, height=HEIGHT, title=f"Objective against {hp.name}"
-    )
-    return with_values(chart, rows)
+    chart = alt.layer(*layers).properties(width=WIDTH, height=HEIGHT, title=slot("title"))
+    return chart

@@ -11,7 +11,7 @@ from typing import Any
 
 import altair as alt
 
-from reportgen.charts.spec import HEIGHT, PLACEHOLDER, WIDTH, finite_or_none, with_values
+from reportgen.charts.spec import HEIGHT, PLACEHOLDER, WIDTH, finite_or_none, from_template, slot
 
 
 @dataclass(frozen=True)
@@ -41,9 +41,15 @@ def training_curves(
         }
         for s in series
     ]
+    values = {"metric": metric, "title": title}
+    return from_template(("curves", log_y), lambda: _template(log_y), values, rows)
+
+
+def _template(log_y: bool) -> alt.TopLevelMixin:
+    """The curves chart with slots for its metric and title."""
     y = alt.Y(
         "v:Q",
-        title=metric,
+        title=slot("metric"),
         scale=alt.Scale(type="log") if log_y else alt.Scale(zero=False),
     )
     x = alt.X("step:Q", title="step")
@@ -59,9 +65,9 @@ def training_curves(
             x=x,
             y=y,
             color=alt.Color("label:N", title="top trials", sort="ascending"),
-            tooltip=["label:N", "step:Q", alt.Tooltip("v:Q", title=metric)],
+            tooltip=["label:N", "step:Q", alt.Tooltip("v:Q", title=slot("metric"))],
         )
         .transform_filter("datum.top")
     )
-    chart = alt.layer(others, top).properties(width=WIDTH, height=HEIGHT, title=title)
-    return with_values(chart, rows)
+    chart = alt.layer(others, top).properties(width=WIDTH, height=HEIGHT, title=slot("title"))
+    return chart

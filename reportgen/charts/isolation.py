@@ -6,7 +6,7 @@ from typing import Any
 
 import altair as alt
 
-from reportgen.charts.spec import HEIGHT, PLACEHOLDER, WIDTH, finite_or_none, with_values
+from reportgen.charts.spec import HEIGHT, PLACEHOLDER, WIDTH, finite_or_none, from_template, slot
 from reportgen.schema import Isolation, Objective
 
 
@@ -24,22 +24,29 @@ def isolation_plot(isolation: Isolation, objective: Objective) -> dict[str, Any]
         for i, p in enumerate(isolation.points)
     ]
     kind = "bucket of " if isolation.bucketed else ""
-    x = alt.X(
-        "label:N",
-        title=f"{kind}{isolation.hyperparameter}",
-        sort=[p.label for p in isolation.points],
-    )
+    values = {
+        "x_title": f"{kind}{isolation.hyperparameter}",
+        "hp": isolation.hyperparameter,
+        "sort": [p.label for p in isolation.points],
+        "best": f"best {objective.metric}",
+        "title": f"Isolation plot of {isolation.hyperparameter}",
+    }
+    return from_template(("isolation",), _template, values, rows)
+
+
+def _template() -> alt.TopLevelMixin:
+    """The isolation plot with slots for its titles and the order of its values."""
+    x = alt.X("label:N", title=slot("x_title"), sort=slot("sort"))
     tooltip = [
-        alt.Tooltip("label:N", title=isolation.hyperparameter),
-        alt.Tooltip("best:Q", title=f"best {objective.metric}"),
+        alt.Tooltip("label:N", title=slot("hp")),
+        alt.Tooltip("best:Q", title=slot("best")),
         alt.Tooltip("trial:N", title="best trial"),
         alt.Tooltip("n:Q", title="trials"),
         alt.Tooltip("feasible:Q", title="feasible"),
     ]
-    y = alt.Y("best:Q", title=f"best {objective.metric}", scale=alt.Scale(zero=False))
+    y = alt.Y("best:Q", title=slot("best"), scale=alt.Scale(zero=False))
     base = alt.Chart(PLACEHOLDER).transform_filter("datum.best != null")
-    chart = alt.layer(
+    return alt.layer(
         base.mark_line(color="#3f51b5").encode(x=x, y=y),
         base.mark_circle(size=90, color="#3f51b5").encode(x=x, y=y, tooltip=tooltip),
-    ).properties(width=WIDTH, height=HEIGHT, title=f"Isolation plot of {isolation.hyperparameter}")
-    return with_values(chart, rows)
+    ).properties(width=WIDTH, height=HEIGHT, title=slot("title"))
