@@ -46,8 +46,10 @@ class BuildResult:
 
 
 def _default_analyze() -> Analyze:
-    from reportgen.analysis import analyze_study
-
+    try:
+        from reportgen.analysis import analyze_study
+    except ImportError as e:
+        raise ReportgenError(f"the analysis layer is not available: {e}") from None
     return analyze_study
 
 
