@@ -1,0 +1,18 @@
+"""Vega-Lite chart specs built with Altair. Charts encode fields of result models and prepared
+series; they compute no statistics. Every builder returns a plain spec dict."""
+
+from reportgen.charts.axis import axis_plot
+from reportgen.charts.curves import CurveSeries, training_curves
+from reportgen.charts.isolation import isolation_plot
+from reportgen.charts.timeline import launch_timeline
+from reportgen.charts.variance import expected_best_plot, variance_plot
+
+__all__ = [
+    "CurveSeries",
+    "axis_plot",
+    "expected_best_plot",
+    "isolation_plot",
+    "launch_timeline",
+    "training_curves",
+    "variance_plot",
+]

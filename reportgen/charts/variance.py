@@ -1,0 +1,90 @@
+"""Variance charts: retrain dots with their mean and interval next to the study's spread, and
+the expected best of k trials."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import altair as alt
+
+from reportgen.charts.spec import HEIGHT, PLACEHOLDER, WIDTH, finite_or_none, with_values
+from reportgen.schema import Objective, Variance
+
+
+def variance_plot(variance: Variance, objective: Objective) -> dict[str, Any]:
+    """Trial variance (one column per retrain group) beside study variance (one column)."""
+    rows: list[dict[str, Any]] = []
+    for g in variance.trial:
+        column = f"retrain: {g.label}"
+        rows += [{"column": column, "kind": "trial variance", "value": v} for v in g.values]
+        rows.append(
+            {
+                "column": column,
+                "kind": "trial variance",
+                "mean": finite_or_none(g.mean),
+                "lo": finite_or_none(g.ci_low),
+                "hi": finite_or_none(g.ci_high),
+            }
+        )
+    if variance.study is not None:
+        st = variance.study
+        column = f"study ({st.source}): {st.label}"
+        rows += [{"column": column, "kind": "study variance", "value": v} for v in st.values]
+        rows.append({"column": column, "kind": "study variance", "mean": finite_or_none(st.mean)})
+    x = alt.X("column:N", title=None, sort=None, axis=alt.Axis(labelAngle=0, labelLimit=220))
+    color = alt.Color(
+        "kind:N", title=None, scale=alt.Scale(domain=["trial variance", "study variance"])
+    )
+    base = alt.Chart(PLACEHOLDER)
+    dots = (
+        base.mark_circle(size=50, opacity=0.7)
+        .encode(
+            x=x,
+            xOffset=alt.XOffset("jitter:Q"),
+            y=alt.Y("value:Q", title=objective.metric, scale=alt.Scale(zero=False)),
+            color=color,
+            tooltip=["column:N", alt.Tooltip("value:Q", title=objective.metric)],
+        )
+        .transform_filter("isValid(datum.value)")
+        .transform_calculate(jitter="(datum.value * 7919) % 1")
+    )
+    interval = (
+        base.mark_rule(strokeWidth=2, color="black")
+        .encode(x=x, y="lo:Q", y2="hi:Q", tooltip=["column:N", "lo:Q", "hi:Q"])
+        .transform_filter("isValid(datum.lo) && isValid(datum.hi)")
+    )
+    mean = (
+        base.mark_tick(thickness=3, size=30, color="black")
+        .encode(x=x, y="mean:Q", tooltip=["column:N", alt.Tooltip("mean:Q", title="mean")])
+        .transform_filter("isValid(datum.mean)")
+    )
+    chart = alt.layer(dots, interval, mean).properties(
+        width=WIDTH, height=HEIGHT, title="Trial variance (retrains) beside study variance"
+    )
+    return with_values(chart, rows)
+
+
+def expected_best_plot(variance: Variance, objective: Objective) -> dict[str, Any]:
+    """Expected best objective of a study of k trials, with its interval."""
+    rows = [
+        {
+            "k": e.k,
+            "mean": finite_or_none(e.mean),
+            "lo": finite_or_none(e.low),
+            "hi": finite_or_none(e.high),
+        }
+        for e in variance.expected_best
+    ]
+    x = alt.X("k:Q", title="trials in the study (k)", scale=alt.Scale(type="log"))
+    base = alt.Chart(PLACEHOLDER)
+    chart = alt.layer(
+        base.mark_area(opacity=0.25, color="#3f51b5").encode(x=x, y="lo:Q", y2="hi:Q"),
+        base.mark_line(point=True, color="#3f51b5").encode(
+            x=x,
+            y=alt.Y(
+                "mean:Q", title=f"expected best {objective.metric}", scale=alt.Scale(zero=False)
+            ),
+            tooltip=["k:Q", "mean:Q", "lo:Q", "hi:Q"],
+        ),
+    ).properties(width=WIDTH, height=HEIGHT, title="Expected best of k trials")
+    return with_values(chart, rows)

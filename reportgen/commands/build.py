@@ -1,0 +1,66 @@
+"""``reportgen build``: publish every study of the logbook as a page of the static site."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from reportgen.site import build_site
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "build",
+        help="render every study into docs/studies/ and build the static site",
+        description="Render every study of the logbook (every revision, with its charts, checks, "
+        "variance and launch decision) as markdown under DOCS/studies/, then build the static "
+        "MkDocs site into SITE with the mkdocs.yml of the working folder (or the packaged "
+        "default when there is none). Studies whose records did not change since the last "
+        "build are not rendered again, and MkDocs is skipped when nothing changed. Exits 1 "
+        "when a record is invalid: the valid studies are still built and the bad ones listed.",
+    )
+    p.add_argument(
+        "--logbook", type=Path, default=Path("logbook"), help="logbook folder (default: ./logbook)"
+    )
+    p.add_argument(
+        "--docs", type=Path, default=Path("docs"), help="MkDocs docs folder (default: ./docs)"
+    )
+    p.add_argument(
+        "--site",
+        type=Path,
+        default=Path("site"),
+        help="output folder of the site (default: ./site)",
+    )
+    p.add_argument(
+        "--config",
+        type=Path,
+        default=None,
+        help="MkDocs config (default: ./mkdocs.yml, else the packaged default)",
+    )
+    p.add_argument(
+        "--strict", action="store_true", help="fail on any MkDocs warning (e.g. a broken link)"
+    )
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    start = time.perf_counter()
+    result = build_site(args.logbook, args.docs, args.site, config=args.config, strict=args.strict)
+    for problem in result.problems:
+        print(problem, file=sys.stderr)
+    took = time.perf_counter() - start
+    print(
+        f"built {len(result.rendered)} stud(ies), reused {len(result.reused)} unchanged; "
+        f"site {'written to' if result.mkdocs_ran else 'unchanged in'} {args.site} ({took:.1f} s)",
+        file=sys.stderr,
+    )
+    if result.bad:
+        print(
+            f"{len(result.bad)} stud(ies) with invalid records: {', '.join(sorted(set(result.bad)))} "
+            "(run `reportgen check` for details)",
+            file=sys.stderr,
+        )
+        return 1
+    return 0

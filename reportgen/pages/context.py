@@ -1,0 +1,189 @@
+"""Typed contexts of the generated pages: everything a template shows, already formatted.
+
+Templates only loop and branch over these fields. Plain strings are escaped when rendered;
+`Markup` fields (chart blocks, links built from safe ids) are trusted as they are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+
+@dataclass(frozen=True)
+class Link:
+    label: str
+    href: Markup  # built from safe ids only
+    current: bool = False
+
+
+@dataclass(frozen=True)
+class HparamRow:
+    name: str
+    role: str
+    scale: str
+    range: str
+    condition: str
+    description: str
+
+
+@dataclass(frozen=True)
+class FindingRow:
+    severity: str
+    icon: str
+    subject: str
+    message: str
+    evidence: str
+    guidance_title: str
+    guidance: str
+    url: Markup
+
+
+@dataclass(frozen=True)
+class CheckItem:
+    title: str
+    question: str
+    status: str  # "ok", "info", "warning", "problem"
+    icon: str
+    findings: tuple[FindingRow, ...]
+    url: Markup
+
+
+@dataclass(frozen=True)
+class Note:
+    """A guidance note beside a section, with its deep link."""
+
+    title: str
+    text: str
+    url: Markup
+
+
+@dataclass(frozen=True)
+class Chart:
+    title: str
+    html: Markup
+
+
+@dataclass(frozen=True)
+class RetrainRow:
+    label: str
+    n: str
+    mean: str
+    std: str
+    interval: str
+    infeasible: str
+
+
+@dataclass(frozen=True)
+class KeyValue:
+    key: str
+    value: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class DecisionCard:
+    verdict: str
+    admonition: str  # success / failure / warning: the admonition kind of the verdict
+    candidate: str
+    baseline: str
+    effect: str
+    interval: str
+    retrains_needed: str
+    reason: str
+    next_step: str
+    override_verdict: str
+    override_reason: str
+    override_by: str
+    policy: tuple[KeyValue, ...]
+
+
+@dataclass(frozen=True)
+class RevisionRow:
+    revision: str
+    link: Link
+    date: str
+    summary: str
+    trials: str
+    best: str
+
+
+@dataclass(frozen=True)
+class StudyPage:
+    front_title: Markup  # YAML-quoted, from the safe study id
+    study_id: str
+    title: str
+    goal: str
+    phase: str
+    revision: str
+    latest_revision: str
+    is_latest: bool
+    latest_link: Link
+    digest: str
+    code_versions: str
+    first_date: str
+    last_date: str
+    workload: str
+    objective: str
+    search: str
+    budget: str
+    notes: Markup
+    has_notes: bool
+    design_note: Note
+    search_space: tuple[HparamRow, ...]
+    caveats: tuple[str, ...]
+    overview: tuple[KeyValue, ...]
+    top_trials: tuple[KeyValue, ...]
+    checklist: tuple[CheckItem, ...]
+    axis_note: Note
+    axis_charts: tuple[Chart, ...]
+    curves_note: Note
+    curve_charts: tuple[Chart, ...]
+    curves_caption: str
+    isolation_note: Note
+    isolation_charts: tuple[Chart, ...]
+    variance_note: Note
+    variance_chart: Chart | None
+    expected_best_chart: Chart | None
+    retrain_rows: tuple[RetrainRow, ...]
+    study_variance: str
+    decision_note: Note
+    decision: DecisionCard
+    history: tuple[RevisionRow, ...]
+    generator: str
+
+
+@dataclass(frozen=True)
+class RevisionPointer:
+    """The stable URL of a study's current revision: a short page pointing at the latest page."""
+
+    front_title: Markup
+    study_id: str
+    title: str
+    revision: str
+    latest_link: Link
+    history: tuple[RevisionRow, ...]
+    generator: str
+
+
+@dataclass(frozen=True)
+class IndexRow:
+    link: Link
+    title: str
+    goal: str
+    phase: str
+    status: str
+    trials: str
+    best: str
+    decision: str
+    updated: str
+    revision: str
+
+
+@dataclass(frozen=True)
+class IndexPage:
+    rows: tuple[IndexRow, ...]
+    timeline: Chart | None
+    problems: tuple[str, ...]
+    generator: str

@@ -1,0 +1,326 @@
+"""Build the context of a study page from its spec, analysis, chart specs and record metadata."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from markupsafe import Markup
+
+from reportgen.pages import notes
+from reportgen.pages.context import (
+    Chart,
+    CheckItem,
+    DecisionCard,
+    FindingRow,
+    HparamRow,
+    KeyValue,
+    Link,
+    Note,
+    RetrainRow,
+    RevisionPointer,
+    RevisionRow,
+    StudyPage,
+)
+from reportgen.pages.escape import chart_html, html_block_text
+from reportgen.pages.format import fmt, fmt_interval, fmt_scalar
+from reportgen.schema import Finding, Hyperparameter, Role, Scale, StudyAnalysis, StudySpec
+
+SEVERITY_ORDER = {"ok": 0, "info": 1, "warning": 2, "problem": 3}
+ICONS = {"ok": "✅", "info": "ℹ️", "warning": "⚠️", "problem": "❌"}
+VERDICT_ADMONITION = {"adopt": "success", "reject": "failure", "inconclusive": "warning"}
+
+
+@dataclass(frozen=True)
+class RevisionSummary:
+    """One revision of a study as the history table shows it (from its analysis and spec)."""
+
+    revision: int
+    date: str
+    summary: str
+    n_trials: int
+    best: float | None
+
+
+@dataclass(frozen=True)
+class RecordMeta:
+    """Facts about the records behind a page that the analysis does not carry."""
+
+    digest: str
+    code_versions: tuple[str, ...]
+    first_date: str
+    last_date: str
+    latest_revision: int
+    history: tuple[RevisionSummary, ...]
+    generator: str
+
+
+@dataclass(frozen=True)
+class StudyCharts:
+    """Vega-Lite specs of one page, in page order; ``curves_caption`` explains the downsampling."""
+
+    axis: tuple[tuple[str, dict[str, Any]], ...] = ()
+    curves: tuple[tuple[str, dict[str, Any]], ...] = ()
+    isolation: tuple[tuple[str, dict[str, Any]], ...] = ()
+    variance: dict[str, Any] | None = None
+    expected_best: dict[str, Any] | None = None
+    curves_caption: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def page_file(revision: int, latest: int) -> str:
+    """File name of a revision's page inside ``studies/<id>/`` (the latest is ``index.md``)."""
+    return "index.md" if revision == latest else f"r{int(revision)}.md"
+
+
+def _note(section: notes.SectionNote) -> Note:
+    return Note(section.title, section.note, section.url)
+
+
+def _range(hp: Hyperparameter) -> str:
+    if hp.role is Role.FIXED:
+        return f"= {fmt_scalar(hp.value)}"
+    if hp.scale in (Scale.LINEAR, Scale.LOG):
+        return f"[{fmt(hp.low)}, {fmt(hp.high)}]"
+    return "{" + ", ".join(fmt_scalar(v) for v in hp.values or []) + "}"
+
+
+def _evidence(f: Finding) -> str:
+    parts = []
+    for k, v in sorted(f.evidence.items()):
+        if isinstance(v, list):
+            shown = (
+                "[" + ", ".join(fmt_scalar(x) for x in v[:8]) + (", …" if len(v) > 8 else "") + "]"
+            )
+        else:
+            shown = fmt_scalar(v)
+        parts.append(f"{k} = {shown}")
+    return "; ".join(parts)
+
+
+def _finding_row(f: Finding) -> FindingRow:
+    topic = next((t for t in notes.CHECKLIST if f.anchor in t.anchors), None)
+    section = next(
+        (
+            s
+            for s in (notes.AXIS, notes.CURVES, notes.ISOLATION, notes.VARIANCE, notes.DESIGN)
+            if s.anchor == f.anchor
+        ),
+        None,
+    )
+    return FindingRow(
+        severity=str(f.severity),
+        icon=ICONS.get(str(f.severity), ""),
+        subject=f.subject,
+        message=f.message,
+        evidence=_evidence(f),
+        guidance_title=section.title if section else (topic.title if topic else f.key),
+        guidance=section.note if section else (topic.question if topic else ""),
+        url=notes.playbook_url(f.anchor),
+    )
+
+
+def checklist(findings: list[Finding]) -> tuple[CheckItem, ...]:
+    """The "before you conclude" checklist: each topic with the findings raised under it."""
+    items = []
+    claimed: set[int] = set()
+    for topic in notes.CHECKLIST:
+        mine = [i for i, f in enumerate(findings) if f.anchor in topic.anchors]
+        claimed.update(mine)
+        items.append(
+            _item(topic.title, topic.question, topic.anchors[0], [findings[i] for i in mine])
+        )
+    rest = [f for i, f in enumerate(findings) if i not in claimed]
+    if rest:
+        items.append(_item("Other checks", "Anything else the analysis flagged.", "", rest))
+    return tuple(items)
+
+
+def _item(title: str, question: str, anchor: str, found: list[Finding]) -> CheckItem:
+    status = max((str(f.severity) for f in found), key=SEVERITY_ORDER.__getitem__, default="ok")
+    return CheckItem(
+        title=title,
+        question=question,
+        status=status,
+        icon=ICONS[status],
+        findings=tuple(_finding_row(f) for f in found),
+        url=notes.playbook_url(anchor),
+    )
+
+
+def _charts(prefix: str, specs: tuple[tuple[str, dict[str, Any]], ...]) -> tuple[Chart, ...]:
+    return tuple(
+        Chart(title, chart_html(spec, f"{prefix}-{i}")) for i, (title, spec) in enumerate(specs)
+    )
+
+
+def _history(study_id: str, meta: RecordMeta, current: int) -> tuple[RevisionRow, ...]:
+    rows = []
+    for h in sorted(meta.history, key=lambda h: -h.revision):
+        href = Markup(page_file(h.revision, meta.latest_revision))
+        rows.append(
+            RevisionRow(
+                revision=f"r{h.revision}",
+                link=Link(f"r{h.revision}", href, current=h.revision == current),
+                date=h.date,
+                summary=h.summary,
+                trials=str(h.n_trials),
+                best=fmt(h.best),
+            )
+        )
+    return tuple(rows)
+
+
+def _front_title(study_id: str, revision: int, latest: bool) -> Markup:
+    suffix = "" if latest else f" (r{revision})"
+    return Markup(json.dumps(f"{study_id}{suffix}"))
+
+
+def _decision(a: StudyAnalysis) -> DecisionCard:
+    d = a.decision
+    p = d.policy
+    policy = tuple(
+        KeyValue(name, fmt_scalar(getattr(p, name)), info.description or "")
+        for name, info in type(p).model_fields.items()
+    )
+    o = d.override
+    return DecisionCard(
+        verdict=str(d.verdict),
+        admonition=VERDICT_ADMONITION.get(str(d.verdict), "note"),
+        candidate=d.candidate_label,
+        baseline=d.baseline_label,
+        effect=fmt(d.effect),
+        interval=fmt_interval(d.ci_low, d.ci_high),
+        retrains_needed="" if d.retrains_needed is None else str(d.retrains_needed),
+        reason=d.reason,
+        next_step=d.next_step,
+        override_verdict=str(o.verdict) if o else "",
+        override_reason=o.reason if o else "",
+        override_by=(o.by + (f", {o.date.isoformat()}" if o.date else "")) if o else "",
+        policy=policy,
+    )
+
+
+def study_page(
+    spec: StudySpec, analysis: StudyAnalysis, charts: StudyCharts, meta: RecordMeta
+) -> StudyPage:
+    """The context of the page of ``spec.revision`` of a study."""
+    a = analysis
+    s = a.summary
+    latest = spec.revision == meta.latest_revision
+    fixed = spec.by_role(Role.FIXED)
+    caveats = tuple(
+        f"Every conclusion holds for {hp.name} = {fmt_scalar(hp.value)} only; another value may change it."
+        for hp in fixed
+    )
+    overview = [
+        KeyValue("trials", str(s.n_trials)),
+        *(KeyValue(f"status: {k}", str(v)) for k, v in sorted(s.by_status.items())),
+        *(KeyValue(f"infeasible: {k}", str(v)) for k, v in sorted(s.by_reason.items())),
+        KeyValue("infeasible fraction", fmt(s.infeasible_fraction)),
+    ]
+    top = tuple(
+        KeyValue(
+            f"#{p.rank} {p.trial_id}",
+            fmt(p.value),
+            ", ".join(f"{k} = {fmt_scalar(v)}" for k, v in sorted(p.hyperparameters.items())),
+        )
+        for p in s.top
+    )
+    v = a.variance
+    retrains = tuple(
+        RetrainRow(
+            label=g.label,
+            n=str(g.n),
+            mean=fmt(g.mean),
+            std=fmt(g.std),
+            interval=fmt_interval(g.ci_low, g.ci_high),
+            infeasible=str(g.n_infeasible),
+        )
+        for g in v.trial
+    )
+    study_var = ""
+    if v.study is not None:
+        study_var = (
+            f"Best of study over {v.study.n} {v.study.source} ({v.study.label}): "
+            f"mean {fmt(v.study.mean)}, standard deviation {fmt(v.study.std)}."
+        )
+    ws = ", ".join(f"{k} = {fmt_scalar(x)}" for k, x in sorted(spec.workload.settings.items()))
+    search = f"{spec.search.kind}, seed {spec.search.seed}"
+    return StudyPage(
+        front_title=_front_title(spec.study_id, spec.revision, latest),
+        study_id=spec.study_id,
+        title=spec.title,
+        goal=spec.goal,
+        phase=str(spec.phase),
+        revision=str(spec.revision),
+        latest_revision=str(meta.latest_revision),
+        is_latest=latest,
+        latest_link=Link(f"r{meta.latest_revision} (latest)", Markup("index.md")),
+        digest=meta.digest[:12],
+        code_versions=", ".join(meta.code_versions) or "unknown",
+        first_date=meta.first_date or "—",
+        last_date=meta.last_date or "—",
+        workload=f"{spec.workload.name} ({ws})" if ws else spec.workload.name,
+        objective=f"{a.objective.metric}, {a.objective.direction}, {a.objective.mode}",
+        search=search,
+        budget=f"{spec.trial_budget} trials × {spec.max_train_steps} steps, eval every {spec.eval_every}",
+        notes=html_block_text(spec.notes),
+        has_notes=bool(spec.notes.strip()),
+        design_note=_note(notes.DESIGN),
+        search_space=tuple(
+            HparamRow(
+                name=hp.name,
+                role=str(hp.role),
+                scale="—" if hp.role is Role.FIXED else str(hp.scale),
+                range=_range(hp),
+                condition=(
+                    f"{hp.condition.parent} in {{{', '.join(fmt_scalar(x) for x in hp.condition.values)}}}"
+                    if hp.condition
+                    else ""
+                ),
+                description=hp.description,
+            )
+            for hp in spec.search_space
+        ),
+        caveats=caveats,
+        overview=tuple(overview),
+        top_trials=top,
+        checklist=checklist(a.findings),
+        axis_note=_note(notes.AXIS),
+        axis_charts=_charts("axis", charts.axis),
+        curves_note=_note(notes.CURVES),
+        curve_charts=_charts("curves", charts.curves),
+        curves_caption=charts.curves_caption,
+        isolation_note=_note(notes.ISOLATION),
+        isolation_charts=_charts("isolation", charts.isolation),
+        variance_note=_note(notes.VARIANCE),
+        variance_chart=Chart("variance", chart_html(charts.variance, "variance"))
+        if charts.variance
+        else None,
+        expected_best_chart=(
+            Chart("expected best", chart_html(charts.expected_best, "expected-best"))
+            if charts.expected_best
+            else None
+        ),
+        retrain_rows=retrains,
+        study_variance=study_var,
+        decision_note=_note(notes.DECISION),
+        decision=_decision(a),
+        history=_history(spec.study_id, meta, spec.revision),
+        generator=meta.generator,
+    )
+
+
+def revision_pointer(spec: StudySpec, meta: RecordMeta) -> RevisionPointer:
+    """The page at ``r<latest>.md``: the stable URL of the current revision."""
+    return RevisionPointer(
+        front_title=_front_title(spec.study_id, spec.revision, False),
+        study_id=spec.study_id,
+        title=spec.title,
+        revision=str(spec.revision),
+        latest_link=Link(f"r{meta.latest_revision} (latest)", Markup("index.md")),
+        history=_history(spec.study_id, meta, spec.revision),
+        generator=meta.generator,
+    )

@@ -1,0 +1,73 @@
+"""Run MkDocs in-process with a reproducible build date.
+
+The config is the ``mkdocs.yml`` of the working folder, or the packaged default when there is
+none (so an installed wheel builds outside this repository). ``SOURCE_DATE_EPOCH`` is set to
+the newest record's time, so the sitemap's dates and the gzip header of ``sitemap.xml.gz`` are
+the same on every build from the same records.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+from reportgen.errors import ReportgenError
+
+DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "assets" / "default" / "mkdocs.yml"
+DEFAULT_DOCS = DEFAULT_CONFIG.parent / "docs"
+
+
+def resolve_config(config: Path | None) -> Path:
+    if config is not None:
+        if not config.is_file():
+            raise ReportgenError(f"{config}: no such MkDocs config")
+        return config
+    local = Path("mkdocs.yml")
+    return local if local.is_file() else DEFAULT_CONFIG
+
+
+@contextmanager
+def _source_date(epoch: int):
+    old = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = old
+
+
+class _Echo(logging.Handler):
+    """Print MkDocs warnings and errors to stderr (the CLI runs without MkDocs' own logging)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        print(f"mkdocs: {record.levelname}: {record.getMessage()}", file=sys.stderr)
+
+
+def run_mkdocs(config: Path, docs: Path, site: Path, *, strict: bool, epoch: int) -> None:
+    """Build ``site`` from ``docs`` with ``config``; a strict-mode abort becomes a ReportgenError."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import Abort, ConfigurationError
+
+    log = logging.getLogger("mkdocs")
+    handler = _Echo(logging.WARNING)
+    log.addHandler(handler)
+    try:
+        with _source_date(epoch):
+            cfg = load_config(
+                config_file=str(config),
+                docs_dir=str(docs.resolve()),
+                site_dir=str(site.resolve()),
+                strict=strict,
+            )
+            build(cfg)
+    except (Abort, ConfigurationError) as e:
+        raise ReportgenError(f"mkdocs build failed: {e}") from None
+    finally:
+        log.removeHandler(handler)

@@ -1,0 +1,221 @@
+"""``build_site``: render changed studies into ``docs/studies/`` and build the site with MkDocs.
+
+Studies whose records (and the generator) are unchanged since the last build are not read or
+rendered again; when nothing under ``docs/`` changed either, MkDocs is skipped too. A study
+with invalid records is listed (and its valid part still built when its spec is valid); the
+caller turns ``problems`` into exit status 1.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reportgen.charts import launch_timeline
+from reportgen.errors import Problem, ReportgenError
+from reportgen.pages import index_page, render_index
+from reportgen.pages.index import StudyRow
+from reportgen.site.assets import copy_assets
+from reportgen.site.generator import generator_digest, generator_label
+from reportgen.site.manifest import (
+    MANIFEST_NAME,
+    Manifest,
+    StudyEntry,
+    study_signature,
+    tree_digest,
+)
+from reportgen.site.mkdocs_run import DEFAULT_CONFIG, DEFAULT_DOCS, resolve_config, run_mkdocs
+from reportgen.site.study_build import Analyze, render_study_records
+from reportgen.store import StudyRecords, load_study
+from reportgen.store.write import atomic_write_text
+
+STUDIES = "studies"
+
+
+@dataclass
+class BuildResult:
+    site: Path
+    rendered: list[str] = field(default_factory=list)  # studies rendered in this build
+    reused: list[str] = field(default_factory=list)  # unchanged studies, not rendered again
+    bad: list[str] = field(default_factory=list)  # study folders with invalid records
+    problems: list[Problem] = field(default_factory=list)
+    mkdocs_ran: bool = False
+
+
+def _default_analyze() -> Analyze:
+    try:
+        from reportgen.analysis import analyze_study
+    except ImportError as e:
+        raise ReportgenError(f"the analysis layer is not available: {e}") from None
+    return analyze_study
+
+
+def _write_if_changed(path: Path, text: str) -> bool:
+    if path.is_file() and path.read_text(encoding="utf-8") == text:
+        return False
+    atomic_write_text(path, text)
+    return True
+
+
+def _key(signature: str, deps: list[str], sigs: dict[str, str], gen: str) -> str:
+    h = hashlib.sha256(f"{gen}\0{signature}".encode())
+    for d in sorted(deps):
+        h.update(f"\0{d}\0{sigs.get(d, 'absent')}".encode())
+    return h.hexdigest()
+
+
+def _deps(records: StudyRecords) -> list[str]:
+    b = records.spec.baseline
+    return [b.study] if b is not None and b.study else []
+
+
+def build_site(
+    logbook: Path,
+    docs: Path,
+    site: Path,
+    *,
+    config: Path | None = None,
+    strict: bool = False,
+    analyze: Analyze | None = None,
+    run_site: bool = True,
+) -> BuildResult:
+    """Render every study of ``logbook`` into ``docs/studies`` and build ``site`` from ``docs``."""
+    logbook, docs, site = Path(logbook), Path(docs), Path(site)
+    if not logbook.is_dir():
+        raise ReportgenError(f"{logbook}: logbook folder not found")
+    config = resolve_config(config)
+    analyze = analyze or _default_analyze()
+    gen = generator_digest()
+    label = generator_label()
+    studies_dir = docs / STUDIES
+    manifest_path = studies_dir / MANIFEST_NAME
+    manifest = Manifest.load(manifest_path)
+    result = BuildResult(site=site)
+
+    folders = {
+        f.name: f
+        for f in sorted(logbook.iterdir())
+        if f.is_dir() and not f.name.startswith((".", "_"))
+    }
+    sigs = {sid: study_signature(f) for sid, f in folders.items()}
+    loaded: dict[str, tuple[StudyRecords | None, list[Problem]]] = {}
+
+    def load(sid: str) -> tuple[StudyRecords | None, list[Problem]]:
+        if sid not in loaded:
+            loaded[sid] = load_study(folders[sid], logbook) if sid in folders else (None, [])
+        return loaded[sid]
+
+    new_entries: dict[str, StudyEntry] = {}
+    for sid, folder in folders.items():
+        old = manifest.studies.get(sid)
+        deps = list(old.row.get("_deps", [])) if old else []
+        if (
+            old is not None
+            and old.signature == _key(sigs[sid], deps, sigs, gen)
+            and all((studies_dir / f).is_file() for f in old.files)
+        ):
+            new_entries[sid] = old
+            result.reused.append(sid)
+            continue
+        records, problems = load(sid)
+        if problems:
+            result.problems += problems
+            result.bad.append(sid)
+        if records is None:
+            continue
+        deps = _deps(records)
+        baseline = None
+        if deps:
+            base, _ = load(deps[0])
+            if base is None:
+                raise ReportgenError(
+                    f"{folder / 'study.yaml'}: baseline.study: {deps[0]!r} is not a valid study of {logbook}"
+                )
+            baseline = base.trials_at(base.spec.revision)
+        rendered = render_study_records(records, analyze, label, baseline)
+        for rel, text in rendered.files.items():
+            _write_if_changed(studies_dir / rel, text)
+        row = rendered.row.to_json() | {"_deps": deps}
+        newest = max((t.provenance.created_utc for t in records.trials), default=None)
+        new_entries[sid] = StudyEntry(
+            # a study with problems is never reused: its problems are reported on every build
+            signature="" if problems else _key(sigs[sid], deps, sigs, gen),
+            generator=gen,
+            digest=records.digest,
+            files=sorted(rendered.files),
+            row=row,
+            date=newest.isoformat() if newest else "",
+        )
+        result.rendered.append(sid)
+
+    _remove_stale(studies_dir, manifest, new_entries)
+    rows = [
+        StudyRow(**{k: v for k, v in e.row.items() if not k.startswith("_")})
+        for e in new_entries.values()
+    ]
+    timeline_rows = [
+        {
+            "study": r.study_id,
+            "date": r.updated,
+            "verdict": r.decision.split(" ")[0],
+            "revision": r.revision,
+            "trials": r.trials,
+        }
+        for r in sorted(rows, key=lambda r: r.study_id)
+        if r.updated
+    ]
+    shown_problems = [f"{sid}: invalid records" for sid in sorted(set(result.bad))]
+    index = index_page(
+        rows, launch_timeline(timeline_rows) if timeline_rows else None, shown_problems, label
+    )
+    _write_if_changed(studies_dir / "index.md", render_index(index))
+    copy_assets(docs)
+    if config.resolve() == DEFAULT_CONFIG.resolve():
+        _default_pages(docs)
+
+    manifest.studies = new_entries
+    if run_site:
+        digest = hashlib.sha256(
+            (tree_digest(docs) + config.read_text(encoding="utf-8") + gen).encode()
+        ).hexdigest()
+        unchanged = (
+            manifest.site_docs_digest == digest
+            and manifest.site_dir == str(site.resolve())
+            and (site / "index.html").is_file()
+        )
+        if not unchanged:
+            run_mkdocs(config, docs, site, strict=strict, epoch=_epoch(new_entries))
+            result.mkdocs_ran = True
+            manifest.site_docs_digest = digest
+            manifest.site_dir = str(site.resolve())
+    manifest.save(manifest_path)
+    return result
+
+
+def _epoch(entries: dict[str, StudyEntry]) -> int:
+    """The build date: the newest trial's time (0 for an empty logbook)."""
+    dates = [dt.datetime.fromisoformat(e.date) for e in entries.values() if e.date]
+    return int(max(dates).timestamp()) if dates else 0
+
+
+def _remove_stale(studies_dir: Path, old: Manifest, new: dict[str, StudyEntry]) -> None:
+    keep = {f for e in new.values() for f in e.files}
+    for sid, entry in old.studies.items():
+        for f in entry.files:
+            if f not in keep:
+                (studies_dir / f).unlink(missing_ok=True)
+        folder = studies_dir / sid
+        if sid not in new and folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+
+
+def _default_pages(docs: Path) -> None:
+    """Outside a project with its own mkdocs.yml: write the packaged home, guide and attribution."""
+    for src in sorted(DEFAULT_DOCS.glob("*.md")):
+        dst = docs / src.name
+        if not dst.exists():
+            docs.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, dst)

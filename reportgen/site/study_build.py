@@ -1,0 +1,110 @@
+"""Render one study: every revision's page, the stable pointer of the current revision, its index row."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from reportgen.pages import (
+    RecordMeta,
+    render_pointer,
+    render_study,
+    revision_pointer,
+    study_page,
+)
+from reportgen.pages.format import fmt
+from reportgen.pages.index import StudyRow
+from reportgen.pages.study import RevisionSummary, page_file
+from reportgen.schema import StudyAnalysis, StudySpec, TrialRecord
+from reportgen.site.prepare import study_charts
+from reportgen.store import StudyRecords
+
+Analyze = Callable[..., StudyAnalysis]
+
+
+@dataclass(frozen=True)
+class RenderedStudy:
+    files: dict[str, str]  # path relative to docs/studies → markdown
+    row: StudyRow
+    date: str  # last trial date (ISO), for the build date
+
+
+def _dates(trials: Sequence[TrialRecord]) -> tuple[str, str]:
+    if not trials:
+        return "", ""
+    stamps = sorted(t.provenance.created_utc for t in trials)
+    return stamps[0].date().isoformat(), stamps[-1].date().isoformat()
+
+
+def _changelog(spec: StudySpec, revision: int) -> tuple[str, str]:
+    for entry in spec.changelog:
+        if entry.revision == revision:
+            return (entry.date.isoformat() if entry.date else ""), entry.summary
+    return "", ""
+
+
+def render_study_records(
+    records: StudyRecords,
+    analyze: Analyze,
+    generator: str,
+    baseline_trials: Sequence[TrialRecord] | None = None,
+) -> RenderedStudy:
+    latest = records.spec.revision
+    analyses: dict[int, StudyAnalysis] = {}
+    for rev, spec in records.revisions.items():
+        trials = list(records.trials_at(rev))
+        kwargs = {"baseline_trials": list(baseline_trials)} if baseline_trials is not None else {}
+        analyses[rev] = analyze(spec, trials, **kwargs)
+    history = []
+    for rev in records.revisions:
+        date, summary = _changelog(records.spec, rev)
+        if not date:
+            date = _dates(records.trials_at(rev))[0]
+        best = analyses[rev].summary.best
+        history.append(
+            RevisionSummary(
+                rev, date, summary, len(records.trials_at(rev)), best.value if best else None
+            )
+        )
+    files: dict[str, str] = {}
+    sid = records.study_id
+    for rev, spec in records.revisions.items():
+        trials = list(records.trials_at(rev))
+        first, last = _dates(trials)
+        meta = RecordMeta(
+            digest=records.digest,
+            code_versions=tuple(sorted({t.provenance.code_version for t in trials})),
+            first_date=first,
+            last_date=last,
+            latest_revision=latest,
+            history=tuple(history),
+            generator=generator,
+        )
+        charts = study_charts(spec, analyses[rev], trials)
+        files[f"{sid}/{page_file(rev, latest)}"] = render_study(
+            study_page(spec, analyses[rev], charts, meta)
+        )
+        if rev == latest:
+            files[f"{sid}/r{rev}.md"] = render_pointer(revision_pointer(spec, meta))
+    a = analyses[latest]
+    n = len(records.trials_at(latest))
+    spec = records.spec
+    status = "no trials" if n == 0 else ("running" if n < spec.trial_budget else "complete")
+    decision = str(a.decision.verdict)
+    if spec.override is not None:
+        decision += f" (human: {spec.override.verdict})"
+    last_date = _dates(records.trials)[1] or _changelog(spec, latest)[0]
+    row = StudyRow(
+        study_id=sid,
+        title=spec.title,
+        goal=spec.goal,
+        phase=str(spec.phase),
+        status=status,
+        trials=n,
+        budget=spec.trial_budget,
+        best=fmt(a.summary.best.value) if a.summary.best else "—",
+        decision=decision,
+        updated=last_date,
+        revision=latest,
+    )
+    return RenderedStudy(files, row, last_date)

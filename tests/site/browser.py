@@ -1,0 +1,77 @@
+"""Drive Debian's chromium through Playwright over a built site (helpers for the browser test)."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def chromium_path() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@contextmanager
+def serve(root: Path) -> Iterator[str]:
+    """Serve ``root`` on 127.0.0.1 (a free port) for the duration of the block."""
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    handler = functools.partial(Quiet, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class PageWatch:
+    """Records console errors, page errors and requests that leave the site."""
+
+    def __init__(self, page, allowed_prefix: str) -> None:
+        self.errors: list[str] = []
+        self.outside: list[str] = []
+        page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+        page.on(
+            "request",
+            lambda r: (
+                None
+                if r.url.startswith((allowed_prefix, "data:", "blob:", "about:"))
+                else self.outside.append(r.url)
+            ),
+        )
+
+
+def chart_widths(page, timeout_ms: int = 20000) -> list[dict]:
+    """Wait until every chart of the page is drawn; return each chart's id, state and SVG width."""
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('div.vega-chart')].every(
+              el => ['ok', 'error'].includes(el.getAttribute('data-rendered')))""",
+        timeout=timeout_ms,
+    )
+    return page.evaluate(
+        """() => [...document.querySelectorAll('div.vega-chart')].map(el => {
+              const svg = el.querySelector('svg.marks');
+              return {id: el.id, state: el.getAttribute('data-rendered'),
+                      width: svg ? svg.getBoundingClientRect().width : 0};
+           })"""
+    )
