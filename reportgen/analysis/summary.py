@@ -5,6 +5,7 @@ It covers the study's search trials (retrains and reruns are summarised by the v
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 import numpy as np
@@ -49,7 +50,7 @@ def summarize(search: ScoredTrials, policy: Policy) -> Summary:
     points = trial_points(search)
     ranked = sorted((p for p in points if p.rank is not None), key=lambda p: p.rank or 0)
     by_status = Counter(str(t.status) for t in search.trials)
-    by_reason = Counter(t.status_reason for t in search.trials if not t.feasible)
+    by_reason = Counter(reason_kind(t.status_reason) for t in search.trials if not t.feasible)
     n = len(search)
     n_infeasible = int((~search.feasible).sum())
     return Summary(
@@ -62,3 +63,14 @@ def summarize(search: ScoredTrials, policy: Policy) -> Summary:
         points=points,
         best_so_far=best_so_far(search),
     )
+
+
+_NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
+
+
+def reason_kind(reason: str) -> str:
+    """A status reason with its numbers masked, so trials that failed the same way count together.
+
+    ``"train loss exploded to 259.9 (limit 50) at step 2"`` → ``"train loss exploded to N (limit N) at step N"``.
+    """
+    return _NUMBER.sub("N", reason).strip()
