@@ -1,0 +1,108 @@
+"""Run every study of the published logbook with the runners, the way a person would.
+
+    python scripts/publish_logbook.py [--logbook logbook] [--only STUDY ...] [--seeds 5]
+
+For each study: the search (every revision, oldest first), then retrains of the best trial of
+each scientific value (trial variance for the decision), then reruns where the plan asks for
+them (study variance). Steps already on disk are skipped (``--resume``), so the script can be
+stopped and started again. It prints, per study, where it ran, how long each step took, the
+best value and the decision.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+# study id -> (retrain seeds, rerun sampler seeds)
+PLAN: dict[str, tuple[int, int]] = {
+    "adam-lr-digits": (5, 0),
+    "nesterov-vs-adam-digits": (5, 0),
+    "depth-digits": (5, 3),
+    "warmup-digits": (5, 0),
+    "weight-decay-fashion": (3, 0),
+    "shakespeare-schedule": (3, 0),
+}
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    r = subprocess.run([sys.executable, "-m", "reportgen", *args], cwd=REPO, capture_output=True, text=True)
+    if r.returncode != 0:
+        sys.exit(f"reportgen {' '.join(args)} failed:\n{r.stdout}\n{r.stderr}")
+    return r
+
+
+def timed(label: str, times: dict[str, float], *args: str) -> None:
+    t0 = time.perf_counter()
+    cli(*args)
+    times[label] = round(time.perf_counter() - t0, 1)
+    print(f"  {label}: {times[label]} s", flush=True)
+
+
+def run_old_revisions(logbook: Path, study: str, times: dict[str, float]) -> None:
+    """Train earlier revisions from revisions/r<N>.yaml in a scratch logbook, then keep their trials."""
+    for old in sorted((logbook / study / "revisions").glob("r*.yaml")):
+        with tempfile.TemporaryDirectory() as tmp:
+            scratch = Path(tmp) / study
+            (scratch / "trials").mkdir(parents=True)
+            shutil.copy(old, scratch / "study.yaml")
+            for f in (logbook / study / "trials").glob(f"{old.stem}-*.json"):
+                shutil.copy(f, scratch / "trials" / f.name)
+            timed(f"search {old.stem}", times, "run", study, "--logbook", tmp, "--resume", "--quiet")
+            for f in sorted((scratch / "trials").glob("*.json")):
+                shutil.copy(f, logbook / study / "trials" / f.name)
+
+
+def publish(logbook: Path, study: str, seeds: int, reruns: int) -> dict:
+    times: dict[str, float] = {}
+    print(f"{study}:", flush=True)
+    (logbook / study / "trials").mkdir(exist_ok=True)
+    run_old_revisions(logbook, study, times)
+    timed("search", times, "run", study, "--logbook", str(logbook), "--resume", "--quiet")
+    analysis = json.loads(cli("analyze", study, "--logbook", str(logbook), "--json").stdout)
+    done = {p.stem for p in (logbook / study / "trials").glob("*-rt*.json")}
+    for iso in analysis["isolation"]:
+        for point in iso["points"]:
+            source = point["best_trial_id"]
+            if source and not any(d.startswith(f"{source}-rt") for d in done):
+                timed(f"retrain {source}", times, "retrain", study, "--logbook", str(logbook), "--trial", source, "--seeds", str(seeds), "--quiet")
+    if reruns and not list((logbook / study / "trials").glob("r*-s[1-9]*-*.json")):
+        timed("rerun", times, "rerun", study, "--logbook", str(logbook), "--sampler-seeds", str(reruns), "--quiet")
+    final = json.loads(cli("analyze", study, "--logbook", str(logbook), "--json").stdout)
+    best = final["best"]
+    row = {
+        "study": study,
+        "seconds": round(sum(times.values()), 1),
+        "steps": times,
+        "best": None if best is None else best.get("value"),
+        "verdict": final["decision"]["verdict"],
+    }
+    print(f"  best {row['best']}, decision {row['verdict']}, {row['seconds']} s in all", flush=True)
+    return row
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--logbook", type=Path, default=REPO / "logbook")
+    p.add_argument("--only", nargs="*", default=None, help="study ids to run (default: the whole plan)")
+    args = p.parse_args()
+    import jax  # noqa: F401  (fails early with a clear message when the runners extra is missing)
+
+    device = jax.devices()[0]
+    print(f"device: {device.platform} ({device.device_kind})", flush=True)
+    rows = [publish(args.logbook, s, *PLAN[s]) for s in (args.only or PLAN)]
+    print("\n| study | device | seconds | best | decision |\n|---|---|---|---|---|")
+    for r in rows:
+        print(f"| {r['study']} | {device.platform} | {r['seconds']} | {r['best']} | {r['verdict']} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
