@@ -25,20 +25,10 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from reportgen.analysis import analyze_study  # noqa: E402
 from reportgen.schema import StudySpec, TrialRecord  # noqa: E402
 from reportgen.site import build_site  # noqa: E402
 from reportgen.store import dumps_record, write_spec  # noqa: E402
-
-
-def analyzer():
-    try:
-        from reportgen.analysis import analyze_study
-
-        return analyze_study, "reportgen.analysis.analyze_study"
-    except ImportError:
-        from tests.site.helpers import hand_analysis
-
-        return hand_analysis, "tests.site.helpers.hand_analysis (analysis layer not merged yet)"
 
 
 def make_study(
@@ -163,7 +153,6 @@ def main() -> int:
         "--keep", type=Path, default=None, help="work folder to keep (default: a temp dir)"
     )
     args = ap.parse_args()
-    analyze, which = analyzer()
     work = args.keep or Path(tempfile.mkdtemp(prefix="reportgen-bench-"))
     logbook, docs, site = work / "logbook", work / "docs", work / "site"
     shutil.rmtree(work, ignore_errors=True)
@@ -180,7 +169,7 @@ def main() -> int:
 
     def build():
         start = time.perf_counter()
-        r = build_site(logbook, docs, site, config=config, analyze=analyze)
+        r = build_site(logbook, docs, site, config=config, analyze=analyze_study)
         return time.perf_counter() - start, r
 
     full_s, r_full = build()
@@ -203,7 +192,7 @@ def main() -> int:
     )
     print(
         f"synthetic logbook: {args.studies} studies × {args.trials} trials × {args.points} points "
-        f"(written in {gen_s:.1f} s); analysis: {which}"
+        f"(written in {gen_s:.1f} s); analysis: reportgen.analysis.analyze_study"
     )
     print("| measure | value | target |")
     print("|---|---|---|")

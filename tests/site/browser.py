@@ -80,3 +80,12 @@ def chart_widths(page, timeout_ms: int = 20000) -> list[dict]:
                       points: items('g.mark-symbol.role-mark > path')};
            })"""
     )
+
+
+def assert_drawn(charts: list[dict], where: str) -> None:
+    """Every chart drew an SVG of non-zero width with marks in it; axis plots drew points."""
+    for c in charts:
+        assert c["state"] == "ok" and c["width"] > 0, (where, c)
+        assert c["marks"] > 0, (where, c)
+        if c["id"].startswith("axis-"):
+            assert c["points"] > 0, (where, "axis plot without points", c)

@@ -9,7 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.site.browser import CHROMIUM_FLAGS, PageWatch, chart_widths, chromium_path, serve
+from tests.site.browser import (
+    CHROMIUM_FLAGS,
+    PageWatch,
+    assert_drawn,
+    chart_widths,
+    chromium_path,
+    serve,
+)
 from tests.site.conftest import FIXTURE_STUDY
 
 pytestmark = pytest.mark.browser
@@ -22,15 +29,6 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not 
 def _pages(site: Path) -> list[str]:
     studies = sorted(p.relative_to(site).as_posix() for p in (site / "studies").rglob("*.html"))
     return ["index.html", *studies]
-
-
-def assert_drawn(charts: list[dict], where: str) -> None:
-    """Every chart drew an SVG of non-zero width with marks in it; axis plots drew points."""
-    for c in charts:
-        assert c["state"] == "ok" and c["width"] > 0, (where, c)
-        assert c["marks"] > 0, (where, c)
-        if c["id"].startswith("axis-"):
-            assert c["points"] > 0, (where, "axis plot without points", c)
 
 
 @pytest.fixture(scope="module")
