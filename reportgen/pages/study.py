@@ -233,11 +233,16 @@ def study_page(
         *(KeyValue(f"infeasible: {k}", str(v)) for k, v in sorted(s.by_reason.items())),
         KeyValue("infeasible fraction", fmt(s.infeasible_fraction)),
     ]
+    varied = [hp.name for hp in spec.varied]  # the defaults every trial shares say nothing
     top = tuple(
         KeyValue(
             f"#{p.rank} {p.trial_id}",
             fmt(p.value),
-            ", ".join(f"{k} = {fmt_scalar(v)}" for k, v in sorted(p.hyperparameters.items())),
+            ", ".join(
+                f"{name} = {fmt_scalar(p.hyperparameters[name])}"
+                for name in varied
+                if name in p.hyperparameters
+            ),
         )
         for p in s.top
     )

@@ -61,3 +61,50 @@ def test_section_notes_come_from_the_registry(fixture_site):
     text = html.unescape((fixture_site / "studies" / FIXTURE_STUDY / "index.html").read_text())
     for name in ("design", "checklist", "axis_plots", "curves", "isolation", "variance", "decision"):
         assert GUIDANCE[f"section.{name}"].note in text, name
+
+
+def test_top_trials_show_only_the_varied_hyperparameters(fixture_site):
+    md = (fixture_site.parent / "docs" / "studies" / FIXTURE_STUDY / "index.md").read_text()
+    rows = [line for line in md.splitlines() if line.startswith("| &#35;1 r1-s0-0007")]
+    assert len(rows) == 1
+    text = html.unescape(rows[0])
+    assert "width = 64" in text and "nesterov.learning_rate = 0.2023" in text
+    for default in ("batch_size", "eval_batch_size", "label_smoothing", "momentum", "optimizer"):
+        assert default not in text
+
+
+def _charts(analysis):
+    records, _ = load_study(FIXTURE_LOGBOOK / FIXTURE_STUDY, FIXTURE_LOGBOOK)
+    from reportgen.site.prepare import study_charts
+
+    return study_charts(records.spec, analysis, list(records.trials))
+
+
+def _x(spec: dict) -> dict:
+    return spec["layer"][0]["encoding"]["x"]
+
+
+def test_discrete_scientific_axis_is_ordinal_over_its_values(analysis):
+    axis = dict(_charts(analysis).axis)
+    x = _x(axis["width"])
+    assert x["type"] == "ordinal" and x["scale"]["type"] == "point"
+    assert x["sort"] == ["16", "64"]
+    assert {r["x"] for r in axis["width"]["datasets"]["rows"]} == {"16", "64"}
+    lr = _x(axis["nesterov.learning_rate"])
+    assert lr["type"] == "quantitative" and lr["scale"]["type"] == "log"
+
+
+def test_variance_columns_have_short_labels_and_full_tooltips(analysis):
+    spec = _charts(analysis).variance
+    rows = spec["datasets"]["rows"]
+    assert [c for c in dict.fromkeys(r["column"] for r in rows)] == [
+        "width=16",
+        "width=64",
+        "study (bootstrap)",
+    ]
+    fulls = {r["column"]: r["full"] for r in rows}
+    assert fulls["width=16"] == "retrain of r1-s0-0006 (width=16)"
+    assert fulls["study (bootstrap)"].startswith("study variance (bootstrap): ")
+    assert all(
+        t["field"] == "full" for layer in spec["layer"] for t in layer["encoding"]["tooltip"][:1]
+    )
