@@ -25,23 +25,15 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from reportgen.analysis import analyze_study  # noqa: E402
 from reportgen.schema import StudySpec, TrialRecord  # noqa: E402
 from reportgen.site import build_site  # noqa: E402
 from reportgen.store import dumps_record, write_spec  # noqa: E402
 
 
-def analyzer():
-    try:
-        from reportgen.analysis import analyze_study
-
-        return analyze_study, "reportgen.analysis.analyze_study"
-    except ImportError:
-        from tests.site.helpers import hand_analysis
-
-        return hand_analysis, "tests.site.helpers.hand_analysis (analysis layer not merged yet)"
-
-
-def make_study(root: Path, i: int, n_trials: int, n_points: int, rng: np.random.Generator) -> list[TrialRecord]:
+def make_study(
+    root: Path, i: int, n_trials: int, n_points: int, rng: np.random.Generator
+) -> list[TrialRecord]:
     sid = f"study-{i:03d}"
     spec = StudySpec(
         study_id=sid,
@@ -49,7 +41,13 @@ def make_study(root: Path, i: int, n_trials: int, n_points: int, rng: np.random.
         goal="Benchmark the site build.",
         workload={"name": "synthetic"},
         search_space=[
-            {"name": "learning_rate", "role": "nuisance", "scale": "log", "low": 1e-4, "high": 1e-1},
+            {
+                "name": "learning_rate",
+                "role": "nuisance",
+                "scale": "log",
+                "low": 1e-4,
+                "high": 1e-1,
+            },
             {"name": "weight_decay", "role": "nuisance", "scale": "log", "low": 1e-6, "high": 1e-2},
             {"name": "width", "role": "scientific", "scale": "discrete", "values": [64, 128, 256]},
         ],
@@ -97,7 +95,9 @@ def make_study(root: Path, i: int, n_trials: int, n_points: int, rng: np.random.
             wall_seconds=1.0,
             step_seconds=0.001,
             execution={"mode": "sequential"},
-            provenance={"created_utc": dt.datetime(2026, 11, 1, tzinfo=dt.UTC) + dt.timedelta(hours=i)},
+            provenance={
+                "created_utc": dt.datetime(2026, 11, 1, tzinfo=dt.UTC) + dt.timedelta(hours=i)
+            },
         )
         (folder / f"{rec.trial_id}.json").write_text(dumps_record(rec))
         records.append(rec)
@@ -118,7 +118,11 @@ def optuna_plots(records: list[TrialRecord]) -> tuple[float, int]:
     study = optuna.create_study(direction="minimize")
     trials = []
     for r in records:
-        inter = {s: v for s, v in zip(r.curves.step, r.curves.valid_error, strict=True) if math.isfinite(v)}
+        inter = {
+            s: v
+            for s, v in zip(r.curves.step, r.curves.valid_error, strict=True)
+            if math.isfinite(v)
+        }
         state = optuna.trial.TrialState.COMPLETE if r.feasible else optuna.trial.TrialState.FAIL
         trials.append(
             optuna.trial.create_trial(
@@ -138,14 +142,17 @@ def optuna_plots(records: list[TrialRecord]) -> tuple[float, int]:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--studies", type=int, default=100)
     ap.add_argument("--trials", type=int, default=200)
     ap.add_argument("--points", type=int, default=1000)
     ap.add_argument("--optuna-sample", type=int, default=5, help="studies plotted with Optuna")
-    ap.add_argument("--keep", type=Path, default=None, help="work folder to keep (default: a temp dir)")
+    ap.add_argument(
+        "--keep", type=Path, default=None, help="work folder to keep (default: a temp dir)"
+    )
     args = ap.parse_args()
-    analyze, which = analyzer()
     work = args.keep or Path(tempfile.mkdtemp(prefix="reportgen-bench-"))
     logbook, docs, site = work / "logbook", work / "docs", work / "site"
     shutil.rmtree(work, ignore_errors=True)
@@ -162,7 +169,7 @@ def main() -> int:
 
     def build():
         start = time.perf_counter()
-        r = build_site(logbook, docs, site, config=config, analyze=analyze)
+        r = build_site(logbook, docs, site, config=config, analyze=analyze_study)
         return time.perf_counter() - start, r
 
     full_s, r_full = build()
@@ -180,20 +187,33 @@ def main() -> int:
     import re
 
     spec_bytes = statistics.mean(
-        sum(len(m) for m in re.findall(r"data-spec='([^']*)'", p.read_text())) for p in pages[: args.optuna_sample]
+        sum(len(m) for m in re.findall(r"data-spec='([^']*)'", p.read_text()))
+        for p in pages[: args.optuna_sample]
     )
-    print(f"synthetic logbook: {args.studies} studies × {args.trials} trials × {args.points} points "
-          f"(written in {gen_s:.1f} s); analysis: {which}")
+    print(
+        f"synthetic logbook: {args.studies} studies × {args.trials} trials × {args.points} points "
+        f"(written in {gen_s:.1f} s); analysis: reportgen.analysis.analyze_study"
+    )
     print("| measure | value | target |")
     print("|---|---|---|")
     print(f"| full build | {full_s:.1f} s ({len(r_full.rendered)} studies rendered) | ≤ 60 s |")
-    print(f"| no-op rebuild | {noop_s:.2f} s (rendered {len(r_noop.rendered)}, mkdocs ran: {r_noop.mkdocs_ran}) | ≤ 3 s |")
-    print(f"| rebuild after one study changed | {one_s:.1f} s (rendered {len(r_one.rendered)}) | — |")
-    print(f"| study page (HTML incl. chart data), mean / max | {statistics.mean(page_bytes) / 1e6:.2f} / {max(page_bytes) / 1e6:.2f} MB | ≤ 1.5 MB |")
+    print(
+        f"| no-op rebuild | {noop_s:.2f} s (rendered {len(r_noop.rendered)}, mkdocs ran: {r_noop.mkdocs_ran}) | ≤ 3 s |"
+    )
+    print(
+        f"| rebuild after one study changed | {one_s:.1f} s (rendered {len(r_one.rendered)}) | — |"
+    )
+    print(
+        f"| study page (HTML incl. chart data), mean / max | {statistics.mean(page_bytes) / 1e6:.2f} / {max(page_bytes) / 1e6:.2f} MB | ≤ 1.5 MB |"
+    )
     print(f"| chart data per page (mean of {args.optuna_sample}) | {spec_bytes / 1e6:.2f} MB | — |")
     print(f"| our build per study (full build / studies) | {ours_per_study:.2f} s | — |")
-    print(f"| Optuna plot_slice ×3 + plot_intermediate_values per study | {opt_s:.2f} s, {opt_bytes / 1e6:.2f} MB JSON | — |")
-    print(f"| speed ratio (Optuna time / our time per study) | {opt_s / ours_per_study:.1f}× | ≥ 5× |")
+    print(
+        f"| Optuna plot_slice ×3 + plot_intermediate_values per study | {opt_s:.2f} s, {opt_bytes / 1e6:.2f} MB JSON | — |"
+    )
+    print(
+        f"| speed ratio (Optuna time / our time per study) | {opt_s / ours_per_study:.1f}× | ≥ 5× |"
+    )
     print(f"| size ratio (Optuna JSON / our chart data) | {opt_bytes / spec_bytes:.1f}× | ≥ 5× |")
     if args.keep is None:
         shutil.rmtree(work, ignore_errors=True)

@@ -1,7 +1,8 @@
 """Axis plot: the objective of every trial against one varied hyperparameter.
 
 Feasible trials are dots, infeasible ones red crosses along the top edge, the top trials are
-ringed and the search-space bounds are drawn as dashed rules.
+ringed and the search-space bounds are drawn as dashed rules. Discrete and categorical
+hyperparameters get an ordinal axis of their listed values, in the spec's order.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ ONE_ROW = alt.Data(values=[{}])  # a bound is drawn once, not once per trial
 
 def axis_plot(hp: Hyperparameter, points: list[TrialPoint], objective: Objective) -> dict[str, Any]:
     """A Vega-Lite spec of the objective against ``hp`` over ``points``."""
-    categorical = hp.scale is Scale.CATEGORICAL
+    # categorical and discrete values are points of an ordinal axis, in the spec's order
+    ordinal = hp.scale in (Scale.CATEGORICAL, Scale.DISCRETE)
+    listed = list(hp.values or [])
     rows = []
     for p in points:
         if hp.name not in p.hyperparameters:
@@ -28,7 +31,7 @@ def axis_plot(hp: Hyperparameter, points: list[TrialPoint], objective: Objective
         rows.append(
             {
                 "trial": p.trial_id,
-                "x": str(x) if categorical else x,
+                "x": _label(x, listed) if ordinal else x,
                 "y": finite_or_none(p.value),
                 "status": str(p.status),
                 "reason": p.status_reason,
@@ -36,30 +39,44 @@ def axis_plot(hp: Hyperparameter, points: list[TrialPoint], objective: Objective
             }
         )
     log = hp.scale is Scale.LOG
-    bounded = not categorical and hp.low is not None and hp.high is not None
+    bounded = not ordinal and hp.low is not None and hp.high is not None
     values = {
         "hp": hp.name,
-        "x_title": hp.name if categorical else f"{hp.name} ({hp.scale})",
+        "x_title": hp.name if hp.scale is Scale.CATEGORICAL else f"{hp.name} ({hp.scale})",
         "y_title": f"{objective.metric} ({objective.mode}, {objective.direction})",
         "metric": objective.metric,
         "title": f"Objective against {hp.name}",
-        "sort": [str(v) for v in hp.values or []],
+        "sort": [str(v) for v in listed],
         "low": hp.low,
         "high": hp.high,
     }
-    key = ("axis", categorical, log, bounded)
-    return from_template(key, lambda: _template(categorical, log, bounded), values, rows)
+    key = ("axis", ordinal, log, bounded)
+    return from_template(key, lambda: _template(ordinal, log, bounded), values, rows)
 
 
-def _template(categorical: bool, log: bool, bounded: bool) -> alt.TopLevelMixin:
+def _label(x: object, listed: list) -> str:
+    """The text of a listed value on the ordinal axis (``16.0`` in a trial matches ``16``)."""
+    for v in listed:
+        if v == x and isinstance(v, bool) == isinstance(x, bool):
+            return str(v)
+    return str(x)
+
+
+def _template(ordinal: bool, log: bool, bounded: bool) -> alt.TopLevelMixin:
     """The axis plot with slots for its titles, category order and bounds."""
-    if categorical:
-        x_enc = alt.X("x:N", title=slot("x_title"), sort=slot("sort"))
+    if ordinal:
+        x_enc = alt.X(
+            "x:O",
+            title=slot("x_title"),
+            sort=slot("sort"),
+            scale=alt.Scale(type="point", padding=0.5),
+            axis=alt.Axis(labelAngle=0),
+        )
     else:
         scale = alt.Scale(type="log") if log else alt.Scale(zero=False)
         x_enc = alt.X("x:Q", title=slot("x_title"), scale=scale)
     y_title = slot("y_title")
-    x_type = "N" if categorical else "Q"
+    x_type = "O" if ordinal else "Q"
     tooltip = [
         alt.Tooltip("trial:N"),
         alt.Tooltip(f"x:{x_type}", title=slot("hp")),

@@ -1,7 +1,15 @@
 """Turning an Altair chart into a spec dict with the data set afterwards.
 
-Altair's ``to_dict`` is slow on large inline values, so charts are built on empty placeholder
-data and the rows are put in afterwards (see stack-notes §3).
+Altair's ``to_dict`` is slow on large inline values, so charts are built on a named placeholder
+data source, ``rows``, and the rows are put into the spec's ``datasets`` afterwards (see
+stack-notes §3). Every layer that names ``rows`` draws them, whether the name sits at the top
+of the spec or on the layer itself (Altair moves it onto the layers when a layer has other
+data, such as the one-row data of a bound rule): an inline empty placeholder there would hide
+the rows.
+
+Field names are keys we choose (``x``, ``y``, ``v`` ...), never a hyperparameter's name, which
+goes into titles. Vega-Lite reads ``.`` and ``[`` in a field as nested access, so every field
+of a spec is escaped anyway (`escape_field`) before the spec is used.
 """
 
 from __future__ import annotations
@@ -10,16 +18,51 @@ from typing import Any
 
 import altair as alt
 
-PLACEHOLDER = alt.Data(values=[])
+ROWS = "rows"
+PLACEHOLDER = alt.NamedData(name=ROWS)
 WIDTH = "container"
 HEIGHT = 260
 
 
 def with_values(chart: alt.TopLevelMixin, values: list[dict[str, Any]]) -> dict[str, Any]:
-    """The chart's spec with ``values`` as its top-level inline data."""
-    spec = chart.to_dict(validate=False)
-    spec.pop("datasets", None)
-    spec["data"] = {"values": values}
+    """The chart's spec (fields escaped) with ``values`` as its ``rows`` data."""
+    return _with_rows(escape_fields(chart.to_dict(validate=False)), values)
+
+
+def _with_rows(spec: dict[str, Any], rows: list[dict[str, Any]]) -> dict[str, Any]:
+    spec["data"] = {"name": ROWS}
+    spec["datasets"] = {**spec.get("datasets", {}), ROWS: rows}
+    return spec
+
+
+_FIELD_KEYS = ("field", "groupby", "flatten", "fields")
+
+
+def escape_field(name: str) -> str:
+    """``name`` as a Vega-Lite field that means the key itself, not a nested path."""
+    out = []
+    prev = ""
+    for ch in name:
+        if ch in ".[]" and prev != "\\":
+            out.append("\\")
+        out.append(ch)
+        prev = ch
+    return "".join(out)
+
+
+def escape_fields(spec: Any) -> Any:
+    """``spec`` with every field name escaped (in encodings, sorts and transforms), in place."""
+    if isinstance(spec, dict):
+        for k, v in spec.items():
+            if k in _FIELD_KEYS and isinstance(v, str):
+                spec[k] = escape_field(v)
+            elif k in _FIELD_KEYS and isinstance(v, list) and all(isinstance(x, str) for x in v):
+                spec[k] = [escape_field(x) for x in v]
+            else:
+                escape_fields(v)
+    elif isinstance(spec, list):
+        for v in spec:
+            escape_fields(v)
     return spec
 
 
@@ -45,7 +88,7 @@ def cached(key: tuple, build: Any) -> dict[str, Any]:
     only in titles, bounds and data, so the spec is built once and its slots filled per use.
     """
     if key not in _TEMPLATES:
-        _TEMPLATES[key] = build().to_dict(validate=False)
+        _TEMPLATES[key] = escape_fields(build().to_dict(validate=False))
     return _TEMPLATES[key]
 
 
@@ -63,7 +106,5 @@ def fill(template: Any, values: dict[str, Any]) -> Any:
 def from_template(
     key: tuple, build: Any, values: dict[str, Any], rows: list[dict[str, Any]]
 ) -> dict[str, Any]:
-    spec = fill(cached(key, build), values)
-    spec.pop("datasets", None)
-    spec["data"] = {"values": rows}
-    return spec
+    """The cached spec of ``key`` with its slots filled and ``rows`` as its data."""
+    return _with_rows(fill(cached(key, build), values), rows)

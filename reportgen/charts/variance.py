@@ -11,15 +11,33 @@ from reportgen.charts.spec import HEIGHT, PLACEHOLDER, WIDTH, finite_or_none, wi
 from reportgen.schema import Objective, Variance
 
 
-def variance_plot(variance: Variance, objective: Objective) -> dict[str, Any]:
-    """Trial variance (one column per retrain group) beside study variance (one column)."""
+def variance_plot(
+    variance: Variance, objective: Objective, short: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """Trial variance (one column per retrain group) beside study variance (one column).
+
+    Columns are named by ``short[group]`` (e.g. the group's scientific value), else the group
+    id; the full label of each column is in its tooltip.
+    """
+    short = short or {}
     rows: list[dict[str, Any]] = []
+    used: set[str] = set()
+
+    def column_of(name: str, group: str) -> str:
+        column = name if name not in used else f"{name} · {group}"
+        used.add(column)
+        return column
+
     for g in variance.trial:
-        column = f"retrain: {g.label}"
-        rows += [{"column": column, "kind": "trial variance", "value": v} for v in g.values]
+        column = column_of(short.get(g.group) or g.group, g.group)
+        full = g.label
+        rows += [
+            {"column": column, "full": full, "kind": "trial variance", "value": v} for v in g.values
+        ]
         rows.append(
             {
                 "column": column,
+                "full": full,
                 "kind": "trial variance",
                 "mean": finite_or_none(g.mean),
                 "lo": finite_or_none(g.ci_low),
@@ -28,10 +46,21 @@ def variance_plot(variance: Variance, objective: Objective) -> dict[str, Any]:
         )
     if variance.study is not None:
         st = variance.study
-        column = f"study ({st.source}): {st.label}"
-        rows += [{"column": column, "kind": "study variance", "value": v} for v in st.values]
-        rows.append({"column": column, "kind": "study variance", "mean": finite_or_none(st.mean)})
-    x = alt.X("column:N", title=None, sort=None, axis=alt.Axis(labelAngle=0, labelLimit=220))
+        column = column_of(f"study ({st.source})", "study")
+        full = f"study variance ({st.source}): {st.label}"
+        rows += [
+            {"column": column, "full": full, "kind": "study variance", "value": v}
+            for v in st.values
+        ]
+        rows.append(
+            {
+                "column": column,
+                "full": full,
+                "kind": "study variance",
+                "mean": finite_or_none(st.mean),
+            }
+        )
+    x = alt.X("column:N", title=None, sort=None, axis=alt.Axis(labelAngle=0, labelLimit=160))
     color = alt.Color(
         "kind:N", title=None, scale=alt.Scale(domain=["trial variance", "study variance"])
     )
@@ -43,19 +72,19 @@ def variance_plot(variance: Variance, objective: Objective) -> dict[str, Any]:
             xOffset=alt.XOffset("jitter:Q"),
             y=alt.Y("value:Q", title=objective.metric, scale=alt.Scale(zero=False)),
             color=color,
-            tooltip=["column:N", alt.Tooltip("value:Q", title=objective.metric)],
+            tooltip=["full:N", alt.Tooltip("value:Q", title=objective.metric)],
         )
         .transform_filter("isValid(datum.value)")
         .transform_calculate(jitter="(datum.value * 7919) % 1")
     )
     interval = (
         base.mark_rule(strokeWidth=2, color="black")
-        .encode(x=x, y="lo:Q", y2="hi:Q", tooltip=["column:N", "lo:Q", "hi:Q"])
+        .encode(x=x, y="lo:Q", y2="hi:Q", tooltip=["full:N", "lo:Q", "hi:Q"])
         .transform_filter("isValid(datum.lo) && isValid(datum.hi)")
     )
     mean = (
         base.mark_tick(thickness=3, size=30, color="black")
-        .encode(x=x, y="mean:Q", tooltip=["column:N", alt.Tooltip("mean:Q", title="mean")])
+        .encode(x=x, y="mean:Q", tooltip=["full:N", alt.Tooltip("mean:Q", title="mean")])
         .transform_filter("isValid(datum.mean)")
     )
     chart = alt.layer(dots, interval, mean).properties(

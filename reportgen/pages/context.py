@@ -35,9 +35,18 @@ class FindingRow:
     subject: str
     message: str
     evidence: str
-    guidance_title: str
-    guidance: str
+
+
+@dataclass(frozen=True)
+class FindingGroup:
+    """The findings of one key beside that key's own guidance note (shown once for all)."""
+
+    key: str
+    title: str
+    note: str
     url: Markup
+    icon: str  # of the most severe finding in the group
+    findings: tuple[FindingRow, ...]
 
 
 @dataclass(frozen=True)
@@ -46,7 +55,7 @@ class CheckItem:
     question: str
     status: str  # "ok", "info", "warning", "problem"
     icon: str
-    findings: tuple[FindingRow, ...]
+    groups: tuple[FindingGroup, ...]
     url: Markup
 
 
@@ -135,6 +144,7 @@ class StudyPage:
     caveats: tuple[str, ...]
     overview: tuple[KeyValue, ...]
     top_trials: tuple[KeyValue, ...]
+    checklist_note: Note
     checklist: tuple[CheckItem, ...]
     axis_note: Note
     axis_charts: tuple[Chart, ...]

@@ -1,137 +1,91 @@
-"""Short guidance notes, in this project's own words, for each section of a study page.
+"""Guidance on the study page, read from the one registry `reportgen.guidance`.
 
-Each note names the playbook section it paraphrases; pages link to it. The per-finding notes
-live in the analysis' guidance registry; these cover the page's sections and checklist.
+Section intros are the registry's ``section.*`` entries and every finding shows the entry of
+its own key. Only the "before you conclude" checklist's questions live here: they group the
+registry's finding keys into the checks a reader runs before drawing a conclusion.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from markupsafe import Markup
 
-PLAYBOOK = "https://github.com/google-research/tuning_playbook"
-
-
-_ANCHOR = re.compile(r"^[a-z0-9_-]{1,200}$")
+from reportgen.guidance import GUIDANCE, PLAYBOOK_ANCHORS, PLAYBOOK_URL, Guidance
+from reportgen.guidance import playbook_url as _registry_url
 
 
 def playbook_url(anchor: str) -> Markup:
-    """Deep link to a section of the playbook's README (lowercase GitHub anchor).
-
-    Anything that is not a plain anchor links to the playbook's start instead, so the link
-    is safe to place in a page as it is.
-    """
-    return Markup(f"{PLAYBOOK}#{anchor}" if _ANCHOR.match(anchor or "") else PLAYBOOK)
+    """Deep link to a playbook section; anything but a known anchor links to the playbook's start
+    (so the link is always safe to place in a page)."""
+    return Markup(_registry_url(anchor) if anchor in PLAYBOOK_ANCHORS else PLAYBOOK_URL)
 
 
-@dataclass(frozen=True)
-class SectionNote:
-    """What a section of the page is for, and where the playbook discusses it."""
-
-    title: str
-    note: str
-    anchor: str
-
-    @property
-    def url(self) -> Markup:
-        return playbook_url(self.anchor)
+def section(name: str) -> Guidance:
+    """The intro note of a page section (``section.<name>`` in the registry)."""
+    return GUIDANCE[f"section.{name}"]
 
 
-DESIGN = SectionNote(
-    "Scientific, nuisance and fixed",
-    "Scientific hyperparameters are what the study is about; nuisance ones are tuned away so the "
-    "comparison is fair; fixed ones are held constant, so every conclusion is conditional on "
-    "their values.",
-    "identifying-scientific-nuisance-and-fixed-hyperparameters",
-)
-AXIS = SectionNote(
-    "Reading an axis plot",
-    "If the best trials crowd against a bound of the range, the range is probably too narrow "
-    "on that side: widen it and run again before drawing conclusions. Crosses mark trials that "
-    "failed or diverged.",
-    "identifying-bad-search-space-boundaries",
-)
-CURVES = SectionNote(
-    "Reading training curves",
-    "Look for validation loss turning upward (overfitting), large step-to-step noise late in "
-    "training, and curves still falling at the last step (the run may be too short) or flat "
-    "long before it (the run may be too long).",
-    "examining-the-training-curves",
-)
-ISOLATION = SectionNote(
-    "Reading an isolation plot",
-    "Each point is the best trial found at one value of the scientific hyperparameter after "
-    "the nuisance hyperparameters were tuned. Compare these best points, not single runs.",
-    "detecting-whether-a-change-is-useful-with-isolation-plots",
-)
-VARIANCE = SectionNote(
-    "Trial variance and study variance",
-    "Retraining one configuration with new seeds shows how much a single result moves by "
-    "chance; repeating the whole search shows how much the best of a study moves. A difference "
-    "smaller than this noise is not evidence.",
-    "determining-whether-to-adopt-a-training-pipeline-change-or-hyperparameter-configuration",
-)
-DECISION = SectionNote(
-    "Deciding whether to adopt",
-    "Adopt a change only when its improvement is larger than the variance between runs and "
-    "pays for the complexity it adds; otherwise keep the baseline or gather more retrains.",
-    "determining-whether-to-adopt-a-training-pipeline-change-or-hyperparameter-configuration",
-)
+def finding_guidance(key: str, anchor: str) -> Guidance:
+    """The guidance of a finding's own key; a key the registry lacks keeps its own anchor."""
+    return GUIDANCE.get(key) or Guidance(anchor, key, "")
 
 
 @dataclass(frozen=True)
 class CheckTopic:
-    """One question of the "before you conclude" checklist, matched to findings by anchor."""
+    """One question of the "before you conclude" checklist and the finding keys it covers
+    (a key prefix ``curves`` covers ``curves.*``)."""
 
     title: str
     question: str
-    anchors: tuple[str, ...]
+    keys: tuple[str, ...]
+    anchor: str
+
+    def covers(self, key: str) -> bool:
+        return any(key == k or key.startswith(k + ".") for k in self.keys)
 
 
 CHECKLIST = (
     CheckTopic(
+        "Study design",
+        "Are the scientific, nuisance and fixed roles chosen so the comparison is fair?",
+        ("design",),
+        "identifying-scientific-nuisance-and-fixed-hyperparameters",
+    ),
+    CheckTopic(
         "Search-space boundaries",
         "Do the best trials sit away from the edges of every varied range?",
-        ("identifying-bad-search-space-boundaries",),
+        ("search_space.boundary",),
+        "identifying-bad-search-space-boundaries",
     ),
     CheckTopic(
         "Sampling density",
         "Were enough trials sampled near the best one to trust where it lies?",
-        (
-            "not-sampling-enough-points-in-the-search-space",
-            "how-many-trials-are-needed-to-get-good-results-with-quasi-random-search",
-        ),
+        ("density",),
+        "not-sampling-enough-points-in-the-search-space",
     ),
     CheckTopic(
         "Infeasible trials",
         "Are failed or diverged trials few, and is their cause understood?",
-        (
-            "how-can-optimization-failures-be-debugged-and-mitigated",
-            "identifying-unstable-workloads",
-            "potential-fixes-for-common-instability-patterns",
-        ),
+        ("infeasible", "search_space.stability_edge"),
+        "how-can-optimization-failures-be-debugged-and-mitigated",
     ),
     CheckTopic(
         "Training curves",
         "Do the best trials' curves show no overfitting, late noise or unfinished training?",
-        (
-            "examining-the-training-curves",
-            "deciding-how-long-to-train-when-training-is-not-compute-bound",
-            "deciding-how-long-to-train-when-training-is-compute-bound",
-        ),
+        ("curves",),
+        "examining-the-training-curves",
     ),
     CheckTopic(
         "Isolation",
         "Was each scientific value compared at its best, with nuisance hyperparameters tuned?",
-        ("detecting-whether-a-change-is-useful-with-isolation-plots",),
+        ("isolation",),
+        "detecting-whether-a-change-is-useful-with-isolation-plots",
     ),
     CheckTopic(
         "Variance",
         "Is the difference larger than trial and study variance?",
-        (
-            "determining-whether-to-adopt-a-training-pipeline-change-or-hyperparameter-configuration",
-        ),
+        ("variance",),
+        "determining-whether-to-adopt-a-training-pipeline-change-or-hyperparameter-configuration",
     ),
 )

@@ -8,11 +8,13 @@ from typing import Any
 
 from markupsafe import Markup
 
+from reportgen.guidance import Guidance
 from reportgen.pages import notes
 from reportgen.pages.context import (
     Chart,
     CheckItem,
     DecisionCard,
+    FindingGroup,
     FindingRow,
     HparamRow,
     KeyValue,
@@ -74,8 +76,8 @@ def page_file(revision: int, latest: int) -> str:
     return "index.md" if revision == latest else f"r{int(revision)}.md"
 
 
-def _note(section: notes.SectionNote) -> Note:
-    return Note(section.title, section.note, section.url)
+def _note(g: Guidance) -> Note:
+    return Note(g.title, g.note, notes.playbook_url(g.anchor))
 
 
 def _range(hp: Hyperparameter) -> str:
@@ -100,37 +102,48 @@ def _evidence(f: Finding) -> str:
 
 
 def _finding_row(f: Finding) -> FindingRow:
-    topic = next((t for t in notes.CHECKLIST if f.anchor in t.anchors), None)
-    section = next(
-        (
-            s
-            for s in (notes.AXIS, notes.CURVES, notes.ISOLATION, notes.VARIANCE, notes.DESIGN)
-            if s.anchor == f.anchor
-        ),
-        None,
-    )
     return FindingRow(
         severity=str(f.severity),
         icon=ICONS.get(str(f.severity), ""),
         subject=f.subject,
         message=f.message,
         evidence=_evidence(f),
-        guidance_title=section.title if section else (topic.title if topic else f.key),
-        guidance=section.note if section else (topic.question if topic else ""),
-        url=notes.playbook_url(f.anchor),
     )
 
 
+def _status(found: list[Finding]) -> str:
+    return max((str(f.severity) for f in found), key=SEVERITY_ORDER.__getitem__, default="ok")
+
+
+def finding_groups(findings: list[Finding]) -> tuple[FindingGroup, ...]:
+    """Findings grouped by key, in order of first appearance, each group beside its key's note."""
+    by_key: dict[str, list[Finding]] = {}
+    for f in findings:
+        by_key.setdefault(f.key, []).append(f)
+    groups = []
+    for key, found in by_key.items():
+        g = notes.finding_guidance(key, found[0].anchor)
+        groups.append(
+            FindingGroup(
+                key=key,
+                title=g.title,
+                note=g.note,
+                url=notes.playbook_url(g.anchor),
+                icon=ICONS[_status(found)],
+                findings=tuple(_finding_row(f) for f in found),
+            )
+        )
+    return tuple(groups)
+
+
 def checklist(findings: list[Finding]) -> tuple[CheckItem, ...]:
-    """The "before you conclude" checklist: each topic with the findings raised under it."""
+    """The "before you conclude" checklist: each topic with the findings of the keys it covers."""
     items = []
     claimed: set[int] = set()
     for topic in notes.CHECKLIST:
-        mine = [i for i, f in enumerate(findings) if f.anchor in topic.anchors]
+        mine = [i for i, f in enumerate(findings) if i not in claimed and topic.covers(f.key)]
         claimed.update(mine)
-        items.append(
-            _item(topic.title, topic.question, topic.anchors[0], [findings[i] for i in mine])
-        )
+        items.append(_item(topic.title, topic.question, topic.anchor, [findings[i] for i in mine]))
     rest = [f for i, f in enumerate(findings) if i not in claimed]
     if rest:
         items.append(_item("Other checks", "Anything else the analysis flagged.", "", rest))
@@ -138,13 +151,13 @@ def checklist(findings: list[Finding]) -> tuple[CheckItem, ...]:
 
 
 def _item(title: str, question: str, anchor: str, found: list[Finding]) -> CheckItem:
-    status = max((str(f.severity) for f in found), key=SEVERITY_ORDER.__getitem__, default="ok")
+    status = _status(found)
     return CheckItem(
         title=title,
         question=question,
         status=status,
         icon=ICONS[status],
-        findings=tuple(_finding_row(f) for f in found),
+        groups=finding_groups(found),
         url=notes.playbook_url(anchor),
     )
 
@@ -220,11 +233,16 @@ def study_page(
         *(KeyValue(f"infeasible: {k}", str(v)) for k, v in sorted(s.by_reason.items())),
         KeyValue("infeasible fraction", fmt(s.infeasible_fraction)),
     ]
+    varied = [hp.name for hp in spec.varied]  # the defaults every trial shares say nothing
     top = tuple(
         KeyValue(
             f"#{p.rank} {p.trial_id}",
             fmt(p.value),
-            ", ".join(f"{k} = {fmt_scalar(v)}" for k, v in sorted(p.hyperparameters.items())),
+            ", ".join(
+                f"{name} = {fmt_scalar(p.hyperparameters[name])}"
+                for name in varied
+                if name in p.hyperparameters
+            ),
         )
         for p in s.top
     )
@@ -268,7 +286,7 @@ def study_page(
         budget=f"{spec.trial_budget} trials × {spec.max_train_steps} steps, eval every {spec.eval_every}",
         notes=html_block_text(spec.notes),
         has_notes=bool(spec.notes.strip()),
-        design_note=_note(notes.DESIGN),
+        design_note=_note(notes.section("design")),
         search_space=tuple(
             HparamRow(
                 name=hp.name,
@@ -287,15 +305,16 @@ def study_page(
         caveats=caveats,
         overview=tuple(overview),
         top_trials=top,
+        checklist_note=_note(notes.section("checklist")),
         checklist=checklist(a.findings),
-        axis_note=_note(notes.AXIS),
+        axis_note=_note(notes.section("axis_plots")),
         axis_charts=_charts("axis", charts.axis),
-        curves_note=_note(notes.CURVES),
+        curves_note=_note(notes.section("curves")),
         curve_charts=_charts("curves", charts.curves),
         curves_caption=charts.curves_caption,
-        isolation_note=_note(notes.ISOLATION),
+        isolation_note=_note(notes.section("isolation")),
         isolation_charts=_charts("isolation", charts.isolation),
-        variance_note=_note(notes.VARIANCE),
+        variance_note=_note(notes.section("variance")),
         variance_chart=Chart("variance", chart_html(charts.variance, "variance"))
         if charts.variance
         else None,
@@ -306,7 +325,7 @@ def study_page(
         ),
         retrain_rows=retrains,
         study_variance=study_var,
-        decision_note=_note(notes.DECISION),
+        decision_note=_note(notes.section("decision")),
         decision=_decision(a),
         history=_history(spec.study_id, meta, spec.revision),
         generator=meta.generator,

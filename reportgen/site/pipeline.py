@@ -14,6 +14,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from reportgen.analysis import analyze_study
 from reportgen.charts import launch_timeline
 from reportgen.errors import Problem, ReportgenError
 from reportgen.pages import index_page, render_index
@@ -43,14 +44,6 @@ class BuildResult:
     bad: list[str] = field(default_factory=list)  # study folders with invalid records
     problems: list[Problem] = field(default_factory=list)
     mkdocs_ran: bool = False
-
-
-def _default_analyze() -> Analyze:
-    try:
-        from reportgen.analysis import analyze_study
-    except ImportError as e:
-        raise ReportgenError(f"the analysis layer is not available: {e}") from None
-    return analyze_study
 
 
 def _write_if_changed(path: Path, text: str) -> bool:
@@ -87,7 +80,7 @@ def build_site(
     if not logbook.is_dir():
         raise ReportgenError(f"{logbook}: logbook folder not found")
     config = resolve_config(config)
-    analyze = analyze or _default_analyze()
+    analyze = analyze or analyze_study
     gen = generator_digest()
     label = generator_label()
     studies_dir = docs / STUDIES

@@ -16,7 +16,7 @@ from reportgen.charts import (
     variance_plot,
 )
 from reportgen.pages import StudyCharts
-from reportgen.schema import StudyAnalysis, StudySpec, TrialKind, TrialRecord
+from reportgen.schema import Role, StudyAnalysis, StudySpec, TrialKind, TrialRecord, Variance
 
 TOP_N = 3  # trials drawn in colour and at full resolution
 BUCKETS = 50  # min/max buckets for every other trial (at most about 200 points each)
@@ -48,6 +48,22 @@ def curve_series(
             reduced += len(steps) < len(col)
         out.append(CurveSeries(t.trial_id, rank, str(t.status), steps, round_sig(values), full))
     return out, reduced
+
+
+def retrain_labels(spec: StudySpec, variance: Variance, trials: list[TrialRecord]) -> dict[str, str]:
+    """A short name per retrain group: its scientific values (``width=16``), else nothing."""
+    scientific = [hp.name for hp in spec.by_role(Role.SCIENTIFIC)]
+    by_id = {t.trial_id: t for t in trials}
+    out = {}
+    for g in variance.trial:
+        first = next((by_id[i] for i in g.trial_ids if i in by_id), None)
+        if first is None or not scientific:
+            continue
+        hps = first.hyperparameters
+        shown = ", ".join(f"{h}={hps[h]}" for h in scientific if h in hps)
+        if shown:
+            out[g.group] = shown
+    return out
 
 
 def _positive(series: list[CurveSeries]) -> bool:
@@ -91,7 +107,11 @@ def study_charts(
         (iso.hyperparameter, isolation_plot(iso, analysis.objective)) for iso in analysis.isolation
     )
     v = analysis.variance
-    var_chart = variance_plot(v, analysis.objective) if (v.trial or v.study) else None
+    var_chart = (
+        variance_plot(v, analysis.objective, retrain_labels(spec, v, trials))
+        if (v.trial or v.study)
+        else None
+    )
     eb_chart = expected_best_plot(v, analysis.objective) if v.expected_best else None
     return StudyCharts(
         axis=axis,

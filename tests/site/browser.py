@@ -62,7 +62,9 @@ class PageWatch:
 
 
 def chart_widths(page, timeout_ms: int = 20000) -> list[dict]:
-    """Wait until every chart of the page is drawn; return each chart's id, state and SVG width."""
+    """Wait until every chart of the page is drawn; return each chart's id, state, SVG width,
+    how many data marks it drew (``marks``: the items of its mark groups, axes and legends not
+    counted) and how many of them are points (``points``: symbol marks)."""
     page.wait_for_function(
         """() => [...document.querySelectorAll('div.vega-chart')].every(
               el => ['ok', 'error'].includes(el.getAttribute('data-rendered')))""",
@@ -71,7 +73,19 @@ def chart_widths(page, timeout_ms: int = 20000) -> list[dict]:
     return page.evaluate(
         """() => [...document.querySelectorAll('div.vega-chart')].map(el => {
               const svg = el.querySelector('svg.marks');
+              const items = sel => svg ? svg.querySelectorAll(sel).length : 0;
               return {id: el.id, state: el.getAttribute('data-rendered'),
-                      width: svg ? svg.getBoundingClientRect().width : 0};
+                      width: svg ? svg.getBoundingClientRect().width : 0,
+                      marks: items('g.role-mark > :is(path, line, rect, text)'),
+                      points: items('g.mark-symbol.role-mark > path')};
            })"""
     )
+
+
+def assert_drawn(charts: list[dict], where: str) -> None:
+    """Every chart drew an SVG of non-zero width with marks in it; axis plots drew points."""
+    for c in charts:
+        assert c["state"] == "ok" and c["width"] > 0, (where, c)
+        assert c["marks"] > 0, (where, c)
+        if c["id"].startswith("axis-"):
+            assert c["points"] > 0, (where, "axis plot without points", c)

@@ -1,4 +1,4 @@
-"""Fixtures of the site tests: one small logbook built once per session."""
+"""Fixtures of the site tests: sites built once per session with the real analysis."""
 
 from __future__ import annotations
 
@@ -8,8 +8,11 @@ from pathlib import Path
 import pytest
 
 from reportgen.site import build_site
-from tests.conftest import REPO
-from tests.site.helpers import hand_analysis, write_logbook
+from tests.conftest import FIXTURES, REPO
+from tests.site.helpers import write_logbook
+
+FIXTURE_LOGBOOK = FIXTURES / "logbook"
+FIXTURE_STUDY = "fixture-width"
 
 
 def build_into(root: Path, logbook: Path, **kw) -> Path:
@@ -17,10 +20,21 @@ def build_into(root: Path, logbook: Path, **kw) -> Path:
     if not docs.exists():
         shutil.copytree(REPO / "docs", docs, ignore=shutil.ignore_patterns("studies", "assets"))
     site = root / "site"
-    build_site(
-        logbook, docs, site, config=REPO / "mkdocs.yml", strict=True, analyze=hand_analysis, **kw
-    )
+    build_site(logbook, docs, site, config=REPO / "mkdocs.yml", strict=True, **kw)
     return site
+
+
+def copy_fixture_logbook(dest: Path) -> Path:
+    """A copy of the runners' fixture logbook (tests may change their copy)."""
+    shutil.copytree(FIXTURE_LOGBOOK, dest)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def fixture_site(tmp_path_factory) -> Path:
+    """The site of the real fixture logbook (study ``fixture-width``, written by the runners)."""
+    root = tmp_path_factory.mktemp("fixture")
+    return build_into(root, copy_fixture_logbook(root / "logbook"))
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,5 @@
-"""Open the built site in headless Chromium: every chart draws, nothing leaves the site."""
+"""Open the fixture logbook's site in headless Chromium: every chart draws its marks, nothing
+leaves the site, instant navigation draws the charts again."""
 
 from __future__ import annotations
 
@@ -8,7 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.site.browser import CHROMIUM_FLAGS, PageWatch, chart_widths, chromium_path, serve
+from tests.site.browser import (
+    CHROMIUM_FLAGS,
+    PageWatch,
+    assert_drawn,
+    chart_widths,
+    chromium_path,
+    serve,
+)
+from tests.site.conftest import FIXTURE_STUDY
 
 pytestmark = pytest.mark.browser
 
@@ -31,48 +40,55 @@ def browser():
 
 
 def _check_all(browser, base: str, site: Path) -> None:
-    for rel in _pages(site):
+    pages = _pages(site)
+    assert f"studies/{FIXTURE_STUDY}/index.html" in pages and "studies/index.html" in pages
+    for rel in pages:
         page = browser.new_page()
         watch = PageWatch(page, base)
         page.goto(f"{base}/{rel}")
         charts = chart_widths(page)
-        assert all(c["state"] == "ok" and c["width"] > 0 for c in charts), (rel, charts)
+        assert_drawn(charts, rel)
         if rel.startswith("studies/") and not re.search(r"/r\d+\.html$", rel):
             assert charts, f"{rel} has no chart"
+        if rel == f"studies/{FIXTURE_STUDY}/index.html":
+            axis = [c for c in charts if c["id"].startswith("axis-")]
+            assert len(axis) == 2, charts  # width and nesterov.learning_rate
         assert watch.errors == [], (rel, watch.errors)
         assert watch.outside == [], (rel, watch.outside)
         page.close()
 
 
-def test_every_page_over_http(browser, built_site):
-    with serve(built_site) as base:
-        _check_all(browser, base, built_site)
+def test_every_page_over_http(browser, fixture_site):
+    with serve(fixture_site) as base:
+        _check_all(browser, base, fixture_site)
 
 
-def test_every_page_from_file(browser, built_site):
-    _check_all(browser, built_site.resolve().as_uri(), built_site)
+def test_every_page_from_file(browser, fixture_site):
+    _check_all(browser, fixture_site.resolve().as_uri(), fixture_site)
 
 
-def test_instant_navigation_redraws_charts(browser, built_site, tmp_path):
+def test_instant_navigation_redraws_charts(browser, fixture_site, tmp_path):
     # Material's instant navigation only follows links listed in sitemap.xml at the site's
     # own address; serve a copy whose sitemap names the test server, as a deployment would.
     site = tmp_path / "site"
-    shutil.copytree(built_site, site)
+    shutil.copytree(fixture_site, site)
     with serve(site) as base:
         sitemap = site / "sitemap.xml"
         sitemap.write_text(sitemap.read_text().replace("https://logbook.example", base))
         page = browser.new_page()
         watch = PageWatch(page, base)
         page.goto(f"{base}/studies/index.html")
-        chart_widths(page)
+        assert_drawn(chart_widths(page), "index")
         page.evaluate("window.__sameDocument = true")
-        page.click("article a[href$='demo/index.html']")
-        page.wait_for_url("**/studies/demo/index.html")
+        page.click(f"article a[href$='{FIXTURE_STUDY}/index.html']")
+        page.wait_for_url(f"**/studies/{FIXTURE_STUDY}/index.html")
         charts = chart_widths(page)
         assert page.evaluate("window.__sameDocument === true"), "navigation was not instant"
-        assert charts and all(c["state"] == "ok" and c["width"] > 0 for c in charts), charts
+        assert charts, "no chart after instant navigation"
+        assert_drawn(charts, "after instant navigation")
         page.go_back()
         page.wait_for_url("**/studies/index.html")
         charts = chart_widths(page)
-        assert charts and all(c["width"] > 0 for c in charts), charts
+        assert charts
+        assert_drawn(charts, "back on the index")
         assert watch.errors == [] and watch.outside == []

@@ -9,7 +9,7 @@ from pathlib import Path
 from reportgen.site import build_site
 from tests.conftest import REPO
 from tests.site.conftest import build_into
-from tests.site.helpers import hand_analysis, write_logbook
+from tests.site.helpers import write_logbook
 
 
 def _tree(root: Path) -> dict[str, str]:
@@ -37,7 +37,7 @@ def test_unchanged_study_is_reused_and_a_changed_one_rebuilt(tmp_path):
     before = page.stat().st_mtime_ns
 
     def again():
-        return build_site(logbook, docs, site, config=REPO / "mkdocs.yml", analyze=hand_analysis)
+        return build_site(logbook, docs, site, config=REPO / "mkdocs.yml")
 
     noop = again()
     assert noop.rendered == [] and noop.reused == ["demo"] and not noop.mkdocs_ran
@@ -65,7 +65,7 @@ def test_bad_records_are_listed_and_valid_studies_still_build(tmp_path):
     docs.mkdir()
     (docs / "index.md").write_text("# Home\n")
     result = build_site(
-        logbook, docs, tmp_path / "site", config=REPO / "mkdocs.yml", analyze=hand_analysis
+        logbook, docs, tmp_path / "site", config=REPO / "mkdocs.yml"
     )
     assert result.bad == ["broken"]
     assert any("broken/study.yaml" in str(p) for p in result.problems)
