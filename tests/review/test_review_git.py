@@ -189,3 +189,30 @@ def test_changes_are_classified(repo):
     review_, _ = build_review(ReviewOptions(repo=repo, base=base, head=None))
     kinds = {c.study_id: c.kind for c in review_.studies}
     assert kinds == {"demo": ChangeKind.CHANGED, "doomed": ChangeKind.UNCHANGED}
+
+
+def test_charts_of_changed_studies_are_png_files_linked_from_the_review(repo):
+    base = git(repo, "rev-parse", "HEAD")
+    write_trial(repo / "logbook", trial(4, 128, 8e-3, 0.10))
+    write_trial(
+        repo / "logbook",
+        trial(5, 128, 8e-3, 0.11, trial_id="t0004-rt0", kind="retrain", group="t0004"),
+    )
+    out = repo.parent / "charts-out"
+    r = run_cli("review", "--repo", str(repo), "--out", str(out), "--base", base)
+    assert r.returncode == 0, r.stderr
+    text = (out / "review.md").read_text()
+    linked = re.findall(r"!\[[^\]]*\]\((charts/[^)]+\.png)\)", text)
+    # demo changed: axis plot of the flagged or scientific hyperparameter, curves, isolation, variance
+    assert linked == [
+        "charts/demo-axis-plot-of-adam.learning_rate.png",  # best at the top edge: flagged
+        "charts/demo-valid_error-of-every-trial.png",
+        "charts/demo-isolation-of-width.png",
+        "charts/demo-trial-and-study-variance.png",
+    ]
+    for rel in linked:
+        data = (out / rel).read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5000
+    assert sorted(p.name for p in (out / "charts").iterdir()) == sorted(
+        Path(x).name for x in linked
+    )
