@@ -33,7 +33,9 @@ PLAN: dict[str, tuple[int, int]] = {
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:
-    r = subprocess.run([sys.executable, "-m", "reportgen", *args], cwd=REPO, capture_output=True, text=True)
+    r = subprocess.run(
+        [sys.executable, "-m", "reportgen", *args], cwd=REPO, capture_output=True, text=True
+    )
     if r.returncode != 0:
         sys.exit(f"reportgen {' '.join(args)} failed:\n{r.stdout}\n{r.stderr}")
     return r
@@ -55,7 +57,9 @@ def run_old_revisions(logbook: Path, study: str, times: dict[str, float]) -> Non
             shutil.copy(old, scratch / "study.yaml")
             for f in (logbook / study / "trials").glob(f"{old.stem}-*.json"):
                 shutil.copy(f, scratch / "trials" / f.name)
-            timed(f"search {old.stem}", times, "run", study, "--logbook", tmp, "--resume", "--quiet")
+            timed(
+                f"search {old.stem}", times, "run", study, "--logbook", tmp, "--resume", "--quiet"
+            )
             for f in sorted((scratch / "trials").glob("*.json")):
                 shutil.copy(f, logbook / study / "trials" / f.name)
 
@@ -72,9 +76,31 @@ def publish(logbook: Path, study: str, seeds: int, reruns: int) -> dict:
         for point in iso["points"]:
             source = point["best_trial_id"]
             if source and not any(d.startswith(f"{source}-rt") for d in done):
-                timed(f"retrain {source}", times, "retrain", study, "--logbook", str(logbook), "--trial", source, "--seeds", str(seeds), "--quiet")
+                timed(
+                    f"retrain {source}",
+                    times,
+                    "retrain",
+                    study,
+                    "--logbook",
+                    str(logbook),
+                    "--trial",
+                    source,
+                    "--seeds",
+                    str(seeds),
+                    "--quiet",
+                )
     if reruns and not list((logbook / study / "trials").glob("r*-s[1-9]*-*.json")):
-        timed("rerun", times, "rerun", study, "--logbook", str(logbook), "--sampler-seeds", str(reruns), "--quiet")
+        timed(
+            "rerun",
+            times,
+            "rerun",
+            study,
+            "--logbook",
+            str(logbook),
+            "--sampler-seeds",
+            str(reruns),
+            "--quiet",
+        )
     final = json.loads(cli("analyze", study, "--logbook", str(logbook), "--json").stdout)
     best = final["best"]
     row = {
@@ -89,9 +115,13 @@ def publish(logbook: Path, study: str, seeds: int, reruns: int) -> dict:
 
 
 def main() -> int:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     p.add_argument("--logbook", type=Path, default=REPO / "logbook")
-    p.add_argument("--only", nargs="*", default=None, help="study ids to run (default: the whole plan)")
+    p.add_argument(
+        "--only", nargs="*", default=None, help="study ids to run (default: the whole plan)"
+    )
     args = p.parse_args()
     import jax  # noqa: F401  (fails early with a clear message when the runners extra is missing)
 
@@ -100,7 +130,9 @@ def main() -> int:
     rows = [publish(args.logbook, s, *PLAN[s]) for s in (args.only or PLAN)]
     print("\n| study | device | seconds | best | decision |\n|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['study']} | {device.platform} | {r['seconds']} | {r['best']} | {r['verdict']} |")
+        print(
+            f"| {r['study']} | {device.platform} | {r['seconds']} | {r['best']} | {r['verdict']} |"
+        )
     return 0
 
 
