@@ -199,7 +199,9 @@ def analyze_study(
     findings += check_design(spec, policy)
     findings += check_infeasible(summary, policy)
     edges = check_stability_edge(spec, search, policy)
-    findings += check_boundaries(spec, search, policy, skip_upper={f.subject for f in edges})
+    findings += check_boundaries(
+        spec, search, policy, skip_upper={f.subject.split(" (")[0] for f in edges}
+    )
     findings += edges
     findings += check_near_best(search, policy)
     findings += check_best_so_far(search, policy)

@@ -51,6 +51,11 @@ class Policy(Model):
         ge=1,
         description="diverged trials above the highest feasible learning rate that make a stability edge",
     )
+    stability_edge_rank: int = Field(
+        default=2,
+        ge=1,
+        description="the best trial is 'at the stability edge' when its learning rate is among this many highest that trained",
+    )
     # infeasible trials
     infeasible_alarm: float = Field(
         default=0.2, ge=0, le=1, description="infeasible fraction that raises a finding"

@@ -109,3 +109,21 @@ def test_no_stability_edge_when_a_trial_above_survives():
     d, c = Status.DIVERGED, Status.COMPLETE
     trials = _study([0.9, 0.7, 0.5, 0.3, 0.1, 0.0, 0.5], [c, c, c, c, c, d, c])
     assert check_stability_edge(s, score_trials(trials, s.objective), Policy()) == []
+
+
+def test_stability_edge_is_found_per_scientific_value():
+    """Warmup (here: width stands in for it) moves the edge: only the group capped by divergence fires."""
+    s = spec()
+    d, c = Status.DIVERGED, Status.COMPLETE
+    capped = _study([0.9, 0.7, 0.5, 0.3, 0.2, 0.0, 0.0], [c, c, c, c, c, d, d])
+    free = [
+        trial(f"u{i}", falling(v), index=10 + i, lr=lr, width=128)
+        for i, (lr, v) in enumerate(zip(LRS, [0.9, 0.7, 0.5, 0.3, 0.2, 0.15, 0.1], strict=True))
+    ]
+    got = check_stability_edge(s, score_trials(capped + free, s.objective), Policy())
+    assert [
+        (f.subject, f.evidence["highest_feasible"], f.evidence["n_diverged_above"]) for f in got
+    ] == [("adam.learning_rate (width=64)", 0.01, 2)]
+    assert got[0].message.startswith(
+        "adam.learning_rate (width=64): all 2 trials above 0.01 diverged"
+    )
