@@ -55,7 +55,7 @@ def run(workload_name: str, sizes: list[int], steps: int, batch: int) -> list[di
     from runners.workloads import get_workload
 
     w = get_workload(workload_name)
-    cfg = {**w.all_settings(), "batch_size": batch, "eval_batch_size": 500}
+    cfg = {**w.all_settings(), "batch_size": batch, "eval_batch_size": 100}
     data = w.load(cfg)
     data = dataclasses.replace(
         data,
@@ -64,7 +64,7 @@ def run(workload_name: str, sizes: list[int], steps: int, batch: int) -> list[di
         x_test=data.x_test[:1000],
         y_test=data.y_test[:1000],
     )
-    dev = device_data(data, 500)
+    dev = device_data(data, 100)  # small eval chunks: 64 trials x 100 images stays in memory
     rng = np.random.default_rng(0)
     rows = []
     for n in sizes:
@@ -83,7 +83,12 @@ def run(workload_name: str, sizes: list[int], steps: int, batch: int) -> list[di
         flops = w.flops_per_example(cfg) * batch * steps * n
         row["vectorised_flops"] = flops / max(row["vectorised_train_s"], 1e-9)
         rows.append(row)
-        print(f"  done {workload_name} n={n}", file=sys.stderr)
+        print(
+            f"  done {workload_name} n={n}: vectorised {row['vectorised_trials_per_s']:.2f} "
+            f"trials/s, sequential {row['sequential_trials_per_s']:.2f} trials/s",
+            file=sys.stderr,
+            flush=True,
+        )
     return rows
 
 
