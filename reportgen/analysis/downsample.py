@@ -24,33 +24,49 @@ class DownsampledCurves:
     n_original: int
 
 
-def minmax_indices(values: Sequence[float], n_buckets: int) -> np.ndarray:
-    """Sorted indices kept by min/max bucketing of one column (all of them if it is short)."""
+def minmax_mask(values: np.ndarray, n_buckets: int) -> np.ndarray:
+    """Which evals min/max bucketing keeps, for many curves of one length at once.
+
+    ``values`` is a ``(curves, evals)`` array; the result is a boolean array of the same shape.
+    """
     if n_buckets < 1:
         raise ValueError(f"n_buckets must be at least 1, got {n_buckets}")
     v = np.asarray(values, dtype=float)
-    n = v.size
+    if v.ndim != 2:
+        raise ValueError(f"values must be 2-D (curves, evals), got shape {v.shape}")
+    m, n = v.shape
     if n <= 2 * n_buckets + 2:
-        return np.arange(n)
+        return np.ones((m, n), dtype=bool)
     size = -(-n // n_buckets)  # ceil
     rows = -(-n // size)
-    padded = np.full(rows * size, np.nan)
-    padded[:n] = v
-    grid = padded.reshape(rows, size)
+    padded = np.full((m, rows * size), np.nan)
+    padded[:, :n] = v
+    grid = padded.reshape(m, rows, size)
     finite = np.isfinite(grid)
+    real = (np.arange(rows * size) < n).reshape(rows, size)
     base = np.arange(rows) * size
-    lo = np.where(finite, grid, np.inf).argmin(axis=1)
-    hi = np.where(finite, grid, -np.inf).argmax(axis=1)
-    has_finite = finite.any(axis=1)
-    keep = [base[has_finite] + lo[has_finite], base[has_finite] + hi[has_finite]]
-    real = np.zeros(rows * size, dtype=bool)
-    real[:n] = True
-    bad = (~finite) & real.reshape(rows, size)
-    has_bad = bad.any(axis=1)
-    keep.append(base[has_bad] + bad.argmax(axis=1)[has_bad])
-    keep.append(np.array([0, n - 1]))
-    idx = np.unique(np.concatenate(keep))
-    return idx[idx < n]
+    lo = base + np.where(finite, grid, np.inf).argmin(axis=2)
+    hi = base + np.where(finite, grid, -np.inf).argmax(axis=2)
+    has_finite = finite.any(axis=2)
+    bad = ~finite & real
+    first_bad = base + bad.argmax(axis=2)
+    has_bad = bad.any(axis=2)
+    keep = np.zeros((m, rows * size), dtype=bool)
+    curve = np.broadcast_to(np.arange(m)[:, None], (m, rows))
+    keep[curve[has_finite], lo[has_finite]] = True
+    keep[curve[has_finite], hi[has_finite]] = True
+    keep[curve[has_bad], first_bad[has_bad]] = True
+    keep[:, 0] = True
+    keep[:, n - 1] = True
+    return keep[:, :n]
+
+
+def minmax_indices(values: Sequence[float], n_buckets: int) -> np.ndarray:
+    """Sorted indices kept by min/max bucketing of one column (all of them if it is short)."""
+    v = np.asarray(values, dtype=float)
+    if v.size == 0:
+        return np.arange(0)
+    return np.flatnonzero(minmax_mask(v[None, :], n_buckets)[0])
 
 
 def downsample_curves(

@@ -11,18 +11,18 @@ from typing import Any
 
 import altair as alt
 
-from reportgen.charts.spec import HEIGHT, PLACEHOLDER, WIDTH, finite_or_none, from_template, slot
+from reportgen.charts.spec import HEIGHT, PLACEHOLDER, WIDTH, from_template, slot
 
 
 @dataclass(frozen=True)
 class CurveSeries:
-    """One trial's curve of one metric, ready to draw (NaN marks where the line stops)."""
+    """One trial's curve of one metric, ready to draw (``None`` marks where the line stops)."""
 
     trial_id: str
     rank: int | None  # 1 = best feasible trial; None when infeasible
     status: str
     step: list[int]
-    values: list[float]
+    values: list[float | None]
     full_resolution: bool
 
 
@@ -37,7 +37,7 @@ def training_curves(
             "label": f"#{s.rank} {s.trial_id}" if s.rank is not None else s.trial_id,
             "status": s.status,
             "step": s.step,
-            "v": [finite_or_none(v) for v in s.values],
+            "v": s.values,
         }
         for s in series
     ]

@@ -24,11 +24,6 @@ WIDTH = "container"
 HEIGHT = 260
 
 
-def with_values(chart: alt.TopLevelMixin, values: list[dict[str, Any]]) -> dict[str, Any]:
-    """The chart's spec (fields escaped) with ``values`` as its ``rows`` data."""
-    return _with_rows(escape_fields(chart.to_dict(validate=False)), values)
-
-
 def _with_rows(spec: dict[str, Any], rows: list[dict[str, Any]]) -> dict[str, Any]:
     spec["data"] = {"name": ROWS}
     spec["datasets"] = {**spec.get("datasets", {}), ROWS: rows}

@@ -7,7 +7,7 @@ from typing import Any
 
 import altair as alt
 
-from reportgen.charts.spec import HEIGHT, PLACEHOLDER, WIDTH, finite_or_none, with_values
+from reportgen.charts.spec import HEIGHT, PLACEHOLDER, WIDTH, finite_or_none, from_template, slot
 from reportgen.schema import Objective, Variance
 
 
@@ -28,17 +28,14 @@ def variance_plot(
         used.add(column)
         return column
 
+    # one row per column, its values as one array (flattened by the dots layer only)
     for g in variance.trial:
-        column = column_of(short.get(g.group) or g.group, g.group)
-        full = g.label
-        rows += [
-            {"column": column, "full": full, "kind": "trial variance", "value": v} for v in g.values
-        ]
         rows.append(
             {
-                "column": column,
-                "full": full,
+                "column": column_of(short.get(g.group) or g.group, g.group),
+                "full": g.label,
                 "kind": "trial variance",
+                "value": [finite_or_none(v) for v in g.values],
                 "mean": finite_or_none(g.mean),
                 "lo": finite_or_none(g.ci_low),
                 "hi": finite_or_none(g.ci_high),
@@ -46,20 +43,21 @@ def variance_plot(
         )
     if variance.study is not None:
         st = variance.study
-        column = column_of(f"study ({st.source})", "study")
-        full = f"study variance ({st.source}): {st.label}"
-        rows += [
-            {"column": column, "full": full, "kind": "study variance", "value": v}
-            for v in st.values
-        ]
         rows.append(
             {
-                "column": column,
-                "full": full,
+                "column": column_of(f"study ({st.source})", "study"),
+                "full": f"study variance ({st.source}): {st.label}",
                 "kind": "study variance",
+                "value": [finite_or_none(v) for v in st.values],
                 "mean": finite_or_none(st.mean),
             }
         )
+    return from_template(("variance",), _variance_template, {"metric": objective.metric}, rows)
+
+
+def _variance_template() -> alt.TopLevelMixin:
+    """The variance chart with a slot for its metric."""
+    metric = slot("metric")
     x = alt.X("column:N", title=None, sort=None, axis=alt.Axis(labelAngle=0, labelLimit=160))
     color = alt.Color(
         "kind:N", title=None, scale=alt.Scale(domain=["trial variance", "study variance"])
@@ -70,10 +68,11 @@ def variance_plot(
         .encode(
             x=x,
             xOffset=alt.XOffset("jitter:Q"),
-            y=alt.Y("value:Q", title=objective.metric, scale=alt.Scale(zero=False)),
+            y=alt.Y("value:Q", title=metric, scale=alt.Scale(zero=False)),
             color=color,
-            tooltip=["full:N", alt.Tooltip("value:Q", title=objective.metric)],
+            tooltip=["full:N", alt.Tooltip("value:Q", title=metric)],
         )
+        .transform_flatten(["value"])
         .transform_filter("isValid(datum.value)")
         .transform_calculate(jitter="(datum.value * 7919) % 1")
     )
@@ -87,10 +86,9 @@ def variance_plot(
         .encode(x=x, y="mean:Q", tooltip=["full:N", alt.Tooltip("mean:Q", title="mean")])
         .transform_filter("isValid(datum.mean)")
     )
-    chart = alt.layer(dots, interval, mean).properties(
+    return alt.layer(dots, interval, mean).properties(
         width=WIDTH, height=HEIGHT, title="Trial variance (retrains) beside study variance"
     )
-    return with_values(chart, rows)
 
 
 def expected_best_plot(variance: Variance, objective: Objective) -> dict[str, Any]:
@@ -104,16 +102,19 @@ def expected_best_plot(variance: Variance, objective: Objective) -> dict[str, An
         }
         for e in variance.expected_best
     ]
+    values = {"y_title": f"expected best {objective.metric}"}
+    return from_template(("expected_best",), _expected_best_template, values, rows)
+
+
+def _expected_best_template() -> alt.TopLevelMixin:
+    """The expected-best chart with a slot for its y title."""
     x = alt.X("k:Q", title="trials in the study (k)", scale=alt.Scale(type="log"))
     base = alt.Chart(PLACEHOLDER)
-    chart = alt.layer(
+    return alt.layer(
         base.mark_area(opacity=0.25, color="#3f51b5").encode(x=x, y="lo:Q", y2="hi:Q"),
         base.mark_line(point=True, color="#3f51b5").encode(
             x=x,
-            y=alt.Y(
-                "mean:Q", title=f"expected best {objective.metric}", scale=alt.Scale(zero=False)
-            ),
+            y=alt.Y("mean:Q", title=slot("y_title"), scale=alt.Scale(zero=False)),
             tooltip=["k:Q", "mean:Q", "lo:Q", "hi:Q"],
         ),
     ).properties(width=WIDTH, height=HEIGHT, title="Expected best of k trials")
-    return with_values(chart, rows)

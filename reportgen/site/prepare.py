@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import math
+from collections.abc import Sequence
 
 import numpy as np
 
-from reportgen.analysis.downsample import downsample_curves
+from reportgen.analysis.downsample import minmax_mask
 from reportgen.charts import (
     CurveSeries,
     axis_plot,
@@ -23,31 +23,91 @@ BUCKETS = 50  # min/max buckets for every other trial (at most about 200 points 
 DIGITS = 5  # significant digits kept in chart data
 
 
-def round_sig(values: list[float], digits: int = DIGITS) -> list[float]:
-    """Values rounded to ``digits`` significant digits (chart data only; NaN stays NaN)."""
-    if not values:
-        return []
-    return [float(s) for s in np.char.mod(f"%.{digits}g", np.asarray(values, dtype=float))]
+def round_sig(values: Sequence[float] | np.ndarray, digits: int = DIGITS) -> np.ndarray:
+    """Values rounded to ``digits`` significant digits (chart data only; NaN and inf stay).
+
+    Vectorised: scale by a power of ten, round, scale back by an exact power of ten, so each
+    result is the double nearest to its short decimal and JSON writes it short.
+    """
+    a = np.asarray(values, dtype=float)
+    out = a.copy()
+    ok = np.isfinite(a) & (a != 0)
+    x = a[ok]
+    d = (digits - 1 - np.floor(np.log10(np.abs(x)))).astype(int)
+    r = np.empty_like(x)
+    small = d >= 0  # divide by 10**d (exact up to 10**22)
+    exact = small & (d <= 22)
+    p = 10.0 ** d[exact]
+    r[exact] = np.round(x[exact] * p) / p
+    q = 10.0 ** (-d[~small])
+    r[~small] = np.round(x[~small] / q) * q
+    scaled = np.where(small, x * 10.0 ** np.clip(d, 0, 22), x / 10.0 ** np.clip(-d, 0, None))
+    # values below 1e-18, and near-ties (the scaled value's fraction close to one half, where
+    # scaling can round either way), are done one by one as printf does them
+    tie = np.abs(np.abs(scaled - np.trunc(scaled)) - 0.5) < 1e-6
+    slow = (small & ~exact) | tie
+    r[slow] = [float(f"{v:.{digits}g}") for v in x[slow].tolist()]
+    out[ok] = r
+    return out
+
+
+def _json_values(a: np.ndarray) -> list[float | None]:
+    """A float array as chart data: NaN and infinities become ``None`` (where a line stops)."""
+    if np.isfinite(a).all():
+        return a.tolist()
+    obj = a.astype(object)
+    obj[~np.isfinite(a)] = None
+    return obj.tolist()
 
 
 def curve_series(
     trials: list[TrialRecord], ranks: dict[str, int | None], metric: str
 ) -> tuple[list[CurveSeries], int]:
-    """One series per trial of ``metric``; returns the series and how many were downsampled."""
-    out = []
+    """One series per trial of ``metric``; returns the series and how many were downsampled.
+
+    Trials with curves of one length are downsampled together (one array per length).
+    """
+    raw = [t.curves.column(metric) for t in trials]
+    by_len: dict[int, list[int]] = {}
+    for i, col in enumerate(raw):
+        by_len.setdefault(len(col), []).append(i)
+    rows: list[np.ndarray] = [np.empty(0)] * len(trials)
+    kept: list[list[int] | None] = [None] * len(trials)
+    for members in by_len.values():
+        block = np.array([raw[i] for i in members], dtype=float)
+        reduce = [
+            k for k, i in enumerate(members) if not _top(ranks.get(trials[i].trial_id))
+        ]
+        mask = minmax_mask(block[reduce], BUCKETS) if reduce else None
+        for k, i in enumerate(members):
+            rows[i] = block[k]
+        for m, k in enumerate(reduce):
+            kept[members[k]] = np.flatnonzero(mask[m]).tolist()
+    picked: list[tuple[list[int], np.ndarray, bool]] = []
     reduced = 0
-    for t in trials:
-        rank = ranks.get(t.trial_id)
-        col = t.curves.column(metric)
-        full = rank is not None and rank <= TOP_N
-        if full:
-            steps, values = list(t.curves.step), list(col)
+    for i, t in enumerate(trials):
+        idx = kept[i]
+        if idx is None:  # a top trial, at full resolution
+            picked.append((list(t.curves.step), rows[i], True))
         else:
-            d = downsample_curves(t.curves.step, {metric: col}, BUCKETS)
-            steps, values = d.step, d.columns[metric]
-            reduced += len(steps) < len(col)
-        out.append(CurveSeries(t.trial_id, rank, str(t.status), steps, round_sig(values), full))
+            step = t.curves.step
+            picked.append(([step[j] for j in idx], rows[i][idx], False))
+            reduced += len(idx) < len(step)
+    # round every kept value at once, then cut the flat list back into series
+    flat = _json_values(round_sig(np.concatenate([v for _, v, _ in picked]))) if picked else []
+    out = []
+    start = 0
+    for t, (steps, values, full) in zip(trials, picked, strict=True):
+        end = start + len(values)
+        out.append(
+            CurveSeries(t.trial_id, ranks.get(t.trial_id), str(t.status), steps, flat[start:end], full)
+        )
+        start = end
     return out, reduced
+
+
+def _top(rank: int | None) -> bool:
+    return rank is not None and rank <= TOP_N
 
 
 def retrain_labels(spec: StudySpec, variance: Variance, trials: list[TrialRecord]) -> dict[str, str]:
@@ -67,8 +127,9 @@ def retrain_labels(spec: StudySpec, variance: Variance, trials: list[TrialRecord
 
 
 def _positive(series: list[CurveSeries]) -> bool:
-    vals = [v for s in series for v in s.values if math.isfinite(v)]
-    return bool(vals) and min(vals) > 0
+    """Whether every drawn value is above zero (a log axis can show them all)."""
+    drawn = [v for s in series for v in s.values if v is not None]
+    return bool(drawn) and min(drawn) > 0
 
 
 def study_charts(

@@ -34,3 +34,37 @@ def test_columns_share_one_step_axis():
     assert len(d.step) == len(d.columns["a"]) == len(d.columns["b"]) < 100
     assert d.step == sorted(d.step) and d.n_original == 100
     assert d.columns["b"][d.step.index(990)] == -99.0
+
+
+def test_batched_mask_matches_one_curve_at_a_time():
+    import numpy as np
+
+    from reportgen.analysis.downsample import minmax_mask
+
+    rng = np.random.default_rng(3)
+    block = rng.standard_normal((6, 300))
+    block[2, 120:] = np.nan
+    block[4, [7, 99]] = np.inf
+    mask = minmax_mask(block, 20)
+    for row, m in zip(block, mask, strict=True):
+        assert np.flatnonzero(m).tolist() == minmax_indices(row, 20).tolist()
+
+
+def test_round_sig_matches_printf_including_ties():
+    import numpy as np
+
+    from reportgen.site.prepare import round_sig
+
+    rng = np.random.default_rng(0)
+    values = np.concatenate(
+        [
+            rng.lognormal(sigma=8, size=3000) * rng.choice([-1, 1], 3000),
+            np.round(rng.random(3000), 7),  # 7 decimals, like the runners write: many ties
+            [0.830375, 0.0, 1e-30, 123456789.0, 99999.5, math.nan, math.inf],
+        ]
+    )
+    got = round_sig(values, 5)
+    want = [float(f"{v:.5g}") for v in values.tolist()]
+    assert [g for g, w in zip(got.tolist(), want, strict=True) if g != w and g == g] == []
+    assert got[list(values).index(0.830375)] == 0.83037
+    assert math.isnan(got[-2]) and got[-1] == math.inf
