@@ -52,13 +52,13 @@ def run(args: argparse.Namespace) -> int:
         print(problem, file=sys.stderr)
     took = time.perf_counter() - start
     print(
-        f"built {len(result.rendered)} stud(ies), reused {len(result.reused)} unchanged; "
+        f"built {len(result.rendered)} studies, reused {len(result.reused)} unchanged; "
         f"site {'written to' if result.mkdocs_ran else 'unchanged in'} {args.site} ({took:.1f} s)",
         file=sys.stderr,
     )
     if result.bad:
         print(
-            f"{len(result.bad)} stud(ies) with invalid records: {', '.join(sorted(set(result.bad)))} "
+            f"{len(result.bad)} studies with invalid records: {', '.join(sorted(set(result.bad)))} "
             "(run `reportgen check` for details)",
             file=sys.stderr,
         )

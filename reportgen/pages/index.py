@@ -26,6 +26,7 @@ class StudyRow:
     decision: str
     updated: str
     revision: int
+    variance_trials: int = 0  # retrains and reruns, beside the search budget
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -40,10 +41,11 @@ def index_page(
             IndexRow(
                 link=Link(r.study_id, Markup(f"{r.study_id}/index.md")),
                 title=r.title,
-                goal=r.goal,
+                goal=r.title,  # the study's question; the full goal is on its page
                 phase=r.phase,
                 status=r.status,
-                trials=f"{r.trials} / {r.budget}",
+                trials=f"{r.trials} / {r.budget}"
+                + (f" (+{r.variance_trials} retrain/rerun)" if r.variance_trials else ""),
                 best=r.best,
                 decision=r.decision,
                 updated=r.updated,

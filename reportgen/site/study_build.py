@@ -15,7 +15,7 @@ from reportgen.pages import (
 from reportgen.pages.format import fmt
 from reportgen.pages.index import StudyRow
 from reportgen.pages.study import RevisionSummary, page_file
-from reportgen.schema import StudyAnalysis, StudySpec, TrialRecord
+from reportgen.schema import StudyAnalysis, StudySpec, TrialKind, TrialRecord
 from reportgen.site.prepare import study_charts
 from reportgen.store import StudyRecords
 
@@ -87,7 +87,8 @@ def render_study_records(
         if rev == latest:
             files[f"{sid}/r{rev}.md"] = render_pointer(revision_pointer(spec, meta))
     a = analyses[latest]
-    n = len(records.trials_at(latest))
+    latest_trials = records.trials_at(latest)
+    n = sum(1 for t in latest_trials if t.kind is TrialKind.SEARCH)
     spec = records.spec
     status = "no trials" if n == 0 else ("running" if n < spec.trial_budget else "complete")
     decision = str(a.decision.verdict)
@@ -102,6 +103,7 @@ def render_study_records(
         status=status,
         trials=n,
         budget=spec.trial_budget,
+        variance_trials=len(latest_trials) - n,
         best=fmt(a.summary.best.value) if a.summary.best else "—",
         decision=decision,
         updated=last_date,

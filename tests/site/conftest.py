@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from reportgen.site import build_site
+from reportgen.site.mkdocs_run import DEFAULT_DOCS
 from tests.conftest import FIXTURES, REPO
 from tests.site.helpers import write_logbook
 
@@ -18,7 +19,8 @@ FIXTURE_STUDY = "fixture-width"
 def build_into(root: Path, logbook: Path, **kw) -> Path:
     docs = root / "docs"
     if not docs.exists():
-        shutil.copytree(REPO / "docs", docs, ignore=shutil.ignore_patterns("studies", "assets"))
+        # the generic pages; the repository's home page lists the published studies
+        shutil.copytree(DEFAULT_DOCS, docs)
     site = root / "site"
     build_site(logbook, docs, site, config=REPO / "mkdocs.yml", strict=True, **kw)
     return site

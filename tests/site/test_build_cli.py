@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 
+from reportgen.site.mkdocs_run import DEFAULT_DOCS
 from tests.conftest import REPO, run_cli
 from tests.site.conftest import FIXTURE_STUDY, copy_fixture_logbook
 
@@ -13,7 +14,8 @@ BAD_TRIAL = "r1-s0-0003.json"
 def _build(tmp_path, logbook):
     docs = tmp_path / "docs"
     if not docs.exists():
-        shutil.copytree(REPO / "docs", docs, ignore=shutil.ignore_patterns("studies", "assets"))
+        # the generic pages; the repository's home page lists the published studies
+        shutil.copytree(DEFAULT_DOCS, docs)
     site = tmp_path / "site"
     args = ("build", "--logbook", str(logbook), "--docs", str(docs), "--site", str(site))
     return run_cli(*args, "--config", str(REPO / "mkdocs.yml"), cwd=tmp_path), docs, site

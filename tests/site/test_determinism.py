@@ -64,9 +64,7 @@ def test_bad_records_are_listed_and_valid_studies_still_build(tmp_path):
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "index.md").write_text("# Home\n")
-    result = build_site(
-        logbook, docs, tmp_path / "site", config=REPO / "mkdocs.yml"
-    )
+    result = build_site(logbook, docs, tmp_path / "site", config=REPO / "mkdocs.yml")
     assert result.bad == ["broken"]
     assert any("broken/study.yaml" in str(p) for p in result.problems)
     assert (tmp_path / "site" / "studies" / "demo" / "index.html").is_file()

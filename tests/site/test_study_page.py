@@ -59,7 +59,15 @@ def test_rendered_page_shows_one_note_per_key(fixture_site, analysis):
 
 def test_section_notes_come_from_the_registry(fixture_site):
     text = html.unescape((fixture_site / "studies" / FIXTURE_STUDY / "index.html").read_text())
-    for name in ("design", "checklist", "axis_plots", "curves", "isolation", "variance", "decision"):
+    for name in (
+        "design",
+        "checklist",
+        "axis_plots",
+        "curves",
+        "isolation",
+        "variance",
+        "decision",
+    ):
         assert GUIDANCE[f"section.{name}"].note in text, name
 
 
