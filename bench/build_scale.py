@@ -28,6 +28,7 @@ sys.path.insert(0, str(REPO))
 from reportgen.analysis import analyze_study  # noqa: E402
 from reportgen.schema import StudySpec, TrialRecord  # noqa: E402
 from reportgen.site import build_site  # noqa: E402
+from reportgen.site.mkdocs_run import DEFAULT_DOCS  # noqa: E402
 from reportgen.store import dumps_record, write_spec  # noqa: E402
 
 
@@ -156,7 +157,7 @@ def main() -> int:
     work = args.keep or Path(tempfile.mkdtemp(prefix="reportgen-bench-"))
     logbook, docs, site = work / "logbook", work / "docs", work / "site"
     shutil.rmtree(work, ignore_errors=True)
-    shutil.copytree(REPO / "docs", docs, ignore=shutil.ignore_patterns("studies", "assets"))
+    shutil.copytree(DEFAULT_DOCS, docs)  # the generic pages (the repo home page lists our studies)
     rng = np.random.default_rng(0)
     t0 = time.perf_counter()
     sample = []

@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import multiprocessing
+import os
 import shutil
+import sys
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,7 +33,7 @@ from reportgen.site.manifest import (
     tree_digest,
 )
 from reportgen.site.mkdocs_run import DEFAULT_CONFIG, DEFAULT_DOCS, resolve_config, run_mkdocs
-from reportgen.site.study_build import Analyze, render_study_records
+from reportgen.site.study_build import Analyze, RenderedStudy, render_study_records
 from reportgen.store import StudyRecords, load_study
 from reportgen.store.write import atomic_write_text
 
@@ -94,15 +98,10 @@ def build_site(
         if f.is_dir() and not f.name.startswith((".", "_"))
     }
     sigs = {sid: study_signature(f) for sid, f in folders.items()}
-    loaded: dict[str, tuple[StudyRecords | None, list[Problem]]] = {}
-
-    def load(sid: str) -> tuple[StudyRecords | None, list[Problem]]:
-        if sid not in loaded:
-            loaded[sid] = load_study(folders[sid], logbook) if sid in folders else (None, [])
-        return loaded[sid]
 
     new_entries: dict[str, StudyEntry] = {}
-    for sid, folder in folders.items():
+    todo: list[str] = []
+    for sid in folders:
         old = manifest.studies.get(sid)
         deps = list(old.row.get("_deps", [])) if old else []
         if (
@@ -112,37 +111,31 @@ def build_site(
         ):
             new_entries[sid] = old
             result.reused.append(sid)
-            continue
-        records, problems = load(sid)
-        if problems:
-            result.problems += problems
+        else:
+            todo.append(sid)
+
+    jobs = [(folders[sid], logbook, folders, analyze, label) for sid in todo]
+    for sid, out in zip(todo, _map(_render_study, jobs), strict=True):
+        if out.problems:
+            result.problems += out.problems
             result.bad.append(sid)
-        if records is None:
+        if out.error:
+            raise ReportgenError(out.error)
+        if out.rendered is None:
             continue
-        deps = _deps(records)
-        baseline = None
-        if deps:
-            base, _ = load(deps[0])
-            if base is None:
-                raise ReportgenError(
-                    f"{folder / 'study.yaml'}: baseline.study: {deps[0]!r} is not a valid study of {logbook}"
-                )
-            baseline = base.trials_at(base.spec.revision)
-        rendered = render_study_records(records, analyze, label, baseline)
-        for rel, text in rendered.files.items():
+        for rel, text in out.rendered.files.items():
             _write_if_changed(studies_dir / rel, text)
-        row = rendered.row.to_json() | {"_deps": deps}
-        newest = max((t.provenance.created_utc for t in records.trials), default=None)
         new_entries[sid] = StudyEntry(
             # a study with problems is never reused: its problems are reported on every build
-            signature="" if problems else _key(sigs[sid], deps, sigs, gen),
+            signature="" if out.problems else _key(sigs[sid], out.deps, sigs, gen),
             generator=gen,
-            digest=records.digest,
-            files=sorted(rendered.files),
-            row=row,
-            date=newest.isoformat() if newest else "",
+            digest=out.digest,
+            files=sorted(out.rendered.files),
+            row=out.rendered.row.to_json() | {"_deps": out.deps},
+            date=out.newest,
         )
         result.rendered.append(sid)
+    new_entries = dict(sorted(new_entries.items()))
 
     _remove_stale(studies_dir, manifest, new_entries)
     rows = [
@@ -186,6 +179,51 @@ def build_site(
             manifest.site_dir = str(site.resolve())
     manifest.save(manifest_path)
     return result
+
+
+@dataclass(frozen=True)
+class _Rendered:
+    """What rendering one study gives back to the build (small: no trial records)."""
+
+    problems: list[Problem]
+    rendered: RenderedStudy | None = None
+    deps: list[str] = field(default_factory=list)
+    digest: str = ""
+    newest: str = ""
+    error: str = ""
+
+
+def _render_study(
+    job: tuple[Path, Path, dict[str, Path], Analyze, str],
+) -> _Rendered:
+    """Load, analyse and render one study (runs in a worker process when there are several)."""
+    folder, logbook, folders, analyze, label = job
+    records, problems = load_study(folder, logbook)
+    if records is None:
+        return _Rendered(problems)
+    deps = _deps(records)
+    baseline = None
+    if deps:
+        base = load_study(folders[deps[0]], logbook)[0] if deps[0] in folders else None
+        if base is None:
+            return _Rendered(
+                problems,
+                error=f"{folder / 'study.yaml'}: baseline.study: {deps[0]!r} is not a valid study of {logbook}",
+            )
+        baseline = base.trials_at(base.spec.revision)
+    rendered = render_study_records(records, analyze, label, baseline)
+    newest = max((t.provenance.created_utc for t in records.trials), default=None)
+    return _Rendered(problems, rendered, deps, records.digest, newest.isoformat() if newest else "")
+
+
+def _map(fn, jobs: list) -> list:  # type: ignore[no-untyped-def,type-arg]
+    """``fn`` over ``jobs`` in order: in worker processes when there are several jobs and cores."""
+    workers = min(len(jobs), os.cpu_count() or 1, 8)
+    if workers < 2:
+        return [fn(j) for j in jobs]
+    ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        return list(pool.map(fn, jobs))
 
 
 def _epoch(entries: dict[str, StudyEntry]) -> int:

@@ -75,9 +75,7 @@ def curve_series(
     kept: list[list[int] | None] = [None] * len(trials)
     for members in by_len.values():
         block = np.array([raw[i] for i in members], dtype=float)
-        reduce = [
-            k for k, i in enumerate(members) if not _top(ranks.get(trials[i].trial_id))
-        ]
+        reduce = [k for k, i in enumerate(members) if not _top(ranks.get(trials[i].trial_id))]
         mask = minmax_mask(block[reduce], BUCKETS) if reduce else None
         for k, i in enumerate(members):
             rows[i] = block[k]
@@ -100,7 +98,9 @@ def curve_series(
     for t, (steps, values, full) in zip(trials, picked, strict=True):
         end = start + len(values)
         out.append(
-            CurveSeries(t.trial_id, ranks.get(t.trial_id), str(t.status), steps, flat[start:end], full)
+            CurveSeries(
+                t.trial_id, ranks.get(t.trial_id), str(t.status), steps, flat[start:end], full
+            )
         )
         start = end
     return out, reduced
@@ -110,7 +110,9 @@ def _top(rank: int | None) -> bool:
     return rank is not None and rank <= TOP_N
 
 
-def retrain_labels(spec: StudySpec, variance: Variance, trials: list[TrialRecord]) -> dict[str, str]:
+def retrain_labels(
+    spec: StudySpec, variance: Variance, trials: list[TrialRecord]
+) -> dict[str, str]:
     """A short name per retrain group: its scientific values (``width=16``), else nothing."""
     scientific = [hp.name for hp in spec.by_role(Role.SCIENTIFIC)]
     by_id = {t.trial_id: t for t in trials}
