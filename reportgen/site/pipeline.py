@@ -221,7 +221,9 @@ def _map(fn, jobs: list) -> list:  # type: ignore[no-untyped-def,type-arg]
     workers = min(len(jobs), os.cpu_count() or 1, 8)
     if workers < 2:
         return [fn(j) for j in jobs]
-    ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+    # fork is cheap, but unsafe once a multithreaded library (JAX, say) is loaded in this process
+    forkable = sys.platform.startswith("linux") and "jax" not in sys.modules
+    ctx = multiprocessing.get_context("fork" if forkable else "spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
         return list(pool.map(fn, jobs))
 
