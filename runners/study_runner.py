@@ -336,16 +336,17 @@ class StudyRunner:
 
     def search_jobs(self, seed: int, kind: TrialKind, group: str) -> list[TrialJob]:
         points = sample_points(self.spec, self.spec.trial_budget, seed)
-        return [
-            TrialJob(
-                search_trial_id(self.spec.revision, seed, p.index),
-                kind,
-                group,
-                p,
-                derive_seeds(seed, p.index),
-            )
-            for p in points
-        ]
+        return [self._search_job(seed, kind, group, p) for p in points]
+
+    def _search_job(self, seed: int, kind: TrialKind, group: str, point) -> TrialJob:  # type: ignore[no-untyped-def]
+        """The job of one sampled point: deterministic id and seeds from (sampler seed, index)."""
+        return TrialJob(
+            search_trial_id(self.spec.revision, seed, point.index),
+            kind,
+            group,
+            point,
+            derive_seeds(seed, point.index),
+        )
 
     def run_search(
         self, *, seed: int | None = None, kind: TrialKind = TrialKind.SEARCH, resume: bool = False
@@ -385,16 +386,7 @@ class StudyRunner:
         while index < self.spec.trial_budget:
             n = min(batch, self.spec.trial_budget - index)
             points = [bo.ask(index + k) for k in range(n)]
-            jobs = [
-                TrialJob(
-                    search_trial_id(self.spec.revision, seed, p.index),
-                    kind,
-                    group,
-                    p,
-                    derive_seeds(seed, p.index),
-                )
-                for p in points
-            ]
+            jobs = [self._search_job(seed, kind, group, p) for p in points]
             done = self.execute(jobs)
             for rec in done:
                 bo.tell(rec.index, self._objective(rec))

@@ -7,6 +7,8 @@ import shlex
 import sys
 from pathlib import Path
 
+from reportgen.errors import ReportgenError
+
 
 def add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("study", metavar="STUDY", help="study id: a folder under the logbook")
@@ -44,10 +46,15 @@ def positive(value: str) -> int:
     return n
 
 
-def make_runner(args: argparse.Namespace, runner_class):
-    """The study runner for these options; ``runner_class`` is imported lazily by the command."""
+def make_runner(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    """The study runner for these options. ``runners`` (JAX) is imported here, lazily: it is an
+    optional extra, and a missing one is a clear error, not a traceback."""
+    try:
+        from runners.study_runner import StudyRunner
+    except ModuleNotFoundError as e:
+        raise ReportgenError(needs_runners(e)) from None
     command = "reportgen " + " ".join(shlex.quote(a) for a in sys.argv[1:])
-    return runner_class(
+    return StudyRunner(
         args.logbook,
         args.study,
         mode=args.mode,

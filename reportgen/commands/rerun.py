@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from reportgen.commands._runner_args import add_common, make_runner, needs_runners, positive, report
-from reportgen.errors import ReportgenError
+from reportgen.commands._runner_args import add_common, make_runner, positive, report
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -26,12 +25,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from reportgen.schema import TrialKind
 
-    try:  # lazily: JAX is an optional extra
-        from runners.study_runner import StudyRunner
-    except ModuleNotFoundError as e:
-        raise ReportgenError(needs_runners(e)) from None
-
-    runner = make_runner(args, StudyRunner)
+    runner = make_runner(args)
     records = []
     base = runner.spec.search.seed
     for k in range(1, args.sampler_seeds + 1):

@@ -98,8 +98,8 @@ RULES: dict[str, tuple[str, ...]] = {
         "reportgen.review",
     ),
 }
-# Only these modules may import `runners` (lazily, inside a function).
-LAZY_RUNNERS = ("reportgen.commands.run", "reportgen.commands.retrain", "reportgen.commands.rerun")
+# Only this module may import `runners` (lazily, inside a function): the training commands' helper.
+LAZY_RUNNERS = ("reportgen.commands._runner_args",)
 IO_CALLS = {
     "open",
     "read_text",
