@@ -134,6 +134,11 @@ class Decision(Model):
     next_step: str
     override: Override | None = None
     policy: Policy
+    # The decision rule in one sentence a reader can check (shown on the policy page and card).
+    procedure: str = ""
+    # Plain-text limits of this verdict (e.g. nuisance-tuning luck not covered without reruns);
+    # the summary card lists them beside the verdict.
+    caveats: list[str] = Field(default_factory=list)
 
 
 class StudyAnalysis(Model):
