@@ -265,8 +265,9 @@ def parse_yaml(raw: bytes, path: str, limit: int = MAX_RECORD_BYTES) -> tuple[An
 
 def time_problem(value: dt.datetime, path: str, field: str) -> Problem | None:
     """A time the site cannot write (gzip and zip headers hold 32-bit seconds since 1970)."""
-    aware = value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
-    if _EARLIEST <= aware <= _LATEST:
+    if value.tzinfo is None:
+        return Problem(path, None, field, f"{value.isoformat()} has no time zone (write UTC, ending in Z)")
+    if _EARLIEST <= value <= _LATEST:
         return None
     return Problem(path, None, field, f"{value.isoformat()} is outside {EARLIEST_TIME[:10]}..{LATEST_TIME[:10]}")
 

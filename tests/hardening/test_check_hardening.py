@@ -280,3 +280,10 @@ def test_curve_points_limit(book):
     (book / TRIAL).write_text(json.dumps(data))
     lines, _ = check(book)
     assert has(lines, TRIAL, f"curves.step: {n} points; a curve holds at most {MAX_CURVE_POINTS}"), lines
+
+
+def test_trial_time_without_a_time_zone(book):
+    """Mixing naive and aware times made the build's newest-record comparison raise."""
+    edit_trial(book, lambda s: s.replace("2026-11-23T00:00:00Z", "2026-11-23T00:00:00"))
+    lines, _ = check(book)
+    assert has(lines, TRIAL, "provenance.created_utc", "has no time zone"), lines
