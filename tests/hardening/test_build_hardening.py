@@ -36,3 +36,25 @@ def test_build_goes_on_beside_records_check_refuses(tmp_path: Path):
     for sid in ("good", "future", "nometric", "nobaseline"):  # valid specs: their pages exist
         assert (site / "studies" / sid / "index.html").is_file(), sid
     assert (site / "sitemap.xml.gz").is_file()
+
+
+def test_spec_with_50000_hyperparameters_is_refused_quickly_and_builds_no_page(tmp_path: Path):
+    """It once gave a 120-159 MB page and a build that did not end in 10 minutes."""
+    root = tmp_path / "logbook"
+    for sid in ("good", "huge"):
+        write_spec(root, make_spec(study_id=sid))
+        write_trial(root, make_trial(study_id=sid))
+    for n, label in ((50_000, "larger than"), (98, "101 hyperparameters; a study holds at most 100")):
+        s = root / "huge/study.yaml"
+        flow = "".join(f"- {{name: h{i}, role: fixed, value: {i}}}\n" for i in range(n))
+        s.write_text(make_spec_text(root, flow))
+        r = run_cli("build", "--logbook", "logbook", "--docs", "docs", "--site", "site", cwd=tmp_path)
+        assert "Traceback" not in r.stderr, r.stderr
+        assert r.returncode == 1 and label in r.stderr, r.stderr
+        assert (tmp_path / "site/studies/good/index.html").is_file()
+        assert not (tmp_path / "docs/studies/huge").exists()
+
+
+def make_spec_text(root: Path, flow: str) -> str:
+    text = (root / "good/study.yaml").read_text().replace("study_id: good", "study_id: huge")
+    return text.replace("search_space:\n", "search_space:\n" + flow)
