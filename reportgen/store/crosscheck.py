@@ -92,9 +92,13 @@ def study_problems(
             missing[t.study_revision] += 1
             continue
         if t.kind is TrialKind.SEARCH:
+            # Seeds are part of the key: a Bayesian search may propose one point twice, but
+            # it trains it with other seeds; a copied record keeps them.
             key = (
                 t.study_revision,
                 t.seeds.sampler,
+                t.seeds.init,
+                t.seeds.data_order,
                 tuple(sorted((k, type(v).__name__, v) for k, v in t.hyperparameters.items())),
             )
             if key in points:
@@ -103,8 +107,8 @@ def study_problems(
                         shown,
                         None,
                         "hyperparameters",
-                        f"the same search point as {points[key]!r} (same revision, sampler seed "
-                        "and hyperparameters): it would count twice",
+                        f"the same search point as {points[key]!r} (same revision, hyperparameters "
+                        "and seeds): one training run would count twice",
                     )
                 )
                 continue

@@ -287,3 +287,15 @@ def test_trial_time_without_a_time_zone(book):
     edit_trial(book, lambda s: s.replace("2026-11-23T00:00:00Z", "2026-11-23T00:00:00"))
     lines, _ = check(book)
     assert has(lines, TRIAL, "provenance.created_utc", "has no time zone"), lines
+
+
+def test_same_point_with_other_seeds_is_not_a_duplicate(book):
+    """A Bayesian search may propose one point twice; trained with other seeds, both are kept."""
+    shutil.copy(book / TRIAL, book / "demo/trials/t0099.json")
+    edit_trial(
+        book,
+        lambda s: s.replace('"trial_id": "t0000"', '"trial_id": "t0099"').replace('"init": 1', '"init": 7'),
+        "demo/trials/t0099.json",
+    )
+    r = run_cli("check", "--logbook", str(book), cwd=book.parent)
+    assert r.returncode == 0, r.stdout + r.stderr

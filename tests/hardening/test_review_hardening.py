@@ -107,3 +107,15 @@ def test_shallow_clone_says_why(repo, tmp_path):
     code, text, r = review(shallow, "--base", first)
     assert code == 1 and not text
     assert "this is a shallow clone" in r.stderr and "git fetch --unshallow" in r.stderr
+
+
+def test_integer_of_5000_digits_at_the_head(repo):
+    """Item 5 through review: the problem is listed under its study, the review is written."""
+    base = git(repo, "rev-parse", "HEAD")
+    f = repo / "logbook/demo/trials/t0001.json"
+    f.write_text(f.read_text().replace('"index": 1', '"index": ' + "9" * 5000))
+    head = commit(repo, "huge integer")
+    code, text, r = review(repo, "--base", base, "--head", head)
+    assert code == 1, r.stderr
+    demo = text.split("### demo", 1)[1]
+    assert "logbook/demo/trials/t0001.json:" in demo and "more than 4300 digits" in demo
