@@ -49,6 +49,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"reportgen {args.command}: interrupted", file=sys.stderr)
         return 130
+    except OSError as e:  # last resort: commands that write say more (what is intact, how to go on)
+        where = f"{e.filename}: " if e.filename else ""
+        print(f"reportgen {args.command}: {where}{e.strerror or e}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

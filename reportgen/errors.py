@@ -33,3 +33,13 @@ class InvalidRecords(ReportgenError):
     def __init__(self, problems: list[Problem]):
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
+
+
+def stopped_by(e: OSError, command: str, untouched: str, again: str) -> ReportgenError:
+    """A clear error for an OS failure (full disk, a folder that cannot be written) mid-command.
+
+    Says what failed and on which path, what is known to be intact, and how to go on.
+    """
+    where = f"{e.filename}: " if e.filename else ""
+    what = e.strerror or str(e)
+    return ReportgenError(f"stopped: {where}{what}. {untouched} Fix the cause, then {again}")

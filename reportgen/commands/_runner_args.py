@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import shlex
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
-from reportgen.errors import ReportgenError
+from reportgen.errors import ReportgenError, stopped_by
 
 
 def add_common(p: argparse.ArgumentParser) -> None:
@@ -70,3 +71,21 @@ def report(records, what: str) -> None:
         by[r.status.value] = by.get(r.status.value, 0) + 1
     counts = ", ".join(f"{n} {s}" for s, n in sorted(by.items())) or "nothing to do"
     print(f"{what}: wrote {len(records)} trial(s) ({counts})", file=sys.stderr)
+
+
+@contextmanager
+def os_errors(args: argparse.Namespace, command: str, again: str):  # type: ignore[no-untyped-def]
+    """Turn a full disk or an unwritable logbook during training into a clear error.
+
+    Trials are written atomically one by one, so every trial file on disk is whole.
+    """
+    try:
+        yield
+    except OSError as e:
+        raise stopped_by(
+            e,
+            command,
+            f"Every trial file already in {args.logbook}/{args.study}/trials is complete (each "
+            "is written whole or not at all).",
+            again,
+        ) from None

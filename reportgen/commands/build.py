@@ -7,6 +7,7 @@ import sys
 import time
 from pathlib import Path
 
+from reportgen.errors import stopped_by
 from reportgen.site import build_site
 
 
@@ -47,7 +48,18 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     start = time.perf_counter()
-    result = build_site(args.logbook, args.docs, args.site, config=args.config, strict=args.strict)
+    try:
+        result = build_site(
+            args.logbook, args.docs, args.site, config=args.config, strict=args.strict
+        )
+    except OSError as e:  # a full disk, a docs or site folder that cannot be written or read
+        raise stopped_by(
+            e,
+            "build",
+            f"The records under {args.logbook} were only read and are intact; the site in "
+            f"{args.site} may be incomplete.",
+            "run `reportgen build` again (it renders whatever did not finish).",
+        ) from None
     for problem in result.problems:
         print(problem, file=sys.stderr)
     took = time.perf_counter() - start

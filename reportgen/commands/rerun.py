@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from reportgen.commands._runner_args import add_common, make_runner, positive, report
+from reportgen.commands._runner_args import add_common, make_runner, os_errors, positive, report
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -28,7 +28,9 @@ def run(args: argparse.Namespace) -> int:
     runner = make_runner(args)
     records = []
     base = runner.spec.search.seed
-    for k in range(1, args.sampler_seeds + 1):
-        records += runner.run_search(seed=base + k, kind=TrialKind.RERUN, resume=True)
+    again = "run the same command again: reruns resume, training only the missing trials."
+    with os_errors(args, "rerun", again):
+        for k in range(1, args.sampler_seeds + 1):
+            records += runner.run_search(seed=base + k, kind=TrialKind.RERUN, resume=True)
     report(records, f"rerun {args.study}")
     return 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from reportgen.commands._runner_args import add_common, make_runner, positive, report
+from reportgen.commands._runner_args import add_common, make_runner, os_errors, positive, report
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -28,6 +28,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     runner = make_runner(args)
-    records = runner.retrain(args.trial, args.seeds)
+    again = "run `reportgen check` to see which retrains were written, then retrain again."
+    with os_errors(args, "retrain", again):
+        records = runner.retrain(args.trial, args.seeds)
     report(records, f"retrain {args.study}")
     return 0

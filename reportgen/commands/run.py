@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from reportgen.commands._runner_args import add_common, make_runner, report
+from reportgen.commands._runner_args import add_common, make_runner, os_errors, report
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -28,6 +28,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     runner = make_runner(args)
-    records = runner.run_search(resume=args.resume)
+    again = f"run `reportgen run {args.study} --resume` to train only the missing trials."
+    with os_errors(args, "run", again):
+        records = runner.run_search(resume=args.resume)
     report(records, f"run {args.study}")
     return 0

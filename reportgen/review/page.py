@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from pydantic import Field
 
 from reportgen.schema.common import Model
@@ -9,6 +11,8 @@ from reportgen.schema.review import ChangeKind, Review, StudyChange
 
 _MD_SPECIAL = str.maketrans(
     {
+        "\\": "\\\\",
+        "~": "\\~",
         "|": "\\|",
         "<": "&lt;",
         ">": "&gt;",
@@ -23,9 +27,17 @@ _MD_SPECIAL = str.maketrans(
 )
 
 
+# What GitHub turns into links or notifications after rendering markdown: bare URLs (scheme://,
+# www.), @mentions and e-mail addresses, #N issue references. A zero-width space after the
+# trigger character breaks each pattern while the text reads the same.
+_AUTOLINK = re.compile(r"(?i)(?<=:)(?=//)|(?<=www)(?=\.)|(?<=@)|(?<=#)")
+_ZWSP = "\u200b"
+
+
 def md(text: object) -> str:
-    """Text from a record, safe inside markdown (tables included): no HTML, no links, no emphasis."""
-    return str(text).translate(_MD_SPECIAL)
+    """Text from a record, safe inside markdown (tables included): no HTML, no links, no emphasis,
+    no autolinks, mentions or issue references. The one place review text is escaped."""
+    return _AUTOLINK.sub(_ZWSP, str(text).translate(_MD_SPECIAL))
 
 
 def num(x: float | None) -> str:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import jinja2
 
 from reportgen.analysis import analyze_study
-from reportgen.review.compare import compare_logbooks
+from reportgen.errors import Problem
+from reportgen.review.compare import compare_logbooks, study_of
 from reportgen.review.gitread import export_logbook, repo_root, resolve
 from reportgen.review.page import review_page
 from reportgen.schema import StudyAnalysis
@@ -39,6 +40,21 @@ def analyze_records(study: StudyRecords, book: Logbook) -> StudyAnalysis:
     return analyze_study(spec, study.trials_at(spec.revision), baseline_trials=baseline)
 
 
+def _load(root: Path, problems: list[Problem]) -> Logbook:
+    """The logbook at ``root``, with the problems met while unpacking it (symbolic links)."""
+    if not root.exists():  # no logbook at this side: every study counts as added or removed
+        return Logbook(root, ())
+    book = load_logbook(root)
+    if not problems:
+        return book
+    bad = {study_of(p, root)[0] for p in problems}
+    return replace(
+        book,
+        problems=(*book.problems, *problems),
+        bad_studies=tuple(sorted(set(book.bad_studies) | bad)),
+    )
+
+
 def _page_url(site_url: str | None, study_id: str) -> str | None:
     return f"{site_url.rstrip('/')}/studies/{study_id}/index.html" if site_url else None
 
@@ -49,8 +65,8 @@ def build_review(
     repo = repo_root(opts.repo)
     base_rev, head_rev = resolve(repo, opts.base), resolve(repo, opts.head)
     with tempfile.TemporaryDirectory(prefix="reportgen-review-") as tmp:
-        base = load_logbook(export_logbook(repo, base_rev, opts.logbook, Path(tmp)))
-        head = load_logbook(export_logbook(repo, head_rev, opts.logbook, Path(tmp)))
+        base = _load(*export_logbook(repo, base_rev, opts.logbook, Path(tmp)))
+        head = _load(*export_logbook(repo, head_rev, opts.logbook, Path(tmp)))
         analyses: dict[str, tuple[StudyRecords, StudyAnalysis]] = {}
 
         def analyze(study: StudyRecords, book: Logbook) -> StudyAnalysis:

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from reportgen.errors import ReportgenError
+from reportgen.site.notfound import relative_404
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "assets" / "default" / "mkdocs.yml"
 DEFAULT_DOCS = DEFAULT_CONFIG.parent / "docs"
@@ -67,6 +68,7 @@ def run_mkdocs(config: Path, docs: Path, site: Path, *, strict: bool, epoch: int
                 strict=strict,
             )
             build(cfg)
+        relative_404(site)
     except (Abort, ConfigurationError) as e:
         raise ReportgenError(f"mkdocs build failed: {e}") from None
     finally:

@@ -205,12 +205,18 @@ def _render_study(
     baseline = None
     if deps:
         base = load_study(folders[deps[0]], logbook)[0] if deps[0] in folders else None
-        if base is None:
-            return _Rendered(
-                problems,
-                error=f"{folder / 'study.yaml'}: baseline.study: {deps[0]!r} is not a valid study of {logbook}",
-            )
-        baseline = base.trials_at(base.spec.revision)
+        if base is None:  # reported, and the study is built without its baseline
+            problems = [
+                *problems,
+                Problem(
+                    str(folder / "study.yaml"),
+                    None,
+                    "baseline.study",
+                    f"{deps[0]!r} is not a valid study of {logbook}",
+                ),
+            ]
+        else:
+            baseline = base.trials_at(base.spec.revision)
     rendered = render_study_records(records, analyze, label, baseline)
     newest = max((t.provenance.created_utc for t in records.trials), default=None)
     return _Rendered(problems, rendered, deps, records.digest, newest.isoformat() if newest else "")

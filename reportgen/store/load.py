@@ -12,8 +12,24 @@ from pydantic import ValidationError
 
 from reportgen.errors import Problem
 from reportgen.schema import Role, StudySpec, TrialRecord
+from reportgen.schema.limits import MAX_SPEC_BYTES
+from reportgen.store.crosscheck import (
+    logbook_problems,
+    spec_limit_problems,
+    study_problems,
+    trial_limit_problems,
+)
 from reportgen.store.layout import _SAFE, REVISION_FILE, REVISIONS_DIR, SPEC_NAME, TRIALS_DIR
-from reportgen.store.parse import line_of, parse_json, parse_yaml
+from reportgen.store.parse import (
+    digest_bounded,
+    json_problems,
+    line_of,
+    list_folder,
+    parse_json,
+    parse_yaml,
+    read_bounded,
+    symlink_problem,
+)
 
 
 @dataclass(frozen=True)
@@ -61,11 +77,10 @@ def _validation_problems(e: ValidationError, path: str, node: Any = None) -> lis
 
 def load_spec(path: Path, display: str | None = None) -> tuple[StudySpec | None, list[Problem]]:
     shown = display or str(path)
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as e:
-        return None, [Problem(shown, None, "file", f"cannot be read: {e.strerror or e}")]
-    data, node, problems = parse_yaml(raw, shown)
+    raw, problems = read_bounded(Path(path), shown, MAX_SPEC_BYTES)
+    if raw is None:
+        return None, problems
+    data, node, problems = parse_yaml(raw, shown, MAX_SPEC_BYTES)
     if problems:
         return None, problems
     if not isinstance(data, dict):
@@ -73,19 +88,20 @@ def load_spec(path: Path, display: str | None = None) -> tuple[StudySpec | None,
             Problem(shown, 1, "(spec)", f"expected a mapping of fields, got {type(data).__name__}")
         ]
     try:
-        return StudySpec.model_validate(data), []
+        spec = StudySpec.model_validate(data)
     except ValidationError as e:
         return None, _validation_problems(e, shown, node)
     except RecursionError:
         return None, [Problem(shown, None, "file", "nested too deeply")]
+    problems = spec_limit_problems(spec, shown)
+    return (None if problems else spec), problems
 
 
 def load_trial(path: Path, display: str | None = None) -> tuple[TrialRecord | None, list[Problem]]:
     shown = display or str(path)
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as e:
-        return None, [Problem(shown, None, "file", f"cannot be read: {e.strerror or e}")]
+    raw, problems = read_bounded(Path(path), shown)
+    if raw is None:
+        return None, problems
     return parse_trial(raw, shown)
 
 
@@ -93,6 +109,9 @@ def parse_trial(raw: bytes, shown: str) -> tuple[TrialRecord | None, list[Proble
     # Fast path: pydantic-core parses and validates in one pass (several times faster than
     # json.loads + model_validate). Anything it refuses goes through the careful path below,
     # which says what is wrong in a form `reportgen check` can print.
+    problems = json_problems(raw, shown)  # duplicate keys, huge integers, size
+    if problems:
+        return None, problems
     try:
         return TrialRecord.model_validate_json(raw), []
     except (ValidationError, ValueError, RecursionError):
@@ -183,6 +202,8 @@ def load_study(folder: Path, root: Path | None = None) -> tuple[StudyRecords | N
     root = Path(root) if root is not None else folder.parent
     study_id = folder.name
     problems: list[Problem] = []
+    if folder.is_symlink():
+        return None, [symlink_problem(_rel(folder, root))]
     if not _SAFE.match(study_id):
         return None, [
             Problem(
@@ -190,7 +211,7 @@ def load_study(folder: Path, root: Path | None = None) -> tuple[StudyRecords | N
             )
         ]
     spec_file = folder / SPEC_NAME
-    if not spec_file.is_file():
+    if not spec_file.is_file() and not spec_file.is_symlink():
         return None, [
             Problem(_rel(folder, root), None, SPEC_NAME, "study folder has no study.yaml")
         ]
@@ -211,11 +232,16 @@ def load_study(folder: Path, root: Path | None = None) -> tuple[StudyRecords | N
 
     revisions: dict[int, StudySpec] = {}
     rev_dir = folder / REVISIONS_DIR
-    if rev_dir.is_dir():
-        for f in sorted(rev_dir.iterdir()):
+    rev_files, probs = list_folder(rev_dir, _rel(rev_dir, root))
+    problems += probs
+    if rev_files:
+        for f in rev_files:
             if f.name.startswith("."):
                 continue
             m = REVISION_FILE.match(f.name)
+            if m and f.is_symlink():
+                problems.append(symlink_problem(_rel(f, root)))
+                continue
             if not m or not f.is_file():
                 problems.append(
                     Problem(
@@ -254,11 +280,16 @@ def load_study(folder: Path, root: Path | None = None) -> tuple[StudyRecords | N
     trials: list[TrialRecord] = []
     seen: dict[str, str] = {}
     tdir = folder / TRIALS_DIR
-    if tdir.is_dir():
-        for f in sorted(tdir.iterdir()):
+    trial_files, probs = list_folder(tdir, _rel(tdir, root))
+    problems += probs
+    if trial_files is not None:
+        for f in trial_files:
             if f.name.startswith("."):
                 continue  # temporary files of an interrupted atomic write
             shown = _rel(f, root)
+            if f.is_symlink():
+                problems.append(symlink_problem(shown))
+                continue
             if f.suffix != ".json" or not f.is_file():
                 problems.append(
                     Problem(shown, None, "file", "trials/ holds only <trial_id>.json files")
@@ -292,15 +323,16 @@ def load_study(folder: Path, root: Path | None = None) -> tuple[StudyRecords | N
                 extra += trial_problems(
                     trial, revisions.get(trial.study_revision, spec), study_id, shown
                 )
+            extra += trial_limit_problems(trial, shown)
             problems += extra
             if not extra:
                 seen[trial.trial_id] = shown
                 trials.append(trial)
-    elif tdir.exists():
-        problems.append(Problem(_rel(tdir, root), None, "file", "trials must be a folder"))
-
     if spec is None:
         return None, problems
+    kept, probs = study_problems(spec, revisions, trials, seen, _rel(spec_file, root))
+    problems += probs
+    trials = kept
     trials.sort(key=lambda t: t.trial_id)
     return StudyRecords(
         study_id, folder, spec, dict(sorted(revisions.items())), tuple(trials), digest.hexdigest()
@@ -308,11 +340,7 @@ def load_study(folder: Path, root: Path | None = None) -> tuple[StudyRecords | N
 
 
 def _feed(digest: Any, f: Path, folder: Path) -> None:
-    try:
-        data = f.read_bytes()
-    except OSError:
-        data = b""
-    digest.update(str(f.relative_to(folder)).encode() + b"\0" + hashlib.sha256(data).digest())
+    digest.update(str(f.relative_to(folder)).encode() + b"\0" + digest_bounded(f))
 
 
 def load_logbook(root: Path) -> Logbook:
@@ -321,15 +349,23 @@ def load_logbook(root: Path) -> Logbook:
     if not root.is_dir():
         return Logbook(root, (), (Problem(str(root), None, "logbook", "is not a folder"),))
     studies: list[StudyRecords] = []
-    problems: list[Problem] = []
     bad: list[str] = []
-    for folder in sorted(root.iterdir()):
-        if folder.name.startswith((".", "_")) or not folder.is_dir():
-            continue
+    folders, problems = list_folder(root, str(root))
+    folders = [
+        f for f in folders or [] if not f.name.startswith((".", "_")) and (f.is_dir() or f.is_symlink())
+    ]
+    for folder in folders:
         study, probs = load_study(folder, root)
         problems += probs
         if probs:
             bad.append(folder.name)
         if study is not None:
             studies.append(study)
-    return Logbook(root, tuple(studies), tuple(problems), tuple(bad))
+    for sid, probs in logbook_problems(
+        [(f.name, _rel(f, root)) for f in folders],
+        [(s.study_id, s.spec, _rel(s.folder / SPEC_NAME, root)) for s in studies],
+    ).items():
+        problems += probs
+        if sid not in bad:
+            bad.append(sid)
+    return Logbook(root, tuple(studies), tuple(problems), tuple(sorted(bad)))

@@ -178,7 +178,7 @@ def test_added_study_and_markdown_escaping(repo):
 def test_unknown_ref_is_a_clear_error(repo):
     code, _, r = review(repo, "--base", "no-such-ref")
     assert code == 1
-    assert "reportgen review: git rev-parse" in r.stderr
+    assert "reportgen review: 'no-such-ref' is not a commit of the repository" in r.stderr
 
 
 def test_changes_are_classified(repo):

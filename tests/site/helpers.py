@@ -20,6 +20,7 @@ def write_logbook(
 ) -> Path:
     """A small logbook of one study 'demo' with search and retrain trials (and one diverged)."""
     overrides = dict(spec_overrides or {})
+    overrides.setdefault("trial_budget", max(n, 8))  # `check` refuses more search trials
     if extra_hps:
         overrides["search_space"] = make_spec().model_dump()["search_space"] + extra_hps
     spec = make_spec(**overrides)

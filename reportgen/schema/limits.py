@@ -1,0 +1,32 @@
+"""Limits on what one study may hold. `reportgen check` enforces them; pages stay small near them.
+
+They bound the memory and time of `check`, `build` and `review` and the size of a study page.
+Real studies sit far below them; a record beyond them is almost always a mistake or an attack.
+"""
+
+from __future__ import annotations
+
+MAX_RECORD_BYTES = 16 * 1024 * 1024
+"""Largest trial file. Checked on the file's size before it is read, then while reading."""
+
+MAX_SPEC_BYTES = 1024 * 1024
+"""Largest study.yaml (or revisions/r<N>.yaml): specs are written by hand."""
+
+MAX_HYPERPARAMETERS = 100
+"""Hyperparameters in one study's search space."""
+
+MAX_TRIALS_PER_STUDY = 5000
+"""Trial files in one study, every revision and kind together."""
+
+MAX_CURVE_POINTS = 10_000
+"""Evaluations per curve (``max_train_steps / eval_every`` points at most)."""
+
+MAX_INT_DIGITS = 4300
+"""Digits of one integer in a record (Python refuses to convert longer ones)."""
+
+EARLIEST_TIME = "1970-01-01T00:00:00+00:00"
+LATEST_TIME = "2106-02-07T06:28:15+00:00"
+"""Trial times must fit the 32-bit unsigned seconds of gzip and zip headers."""
+
+PAGE_TABLE_ROWS = 50
+"""Rows a study page lists in one table before it summarises the rest."""
