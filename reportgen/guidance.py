@@ -356,6 +356,18 @@ GUIDANCE: dict[str, Guidance] = {
         "Once warmup passes a few percent of training, add its length to the step budget "
         "rather than letting it come out of the time at the full rate.",
     ),
+    "schedule.hand_edited": Guidance(
+        "why-do-some-papers-have-complicated-learning-rate-schedules",
+        "Schedule changed by hand",
+        "Piecewise schedules made by pausing and editing a run cannot be rerun; copy the rule "
+        "that produced them into an automatic schedule instead.",
+    ),
+    "instability.warmup_protocol": Guidance(
+        "how-to-apply-learning-rate-warmup",
+        "How to study warmup",
+        "Confirm the instability with a much higher learning rate, then search for the shortest "
+        "warmup that lets a rate well above the unstable one train.",
+    ),
     # --- findings: design, budget, data -------------------------------------------------------
     "design.max_steps_varies": Guidance(
         "deciding-how-long-to-train-when-training-is-not-compute-bound",
@@ -458,6 +470,18 @@ GUIDANCE: dict[str, Guidance] = {
         "Provenance and variance sources",
         "Which seeds and splits changed between runs tells which kinds of variance a result "
         "already includes.",
+    ),
+    "section.checkpoints": Guidance(
+        "saving-checkpoints-and-retrospectively-selecting-the-best-checkpoint",
+        "Best checkpoint against the last one",
+        "Trials are scored by their best evaluation, not the last; the gap shows what picking "
+        "the last checkpoint would have cost.",
+    ),
+    "section.eval_settings": Guidance(
+        "evaluation-settings",
+        "Evaluation settings",
+        "Periodic evaluations during training are a cheap proxy; offline evaluation on held-out "
+        "data after training is the more faithful measure.",
     ),
     "section.update_rules": Guidance(
         "what-are-the-update-rules-for-all-the-popular-optimization-algorithms",

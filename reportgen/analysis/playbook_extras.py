@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from reportgen.analysis.budget import budget_card, check_records, check_search_design, resources
 from reportgen.analysis.curves import CurveDiagnosis
+from reportgen.analysis.findings import finding
 from reportgen.analysis.gradient_norms import check_grad_norms
 from reportgen.analysis.hyperparameters import coordinate
 from reportgen.analysis.importance import hyperparameter_importance, interaction_cells
@@ -19,8 +20,28 @@ from reportgen.analysis.objective import ScoredTrials
 from reportgen.analysis.regime import check_regime, rounds_view, training_regime
 from reportgen.analysis.sanity import check_sanity, check_splits, provenance, sanity_card
 from reportgen.analysis.schedule import check_schedule
-from reportgen.schema import Finding, Isolation, Scale, StudySpec, TrialRecord
-from reportgen.schema.playbook import ParallelPoint, PlaybookExtras
+from reportgen.schema import Finding, Isolation, Scale, Severity, StudySpec, TrialRecord
+from reportgen.schema.playbook import Checkpoint, ParallelPoint, PlaybookExtras
+
+
+def _checkpoints(search: ScoredTrials, k: int) -> list[Checkpoint]:
+    out = []
+    for i in search.ranking()[:k]:
+        t = search.trials[int(i)]
+        best = float(search.values[int(i)])
+        final = t.final_value
+        gap = search.sign * (final - best) if final is not None else None
+        out.append(Checkpoint(trial_id=t.trial_id, best_step=search.best_steps[int(i)],
+                              best_value=best, final_value=final, gap=gap))
+    return out
+
+
+def _eval_settings(spec: StudySpec, trials: Sequence[TrialRecord]) -> list[tuple[str, str]]:
+    out = [(m, f"periodic: every {spec.eval_every} steps during training")
+           for m in ("train_loss", "valid_loss", "valid_error")]
+    tests = sorted({k for t in trials for k in t.test_metrics})
+    out += [(m, "offline: held-out test set, best checkpoint, after training") for m in tests]
+    return out
 
 
 def _parallel(spec: StudySpec, search: ScoredTrials) -> list[ParallelPoint]:
@@ -69,6 +90,18 @@ def playbook_extras(
     card = sanity_card(spec, search)
     rest += check_sanity(card)
     rest += check_splits(trials, baseline_trials)
+    if any(f.key == "search_space.stability_edge" for f in findings_so_far):
+        rest.append(
+            finding(
+                "instability.warmup_protocol",
+                Severity.INFO,
+                "To confirm the edge, train once at 5× or 10× the best learning rate and look "
+                "for a sudden jump in the loss. Then study warmup: base learning rate 10× the "
+                "unstable one, warmup_steps swept over orders of magnitude (10, 1000, 10000), "
+                "a constant stretch of twice the warmup after it, and keep the shortest warmup "
+                "that trains (at most 10% of max_train_steps).",
+            )
+        )
     importance = hyperparameter_importance(spec, search, policy.random_seed)
     best_per_value = {
         p.label: p.best_trial_id for i in iso[:1] for p in i.points if p.best_trial_id
@@ -96,5 +129,7 @@ def playbook_extras(
         interaction=interaction_cells(spec, search, importance.top_pair),
         parallel=_parallel(spec, search),
         best_step_fractions=fractions,
+        checkpoints=_checkpoints(search, policy.top_k),
+        eval_settings=_eval_settings(spec, trials),
     )
     return lead, rest, extras

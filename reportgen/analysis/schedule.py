@@ -92,5 +92,31 @@ def check_schedule(
                     trials=len(ids),
                 )
             )
+    out += check_hand_edited(search)
     rows = shortest_feasible_warmup(spec, search)
     return out, shares, rows
+
+
+def check_hand_edited(search: ScoredTrials) -> list[Finding]:
+    """A learning rate that rises again after it started to decay: a schedule edited by hand
+    mid-run (or resumed with other settings), which no spec can reproduce."""
+    out = []
+    for t in search.trials:
+        lr = [x for x in t.curves.learning_rate if x == x]
+        peak = max(range(len(lr)), key=lr.__getitem__, default=0)
+        tail = lr[peak:]
+        rises = [i for i in range(1, len(tail)) if tail[i] > tail[i - 1] * (1 + 1e-6)]
+        if rises:
+            step = t.curves.step[peak + rises[0]]
+            out.append(
+                finding(
+                    "schedule.hand_edited",
+                    Severity.WARNING,
+                    f"The learning rate rose again at step {step} after decaying from its peak: "
+                    "a schedule changed mid-run cannot be reproduced from the spec. Encode the "
+                    "rule as an automatic schedule.",
+                    subject=t.trial_id,
+                    step=step,
+                )
+            )
+    return out

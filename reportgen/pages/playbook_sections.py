@@ -51,6 +51,11 @@ class PlaybookSections:
     start: tuple[KeyValue, ...]
     provenance_note: Note
     provenance: tuple[KeyValue, ...]
+    best_per_value_chart: Chart | None
+    checkpoints_note: Note
+    checkpoints: tuple[KeyValue, ...]
+    eval_note: Note
+    eval_settings: tuple[KeyValue, ...]
     rules_note: Note
     rules: tuple[KeyValue, ...]
     convention: str
@@ -177,6 +182,15 @@ def playbook_sections(
         start=start,
         provenance_note=_note("provenance"),
         provenance=prov,
+        best_per_value_chart=_chart(charts, "best_per_value"),
+        checkpoints_note=_note("checkpoints"),
+        checkpoints=tuple(
+            KeyValue(c.trial_id, f"best {fmt(c.best_value)} at step {c.best_step}",
+                     f"final {fmt(c.final_value)}; gap {fmt(c.gap)}")
+            for c in e.checkpoints
+        ),
+        eval_note=_note("eval_settings"),
+        eval_settings=tuple(KeyValue(m, s) for m, s in e.eval_settings),
         rules_note=_note("update_rules"),
         rules=rules,
         convention=e.provenance.convention if e.provenance else "",

@@ -115,6 +115,16 @@ class ParallelPoint(Model):
     rank: int | None
 
 
+class Checkpoint(Model):
+    """Retrospective checkpoint selection of one trial: best against final evaluation."""
+
+    trial_id: str
+    best_step: int | None
+    best_value: float | None
+    final_value: float | None
+    gap: float | None  # final minus best, in objective units (how much the last step lost)
+
+
 class BudgetCard(Model):
     n_scientific_values: int
     trials_per_value: dict[str, int]
@@ -170,3 +180,5 @@ class PlaybookExtras(Model):
     interaction: list[InteractionCell] = Field(default_factory=list)
     parallel: list[ParallelPoint] = Field(default_factory=list)
     best_step_fractions: dict[str, float] = Field(default_factory=dict)  # trial id -> fraction
+    checkpoints: list[Checkpoint] = Field(default_factory=list)  # top trials
+    eval_settings: list[tuple[str, str]] = Field(default_factory=list)  # (metric, setting)

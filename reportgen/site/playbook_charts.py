@@ -79,6 +79,18 @@ def playbook_charts(analysis: StudyAnalysis, trials: Sequence[TrialRecord]) -> d
             x_title="step", y_title="train_loss", log_y=all(
                 r["v"] is None or r["v"] > 0 for r in rows),
         )
+    # curves of the best trial of each scientific value
+    rows = []
+    metric = analysis.objective.metric
+    for label, tid in e.best_per_value.items():
+        t = by_id.get(tid)
+        if t is not None:
+            rows += _rows(t, t.curves.column(metric), label=f"{label} ({tid})")
+    if rows:
+        out["best_per_value"] = step_series(
+            rows, title=f"{metric} of the best trial of each scientific value",
+            x_title="step", y_title=metric,
+        )
     # best objective so far against trial index
     bsf = analysis.summary.best_so_far
     if bsf:
