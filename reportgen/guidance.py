@@ -503,6 +503,19 @@ OPEN_RESEARCH: frozenset[str] = frozenset(
 )
 
 
+OPEN_RESEARCH_BADGE = "🤖 "
+
+
+def _badged(g: Guidance) -> Guidance:
+    """A note on an open research question carries the badge in its title."""
+    if g.anchor in OPEN_RESEARCH and not g.title.startswith(OPEN_RESEARCH_BADGE):
+        return Guidance(g.anchor, OPEN_RESEARCH_BADGE + g.title, g.note)
+    return g
+
+
+GUIDANCE = {key: _badged(g) for key, g in GUIDANCE.items()}
+
+
 def guidance(key: str) -> Guidance:
     """The guidance of a key; an unknown key fails with the list of known keys."""
     try:

@@ -49,11 +49,12 @@ def grad_norm_stats(t: TrialRecord, policy: Policy) -> GradNormStats:
         trial_id=t.trial_id,
         mean=float(np.mean(m)),
         max=float(np.nanmax(top)),
-        p90=float(np.nanmean(p)),
+        p90=float(np.nanmean(p)) if p90 is not None else None,
         clip=clip_f,
         clipped_fraction=frac,
         suggested_clip=suggested,
         outlier_steps=outliers,
+        interval_stats=mx is not None,
     )
 
 

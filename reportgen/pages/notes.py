@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from reportgen.guidance import GUIDANCE, OPEN_RESEARCH, PLAYBOOK_ANCHORS, PLAYBOOK_URL, Guidance
+from reportgen.guidance import GUIDANCE, PLAYBOOK_ANCHORS, PLAYBOOK_URL, Guidance
 from reportgen.guidance import playbook_url as _registry_url
 
 
@@ -27,12 +27,8 @@ def section(name: str) -> Guidance:
 
 
 def finding_guidance(key: str, anchor: str) -> Guidance:
-    """The guidance of a finding's own key; a key the registry lacks keeps its own anchor.
-    Sections the playbook marks as open research carry a 🤖 badge in the title."""
-    g = GUIDANCE.get(key) or Guidance(anchor, key, "")
-    if g.anchor in OPEN_RESEARCH:
-        return Guidance(g.anchor, "🤖 " + g.title, g.note + " (An open research question.)")
-    return g
+    """The guidance of a finding's own key; a key the registry lacks keeps its own anchor."""
+    return GUIDANCE.get(key) or Guidance(anchor, key, "")
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from markupsafe import Markup
+
+from reportgen.guidance import GUIDANCE
 from reportgen.pages import notes
 from reportgen.pages.context import Chart, KeyValue, Note
 from reportgen.pages.escape import chart_html
@@ -13,6 +16,16 @@ from reportgen.pages.format import fmt
 from reportgen.schema import StudyAnalysis, StudySpec
 
 _BADGE = {"very likely": "🟢", "likely": "🟢", "might": "🟡", "unlikely": "🔴"}
+
+
+@dataclass(frozen=True)
+class CheckRun:
+    """One check of the registry, whether it fired on this study, and its playbook link."""
+
+    key: str
+    title: str
+    status: str
+    url: Markup
 
 
 @dataclass(frozen=True)
@@ -56,6 +69,7 @@ class PlaybookSections:
     checkpoints: tuple[KeyValue, ...]
     eval_note: Note
     eval_settings: tuple[KeyValue, ...]
+    checks_run: tuple[CheckRun, ...]
     rules_note: Note
     rules: tuple[KeyValue, ...]
     convention: str
@@ -63,13 +77,29 @@ class PlaybookSections:
 
 def _note(name: str) -> Note:
     g = notes.section(name)
-    title = ("🤖 " if g.anchor in notes.OPEN_RESEARCH else "") + g.title
-    return Note(title, g.note, notes.playbook_url(g.anchor))
+    return Note(g.title, g.note, notes.playbook_url(g.anchor))
 
 
 def _chart(charts: dict[str, Any], name: str) -> Chart | None:
     spec = charts.get(name)
     return Chart(name, chart_html(spec, f"pb-{name.replace('_', '-')}")) if spec else None
+
+
+def _checks_run(analysis: StudyAnalysis) -> tuple[CheckRun, ...]:
+    """Every check in the registry with its outcome here: a check that stays silent shows too."""
+    fired: dict[str, int] = {}
+    for f in analysis.findings:
+        fired[f.key] = fired.get(f.key, 0) + 1
+    return tuple(
+        CheckRun(
+            key=key,
+            title=g.title,
+            status=f"⚠️ fired ({fired[key]})" if key in fired else "✅ passed",
+            url=notes.playbook_url(g.anchor),
+        )
+        for key, g in sorted(GUIDANCE.items())
+        if not key.startswith("section.")
+    )
 
 
 def playbook_sections(
@@ -161,7 +191,11 @@ def playbook_sections(
         gradients_note=_note("gradients"),
         grad_chart=_chart(charts, "grad_norm"),
         grad_rows=tuple(
-            KeyValue(g.trial_id, f"mean {fmt(g.mean)} · p90 {fmt(g.p90)} · max {fmt(g.max)}",
+            KeyValue(g.trial_id,
+                     f"mean {fmt(g.mean)} · p90 {fmt(g.p90)} · max {fmt(g.max)}"
+                     if g.interval_stats else
+                     f"mean {fmt(g.mean)} · max of interval means {fmt(g.max)} (older record: "
+                     "no per-step max, p90 or clipped fraction)",
                      f"clip {fmt(g.clip) if g.clip else 'off'}; clipped "
                      f"{'—' if g.clipped_fraction is None else f'{g.clipped_fraction:.0%}'}; "
                      f"suggested clip {fmt(g.suggested_clip)}")
@@ -191,6 +225,7 @@ def playbook_sections(
         ),
         eval_note=_note("eval_settings"),
         eval_settings=tuple(KeyValue(m, s) for m, s in e.eval_settings),
+        checks_run=_checks_run(analysis),
         rules_note=_note("update_rules"),
         rules=rules,
         convention=e.provenance.convention if e.provenance else "",

@@ -71,6 +71,7 @@ class GradNormStats(Model):
     clipped_fraction: float | None
     suggested_clip: float | None
     outlier_steps: list[int] = Field(default_factory=list)
+    interval_stats: bool = True  # False: an older record with interval means only
 
 
 class SpikeEpisode(Model):

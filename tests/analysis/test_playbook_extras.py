@@ -134,7 +134,9 @@ def test_gradient_stats_clip_suggestion_and_aggressive_clipping():
 
 def test_old_records_without_the_statistics_fall_back_to_the_mean():
     g = grad_norm_stats(trial("a", flat(0.1)), POLICY)
-    assert (g.mean, g.max, g.clipped_fraction) == (1.0, 1.0, None)
+    assert (g.mean, g.max, g.p90, g.clipped_fraction, g.interval_stats) == (
+        1.0, 1.0, None, None, False
+    )
 
 
 # --- regime and rounds ------------------------------------------------------------------------
