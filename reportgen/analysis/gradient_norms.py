@@ -34,9 +34,10 @@ def grad_norm_stats(t: TrialRecord, policy: Policy) -> GradNormStats:
     m = mean[ok]
     top = mx[ok] if mx is not None else m
     p = p90[ok] if p90 is not None else m
-    # the clip threshold the playbook starts from: the 90th percentile of the norms; with
-    # per-interval p90s the median of them stands in for it
-    suggested = float(np.nanmedian(p)) if p90 is not None else float(np.percentile(m, 90))
+    # the clip threshold the playbook starts from: the 90th percentile of all step norms. The
+    # pooled p90 lies between the smallest and largest interval p90; norms usually shrink as
+    # training goes on, so the 90th percentile of the interval p90s (the upper side) stands in
+    suggested = float(np.nanpercentile(p, 90)) if p90 is not None else float(np.percentile(m, 90))
     median = float(np.median(m))
     steps = np.asarray(t.curves.step)[ok]
     outliers = [int(s) for s, v in zip(steps, top, strict=True)

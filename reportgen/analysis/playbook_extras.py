@@ -20,6 +20,7 @@ from reportgen.analysis.objective import ScoredTrials
 from reportgen.analysis.regime import check_regime, rounds_view, training_regime
 from reportgen.analysis.sanity import check_sanity, check_splits, provenance, sanity_card
 from reportgen.analysis.schedule import check_schedule
+from reportgen.analysis.schedule_extension import extend_schedule
 from reportgen.schema import Finding, Isolation, Scale, Severity, StudySpec, TrialRecord
 from reportgen.schema.playbook import Checkpoint, ParallelPoint, PlaybookExtras
 
@@ -111,9 +112,17 @@ def playbook_extras(
         for t, s, ok in zip(search.trials, search.best_steps, search.feasible, strict=True)
         if ok and s is not None
     }
+    rounds = rounds_view(spec, regime)
+    ranking = search.ranking()
+    extension = (
+        extend_schedule(search.trials[int(ranking[0])], rounds.proposed_next_steps)
+        if rounds.proposed_next_steps and len(ranking)
+        else None
+    )
     extras = PlaybookExtras(
         regime=regime,
-        rounds=rounds_view(spec, regime),
+        rounds=rounds,
+        schedule_extension=extension,
         grad_norms=grad_stats,
         spikes=episodes,
         unstable_trials=above,

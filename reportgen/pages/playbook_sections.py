@@ -44,6 +44,8 @@ class PlaybookSections:
     proposal: str
     transfer: tuple[KeyValue, ...]
     verdict_warning: str
+    extension: str
+    extension_chart: Chart | None
     schedule_note: Note
     lr_chart: Chart | None
     warmup: tuple[KeyValue, ...]
@@ -180,6 +182,18 @@ def playbook_sections(
         proposal=r.proposal if r else "",
         transfer=tuple(KeyValue(n, f"{_BADGE.get(lk, '')} {lk}") for n, lk in (r.transfer if r else [])),
         verdict_warning=warning,
+        extension=(
+            f"Extending {e.schedule_extension.trial_id}'s {e.schedule_extension.family} schedule: "
+            f"{e.schedule_extension.how}. Steps at half the peak rate or more: "
+            f"{e.schedule_extension.old_share_high:.0%} now, "
+            f"{e.schedule_extension.new_share_high:.0%} extended this way"
+            + (f", {e.schedule_extension.stretched_share_high:.0%} if simply stretched"
+               if e.schedule_extension.family == "linear" else "")
+            + "."
+            if e.schedule_extension
+            else ""
+        ),
+        extension_chart=_chart(charts, "schedule_extension"),
         schedule_note=_note("schedule"),
         lr_chart=_chart(charts, "learning_rate"),
         warmup=tuple(

@@ -60,6 +60,18 @@ class RoundsView(Model):
     transfer: list[tuple[str, str]] = Field(default_factory=list)  # (hyperparameter, likelihood)
 
 
+class ScheduleExtension(Model):
+    """The best round-1 schedule extended to the next round's budget (round 2 helper)."""
+
+    trial_id: str
+    family: str
+    how: str
+    old_share_high: float  # share of steps at >= half the peak rate
+    new_share_high: float
+    stretched_share_high: float
+    points: list[tuple[str, int, float]]  # (schedule, step, learning rate) to draw
+
+
 class GradNormStats(Model):
     """Gradient-norm statistics of one trial over all recorded eval intervals."""
 
@@ -166,6 +178,7 @@ class PlaybookExtras(Model):
 
     regime: Regime | None = None
     rounds: RoundsView | None = None
+    schedule_extension: ScheduleExtension | None = None
     grad_norms: list[GradNormStats] = Field(default_factory=list)
     spikes: list[SpikeEpisode] = Field(default_factory=list)
     unstable_trials: list[str] = Field(default_factory=list)  # LRs just above the best

@@ -79,6 +79,15 @@ def playbook_charts(analysis: StudyAnalysis, trials: Sequence[TrialRecord]) -> d
             x_title="step", y_title="train_loss", log_y=all(
                 r["v"] is None or r["v"] > 0 for r in rows),
         )
+    # round 2: the best schedule now and extended to the next round's budget
+    x = e.schedule_extension
+    if x is not None:
+        out["schedule_extension"] = step_series(
+            [{"x": s, "v": v, "trial": label, "mark": False, "note": ""}
+             for label, s, v in x.points],
+            title=f"Learning rate of {x.trial_id}: this round and extended to the next",
+            x_title="step", y_title="learning rate",
+        )
     # curves of the best trial of each scientific value
     rows = []
     metric = analysis.objective.metric

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from reportgen.analysis import analyze_study
@@ -297,3 +298,24 @@ def test_fanova_ranks_the_hyperparameter_that_drives_the_objective_first():
     assert imp.values["adam.learning_rate"] > 0.8
     few = hyperparameter_importance(s, scored(s, trials[:3]), seed=0)
     assert not few.available and "too few" in few.message
+
+
+# --- round 2 schedule extension ---------------------------------------------------------------
+
+
+def test_linear_extension_keeps_the_decay_length_and_the_high_rate_share():
+    from reportgen.analysis.schedule_extension import extend_schedule, schedule_curve
+
+    t = trial("a", flat(0.1), hyperparameters={"adam.learning_rate": 1.0, "width": 64,
+                                                 "schedule": "linear", "warmup_steps": 0})
+    x = extend_schedule(t, 1000)  # max_train_steps 100 -> 1000
+    assert x is not None and x.family == "linear"
+    assert x.old_share_high == pytest.approx(0.5, abs=0.02)  # linear: half the steps above half
+    assert x.new_share_high == pytest.approx(0.95, abs=0.02)  # 900 held + 50 of the decay
+    assert x.stretched_share_high == pytest.approx(0.5, abs=0.02)  # the pitfall
+    lr = schedule_curve(np.arange(1000), 1.0, 0, "linear", 1000, hold=900)
+    assert lr[899] == 1.0 and lr[950] == pytest.approx(0.5, abs=0.01) and lr[-1] < 0.02
+    cos = extend_schedule(t.model_copy(update={"hyperparameters": {
+        **t.hyperparameters, "schedule": "cosine"}}), 1000)
+    assert cos.new_share_high == pytest.approx(cos.old_share_high, abs=0.01)  # a stretch
+    assert extend_schedule(trial("b", flat(0.1), hyperparameters={"width": 64}), 1000) is None
