@@ -38,7 +38,7 @@ def grad_norm_stats(t: TrialRecord, policy: Policy) -> GradNormStats:
     # pooled p90 lies between the smallest and largest interval p90; norms usually shrink as
     # training goes on, so the 90th percentile of the interval p90s (the upper side) stands in
     suggested = float(np.nanpercentile(p, 90)) if p90 is not None else float(np.percentile(m, 90))
-    median = float(np.median(m))
+    median = float(np.nanmedian(top))  # outliers against the typical interval of the same kind
     steps = np.asarray(t.curves.step)[ok]
     outliers = [int(s) for s, v in zip(steps, top, strict=True)
                 if np.isfinite(v) and v > policy.grad_outlier_ratio * median]
@@ -86,7 +86,8 @@ def check_grad_norms(
                 finding(
                     "gradients.outliers",
                     Severity.INFO,
-                    f"The gradient norm jumped above {policy.grad_outlier_ratio:g}× its median in "
+                    f"The gradient norm jumped above {policy.grad_outlier_ratio:g}× its typical "
+                    f"interval value in "
                     f"{len(s.outlier_steps)} interval(s); clipping at about "
                     f"{fmt(s.suggested_clip)} (the 90th percentile) would cap those updates.",
                     subject=s.trial_id,

@@ -1,8 +1,9 @@
 """Instability: loss-spike episodes, the learning rates just above the best, the fix menu.
 
-A spike episode is a stretch where the smoothed training loss stays more than
-``policy.spike_rise`` above its running minimum for at least ``policy.spike_min_fraction`` of
-the steps (tool defaults). Episodes that start in the first tenth of training are "early"
+A spike episode is a stretch where the smoothed training loss stays above its running minimum
+by more than ``policy.spike_rise`` of the loss scale (the larger of the running minimum and the
+first smoothed value, so that wiggles of a loss near zero do not count) for at least
+``policy.spike_min_fraction`` of the steps (tool defaults). Episodes that start in the first tenth of training are "early"
 (warmup fixes those best), later ones "mid-training" (clipping first).
 """
 
@@ -55,7 +56,8 @@ def spike_episodes(trial: TrialRecord, policy: Policy) -> list[SpikeEpisode]:
         return []
     s = _smooth(y)
     run_min = np.minimum.accumulate(s)
-    above = s > run_min * (1 + policy.spike_rise) + 1e-12
+    scale = np.maximum(run_min, s[0])
+    above = s - run_min > policy.spike_rise * scale + 1e-12
     min_len = max(1, math.ceil(policy.spike_min_fraction * trial.max_train_steps))
     out: list[SpikeEpisode] = []
     i = 0

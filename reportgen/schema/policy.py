@@ -128,7 +128,8 @@ class Policy(Model):
     spike_rise: float = Field(
         default=0.10,
         gt=0,
-        description="(tool default) smoothed training loss this far above its running minimum is a spike",
+        description="(tool default) smoothed training loss this far above its running minimum, as a "
+        "share of the loss scale (running minimum or first value, the larger), is a spike",
     )
     spike_min_fraction: float = Field(
         default=0.01,
@@ -140,7 +141,7 @@ class Policy(Model):
         default=0.5, gt=0, le=1, description="(playbook) clipped fraction above this: cut the LR"
     )
     grad_outlier_ratio: float = Field(
-        default=3.0, gt=1, description="(tool default) interval max norm this many times the median is an outlier"
+        default=3.0, gt=1, description="(tool default) interval max norm this many times the median interval max is an outlier"
     )
     warmup_max_share: float = Field(
         default=0.10, gt=0, lt=1, description="(playbook) warmup above this share of the steps is too long"

@@ -67,6 +67,12 @@ def test_a_single_noisy_eval_is_not_an_episode():
     assert check_instability(s, scored(s, [trial("a", flat(0.2), train=blip)]), POLICY)[0] == []
 
 
+def test_wiggles_of_a_loss_near_zero_are_not_spikes():
+    s = spec()
+    near_zero = [0.8, 0.15, 0.05, 0.02, 0.017, 0.012, 0.025, 0.024, 0.005, 0.003]
+    assert check_instability(s, scored(s, [trial("a", flat(0.1), train=near_zero)]), POLICY)[0] == []
+
+
 def test_learning_rates_above_the_best_that_diverge_lead_with_the_early_fix_menu():
     s = spec()
     best = trial("best", flat(0.1), lr=1e-3, index=0)
