@@ -37,8 +37,8 @@ def main(logbook: Path) -> None:
          {"n_trees": imp.N_TREES, "max_depth": imp.MAX_DEPTH}),
     ):
         class Evaluator(base):  # type: ignore[misc, valid-type]
-            def __init__(self, seed=None, **_ignored):
-                super().__init__(seed=seed, **kw)
+            def __init__(self, seed=None, _kw=kw, **_ignored):
+                super().__init__(seed=seed, **_kw)
 
         optuna.importance.FanovaImportanceEvaluator = Evaluator
         t = time.perf_counter()
