@@ -369,6 +369,13 @@ GUIDANCE: dict[str, Guidance] = {
         "warmup that lets a rate well above the unstable one train.",
     ),
     # --- findings: design, budget, data -------------------------------------------------------
+    "design.optimizer_unrecorded": Guidance(
+        "choosing-the-optimizer",
+        "Optimizer hyperparameters not recorded",
+        "Every optimizer hyperparameter can matter, including the ones left at a default, and "
+        "libraries pick different defaults; record them all so a result can be reproduced and "
+        "the next study can tune them.",
+    ),
     "design.max_steps_varies": Guidance(
         "deciding-how-long-to-train-when-training-is-not-compute-bound",
         "Step budget differs between trials",

@@ -18,7 +18,13 @@ from reportgen.analysis.importance import hyperparameter_importance, interaction
 from reportgen.analysis.loss_spikes import check_instability
 from reportgen.analysis.objective import ScoredTrials
 from reportgen.analysis.regime import check_regime, rounds_view, training_regime
-from reportgen.analysis.sanity import check_sanity, check_splits, provenance, sanity_card
+from reportgen.analysis.sanity import (
+    check_optimizer_record,
+    check_sanity,
+    check_splits,
+    provenance,
+    sanity_card,
+)
 from reportgen.analysis.schedule import check_schedule
 from reportgen.analysis.schedule_extension import extend_schedule
 from reportgen.schema import Finding, Isolation, Scale, Severity, StudySpec, TrialRecord
@@ -87,6 +93,7 @@ def playbook_extras(
     sched, shares, warmup_rows = check_schedule(spec, search, policy)
     rest += sched
     rest += check_records(spec, trials)
+    rest += check_optimizer_record(trials)
     rest += check_search_design(spec, findings_so_far)
     card = sanity_card(spec, search)
     rest += check_sanity(card)

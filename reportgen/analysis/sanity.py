@@ -29,6 +29,46 @@ OPTAX_CONVENTION = (
 )
 
 
+# The hyperparameters each optimizer runs with (the runners' registry records all of them, defaults
+# included; records from other tools may not).
+OPTIMIZER_HPARAMS: dict[str, tuple[str, ...]] = {
+    "sgd": ("learning_rate",),
+    "momentum": ("learning_rate", "momentum"),
+    "nesterov": ("learning_rate", "momentum"),
+    "rmsprop": ("learning_rate", "decay", "eps"),
+    "adam": ("learning_rate", "b1", "b2", "eps"),
+    "nadam": ("learning_rate", "b1", "b2", "eps"),
+    "adamw": ("learning_rate", "b1", "b2", "eps", "weight_decay"),
+}
+
+
+def check_optimizer_record(trials: Sequence[TrialRecord]) -> list[Finding]:
+    """Every hyperparameter of the optimizer a trial used is recorded, defaults included."""
+    missing: dict[str, int] = {}
+    for t in trials:
+        name = t.hyperparameters.get("optimizer")
+        needed = OPTIMIZER_HPARAMS.get(str(name)) if name is not None else None
+        if needed is None:
+            continue
+        for h in needed:
+            if f"{name}.{h}" not in t.hyperparameters and h not in t.hyperparameters:
+                missing[f"{name}.{h}"] = missing.get(f"{name}.{h}", 0) + 1
+    if not missing:
+        return []
+    names = sorted(missing)
+    return [
+        finding(
+            "design.optimizer_unrecorded",
+            Severity.WARNING,
+            f"Trials do not record {', '.join(names)}: the values they ran with (library "
+            "defaults) are unknown to a reader, and defaults and ε conventions differ between "
+            "libraries. Record every optimizer hyperparameter, defaults included.",
+            missing=names,
+            trials=max(missing.values()),
+        )
+    ]
+
+
 def sanity_card(spec: StudySpec, search: ScoredTrials) -> SanityCard:
     ranking = search.ranking()
     best = float(search.values[int(ranking[0])]) if len(ranking) else None

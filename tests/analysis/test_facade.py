@@ -39,6 +39,7 @@ def test_stability_edge_replaces_the_boundary_advice_and_other_checks_fire():
         ("curves.saturated_early", "t3"),
         ("curves.saturated_early", "all trials"),
         ("regime.not_compute_bound", ""),
+        ("design.optimizer_unrecorded", ""),  # the builders record only adam's learning rate
         ("instability.warmup_protocol", ""),  # the stability edge calls for the warmup protocol
         ("variance.no_retrains", ""),
     ]

@@ -270,6 +270,21 @@ def test_sanity_card_against_chance():
     assert check_sanity(sanity_card(spec(), scored(s, near))) == []  # no chance level recorded
 
 
+def test_unrecorded_optimizer_hyperparameters_are_flagged():
+    from reportgen.analysis.sanity import check_optimizer_record
+
+    bare = trial("a", flat(0.1), hyperparameters={"optimizer": "adam", "adam.learning_rate": 1e-3})
+    [f] = check_optimizer_record([bare])
+    assert (f.key, f.evidence["missing"]) == (
+        "design.optimizer_unrecorded", ["adam.b1", "adam.b2", "adam.eps"],
+    )
+    full = trial("b", flat(0.1), hyperparameters={
+        "optimizer": "adam", "adam.learning_rate": 1e-3, "adam.b1": 0.9, "adam.b2": 0.999,
+        "adam.eps": 1e-8})
+    assert check_optimizer_record([full]) == []
+    assert check_optimizer_record([trial("c", flat(0.1), hyperparameters={"lr": 0.1})]) == []
+
+
 def test_split_mismatch_and_variance_sources():
     a = trial("a", flat(0.1)).model_copy(update={"dataset": {"split_seed": 0, "sha256": "x"}})
     b = trial("b", flat(0.1), index=1).model_copy(update={"dataset": {"split_seed": 1, "sha256": "y"}})
