@@ -340,3 +340,17 @@ def test_linear_extension_keeps_the_decay_length_and_the_high_rate_share():
         **t.hyperparameters, "schedule": "cosine"}}), 1000)
     assert cos.new_share_high == pytest.approx(cos.old_share_high, abs=0.01)  # a stretch
     assert extend_schedule(trial("b", flat(0.1), hyperparameters={"width": 64}), 1000) is None
+
+
+def test_without_optuna_the_importance_says_so(monkeypatch):
+    import sys
+
+    s = spec(search_space=[
+        {"name": "adam.learning_rate", "role": "nuisance", "scale": "log", "low": 1e-4, "high": 1e-1},
+        {"name": "noise", "role": "nuisance", "scale": "linear", "low": 0.0, "high": 1.0},
+    ])
+    trials = [trial(f"t{k}", flat(0.1 + k / 100), index=k, hyperparameters={
+        "adam.learning_rate": 10 ** (-4 + k / 3), "noise": k / 10}) for k in range(8)]
+    monkeypatch.setitem(sys.modules, "optuna", None)  # import optuna raises ImportError
+    imp = hyperparameter_importance(s, scored(s, trials), seed=0)
+    assert not imp.available and "Optuna is not installed" in imp.message
