@@ -287,7 +287,240 @@ GUIDANCE: dict[str, Guidance] = {
         "Adopt a change only when it beats the baseline by more than the seed noise of both and "
         "by enough to pay for the complexity it adds.",
     ),
+    # --- findings: instability and gradients (playbook coverage) ----------------------------
+    "instability.loss_spike": Guidance(
+        "identifying-unstable-workloads",
+        "Training loss spiked",
+        "The smoothed training loss jumped well above its best level so far and stayed there "
+        "for a while. Early jumps usually call for warmup, later ones for clipping; either way "
+        "the learning rate is being held back by instability.",
+    ),
+    "instability.above_best_lr": Guidance(
+        "identifying-unstable-workloads",
+        "Learning rates just above the best are unstable",
+        "The runs with slightly larger learning rates than the winner blew up or spiked. When "
+        "instability sets the ceiling, removing it tends to unlock a better result.",
+    ),
+    "instability.fix_menu": Guidance(
+        "potential-fixes-for-common-instability-patterns",
+        "Fixes to try, in order",
+        "Try the cheap structural fixes first (warmup, clipping, another optimizer, a sounder "
+        "residual/normalisation layout) and lower the learning rate only when they fail.",
+    ),
+    "instability.early_probe": Guidance(
+        "identifying-unstable-workloads",
+        "Look at the first steps",
+        "Sparse evaluations can hide an explosion in the first few hundred steps that later "
+        "recovers. A short run at a higher learning rate, evaluated every step, shows it.",
+    ),
+    "gradients.clip_aggressive": Guidance(
+        "gradient-clipping",
+        "Clipping most updates",
+        "When most steps get clipped, clipping is really shrinking the learning rate. Set the "
+        "threshold just above the typical norm (start near its 90th percentile) or lower the rate.",
+    ),
+    "gradients.outliers": Guidance(
+        "gradient-clipping",
+        "Gradient-norm outliers",
+        "Occasional very large gradients can knock training off course mid-run. A clip "
+        "threshold near the 90th percentile of the norm caps them without touching typical steps.",
+    ),
+    # --- findings: steps, rounds, schedule ----------------------------------------------------
+    "regime.compute_bound": Guidance(
+        "determining-the-number-of-steps-for-each-training-run",
+        "Compute-bound training",
+        "Most trials were still getting better when they stopped, so the step budget is the "
+        "limit: longer or faster training is itself an improvement.",
+    ),
+    "regime.not_compute_bound": Guidance(
+        "deciding-how-long-to-train-when-training-is-not-compute-bound",
+        "Not compute-bound",
+        "Most trials levelled off well before the end; extra steps would not pay, and a "
+        "shorter budget speeds up the next round.",
+    ),
+    "regime.short_run_transfer": Guidance(
+        "round-1",
+        "A short-run result may not carry over",
+        "Conclusions drawn from runs much shorter than production are provisional. Fixes for "
+        "early instability and big architecture wins usually hold; schedule settings rarely do.",
+    ),
+    "schedule.warmup_long": Guidance(
+        "how-to-apply-learning-rate-warmup",
+        "Warmup too long for the budget",
+        "A warmup that eats more than about a tenth of training leaves little room at the "
+        "target rate. Search for the shortest warmup that still tames the higher rate.",
+    ),
+    "schedule.warmup_share": Guidance(
+        "how-to-apply-learning-rate-warmup",
+        "Warmup takes a noticeable share",
+        "Once warmup passes a few percent of training, add its length to the step budget "
+        "rather than letting it come out of the time at the full rate.",
+    ),
+    "schedule.hand_edited": Guidance(
+        "why-do-some-papers-have-complicated-learning-rate-schedules",
+        "Schedule changed by hand",
+        "Piecewise schedules made by pausing and editing a run cannot be rerun; copy the rule "
+        "that produced them into an automatic schedule instead.",
+    ),
+    "instability.warmup_protocol": Guidance(
+        "how-to-apply-learning-rate-warmup",
+        "How to study warmup",
+        "Confirm the instability with a much higher learning rate, then search for the shortest "
+        "warmup that lets a rate well above the unstable one train.",
+    ),
+    # --- findings: design, budget, data -------------------------------------------------------
+    "design.optimizer_unrecorded": Guidance(
+        "choosing-the-optimizer",
+        "Optimizer hyperparameters not recorded",
+        "Every optimizer hyperparameter can matter, including the ones left at a default, and "
+        "libraries pick different defaults; record them all so a result can be reproduced and "
+        "the next study can tune them.",
+    ),
+    "design.max_steps_varies": Guidance(
+        "deciding-how-long-to-train-when-training-is-not-compute-bound",
+        "Step budget differs between trials",
+        "Every trial of a study should train for the same number of steps; tuning the budget "
+        "inside a study mixes a length effect into every comparison.",
+    ),
+    "design.eval_cadence": Guidance(
+        "setting-up-periodic-evaluations",
+        "Uneven evaluation cadence",
+        "Evaluate at a fixed step interval, not by wall-clock time, so curves line up across "
+        "trials and the best checkpoint is picked fairly.",
+    ),
+    "design.grid_many_dims": Guidance(
+        "where-can-i-find-an-implementation-of-quasi-random-search",
+        "Grid search in many dimensions",
+        "Grids only make sense for one or two hyperparameters; beyond that, quasi-random search "
+        "covers each dimension far better for the same budget.",
+    ),
+    "design.exploitation_gate": Guidance(
+        "after-exploration-concludes",
+        "Exploration checks still open",
+        "Move to Bayesian optimisation only once the search space comfortably contains the good "
+        "region: best trials inside the bounds and sampled densely enough.",
+    ),
+    "sanity.near_chance": Guidance(
+        "choosing-the-initial-configuration",
+        "Barely better than chance",
+        "A starting configuration should already beat a guessing model by a wide margin; if it "
+        "does not, fix the pipeline or the setup before tuning on top of it.",
+    ),
+    "data.split_mismatch": Guidance(
+        _ADOPT,
+        "Different data splits",
+        "Results computed on different train/validation splits carry the split's own noise; "
+        "compare candidate and baseline on the same split.",
+    ),
+    # --- page sections (playbook coverage) ----------------------------------------------------
+    "section.stability": Guidance(
+        "how-can-optimization-failures-be-debugged-and-mitigated",
+        "Training stability",
+        "Optimisation trouble comes first: until training is stable at the learning rates that "
+        "matter, other comparisons are distorted by it.",
+    ),
+    "section.gradients": Guidance(
+        "gradient-clipping",
+        "Gradient norms",
+        "The per-step gradient norm shows outliers and early blow-ups; its 90th percentile is "
+        "a sensible first clipping threshold.",
+    ),
+    "section.steps": Guidance(
+        "determining-the-number-of-steps-for-each-training-run",
+        "How long to train",
+        "Whether the step budget limits the result decides what to do next: train longer and "
+        "retune the schedule, or shorten runs and iterate faster.",
+    ),
+    "section.rounds": Guidance(
+        "deciding-how-long-to-train-when-training-is-compute-bound",
+        "Rounds",
+        "When training is compute-bound, tune in a few rounds of growing length: many short "
+        "runs first, then a handful of long ones on the best points.",
+    ),
+    "section.schedule": Guidance(
+        "which-learning-rate-decay-should-i-use-as-a-default",
+        "Learning-rate schedule",
+        "Use some decay schedule (linear or cosine are good defaults) and tune it; warmup is a "
+        "separate knob aimed at early instability.",
+    ),
+    "section.insight": Guidance(
+        "exploration-vs-exploitation",
+        "Insight",
+        "Exploration is for learning which hyperparameters matter, which interact and which can "
+        "be fixed, not only for finding one good point.",
+    ),
+    "section.budget": Guidance(
+        "striking-a-balance-between-informative-and-affordable-experiments",
+        "Budget",
+        "Trials are shared between more scientific values, wider nuisance ranges and denser "
+        "sampling; the card shows how this study spent them.",
+    ),
+    "section.resources": Guidance(
+        "choosing-the-batch-size-to-minimize-resource-consumption",
+        "Resources",
+        "Cost is the time per step times the steps, summed over trials; it sets how many more "
+        "rounds the project can afford.",
+    ),
+    "section.start": Guidance(
+        "choosing-the-initial-configuration",
+        "Starting point",
+        "A simple, cheap configuration that clearly beats chance is the right base for tuning.",
+    ),
+    "section.scope": Guidance(
+        "who-is-this-document-for",
+        "Scope",
+        "This guidance assumes supervised learning or something close to it, and is about the "
+        "tuning process rather than a complete recipe for the pipeline.",
+    ),
+    "section.provenance": Guidance(
+        _ADOPT,
+        "Provenance and variance sources",
+        "Which seeds and splits changed between runs tells which kinds of variance a result "
+        "already includes.",
+    ),
+    "section.checkpoints": Guidance(
+        "saving-checkpoints-and-retrospectively-selecting-the-best-checkpoint",
+        "Best checkpoint against the last one",
+        "Trials are scored by their best evaluation, not the last; the gap shows what picking "
+        "the last checkpoint would have cost.",
+    ),
+    "section.eval_settings": Guidance(
+        "evaluation-settings",
+        "Evaluation settings",
+        "Periodic evaluations during training are a cheap proxy; offline evaluation on held-out "
+        "data after training is the more faithful measure.",
+    ),
+    "section.update_rules": Guidance(
+        "what-are-the-update-rules-for-all-the-popular-optimization-algorithms",
+        "Optimizer update rules",
+        "Libraries differ in where they put ε and how they start the averages, so the same "
+        "numbers can mean different optimizers; the convention is recorded with the rule.",
+    ),
 }
+
+# Sections the playbook's authors mark as open research questions (shown with a 🤖 badge).
+OPEN_RESEARCH: frozenset[str] = frozenset(
+    {
+        "choosing-the-optimizer",
+        "choosing-the-batch-size-to-minimize-training-time",
+        "not-sampling-enough-points-in-the-search-space",
+        "round-2",
+        "gradient-clipping",
+    }
+)
+
+
+OPEN_RESEARCH_BADGE = "🤖 "
+
+
+def _badged(g: Guidance) -> Guidance:
+    """A note on an open research question carries the badge in its title."""
+    if g.anchor in OPEN_RESEARCH and not g.title.startswith(OPEN_RESEARCH_BADGE):
+        return Guidance(g.anchor, OPEN_RESEARCH_BADGE + g.title, g.note)
+    return g
+
+
+GUIDANCE = {key: _badged(g) for key, g in GUIDANCE.items()}
 
 
 def guidance(key: str) -> Guidance:

@@ -32,6 +32,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from reportgen.errors import InvalidRecords, ReportgenError
 from reportgen.schema import (
     CURVE_COLUMNS,
+    GRAD_STAT_COLUMNS,
     Best,
     Curves,
     Direction,
@@ -298,7 +299,10 @@ class StudyRunner:
             seeds=job.seeds,
             status=status,
             status_reason=reason,
-            curves=Curves(step=steps, **{k: curves[k] for k in CURVE_COLUMNS}),
+            curves=Curves(
+                step=steps,
+                **{k: curves[k] for k in (*CURVE_COLUMNS, *GRAD_STAT_COLUMNS) if k in curves},
+            ),
             best=best,
             final_value=final,
             test_metrics={k: r7(v) for k, v in out.test_metrics.items() if math.isfinite(v)},

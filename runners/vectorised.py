@@ -32,7 +32,16 @@ from runners.optimizers import build_transform
 from runners.schedules import learning_rate
 from runners.workloads import Dataset, Workload
 
-METRICS = ("train_loss", "valid_loss", "valid_error", "learning_rate", "grad_norm")
+METRICS = (
+    "train_loss",
+    "valid_loss",
+    "valid_error",
+    "learning_rate",
+    "grad_norm",
+    "grad_norm_max",
+    "grad_norm_p90",
+    "clipped_fraction",
+)
 
 
 @dataclass(frozen=True)
@@ -211,6 +220,12 @@ class Program:
             "valid_error": jnp.where(dead, nan, verr),
             "learning_rate": schedule(state["step"] - 1),
             "grad_norm": gnorms.mean(),
+            # statistics of the per-step unclipped norm over the interval, computed in the scan
+            "grad_norm_max": gnorms.max(),
+            "grad_norm_p90": jnp.percentile(gnorms, 90),
+            "clipped_fraction": jnp.where(
+                hp["grad_clip"] > 0, (gnorms > hp["grad_clip"]).mean(), 0.0
+            ),
         }
         m = metrics[self.plan.objective] * self.sign
         better = jnp.isfinite(m) & (m < state["best"])

@@ -27,6 +27,7 @@ from reportgen.analysis.infeasible import check_infeasible
 from reportgen.analysis.isolation import isolation
 from reportgen.analysis.launch import Arm, decide
 from reportgen.analysis.objective import ScoredTrials, score_trials
+from reportgen.analysis.playbook_extras import playbook_extras
 from reportgen.analysis.stability import check_stability_edge
 from reportgen.analysis.summary import summarize
 from reportgen.analysis.variance import retrain_groups, study_variance, variance
@@ -207,7 +208,12 @@ def analyze_study(
     findings += check_best_so_far(search, policy)
     findings += check_coverage(spec, search, policy)
     compared, gap = _compared(iso, search)
-    findings += check_curves(diagnose_all(search, policy), compared, gap, policy)
+    diagnoses = diagnose_all(search, policy)
+    findings += check_curves(diagnoses, compared, gap, policy)
+    lead, more, extras = playbook_extras(
+        spec, ordered, search, diagnoses, findings, iso, baseline_trials
+    )
+    findings = lead + findings + more  # instability first: fix optimisation before anything else
     if not groups:
         findings.append(
             finding(
@@ -233,4 +239,5 @@ def analyze_study(
         ),
         decision=decision,
         policy=policy,
+        extras=extras,
     )

@@ -7,6 +7,7 @@ Templates only loop and branch over these fields. Plain strings are escaped when
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from markupsafe import Markup
 
@@ -162,6 +163,7 @@ class StudyPage:
     decision: DecisionCard
     history: tuple[RevisionRow, ...]
     generator: str
+    playbook: Any = None  # PlaybookSections (reportgen.pages.playbook_sections)
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,12 @@ class CheckTopic:
 
 CHECKLIST = (
     CheckTopic(
+        "Training stability",
+        "Is training stable at the learning rates that matter (no spikes, no clipping every step)?",
+        ("instability", "gradients"),
+        "how-can-optimization-failures-be-debugged-and-mitigated",
+    ),
+    CheckTopic(
         "Study design",
         "Are the scientific, nuisance and fixed roles chosen so the comparison is fair?",
         ("design",),

@@ -27,6 +27,7 @@ from reportgen.pages.context import (
 )
 from reportgen.pages.escape import chart_html, html_block_text
 from reportgen.pages.format import fmt, fmt_interval, fmt_scalar
+from reportgen.pages.playbook_sections import playbook_sections
 from reportgen.schema import Finding, Hyperparameter, Role, Scale, StudyAnalysis, StudySpec
 
 SEVERITY_ORDER = {"ok": 0, "info": 1, "warning": 2, "problem": 3}
@@ -329,6 +330,7 @@ def study_page(
         decision=_decision(a),
         history=_history(spec.study_id, meta, spec.revision),
         generator=meta.generator,
+        playbook=playbook_sections(spec, a, charts.extra),
     )
 
 

@@ -36,6 +36,7 @@ from reportgen.schema.study import (
 )
 from reportgen.schema.trial import (
     CURVE_COLUMNS,
+    GRAD_STAT_COLUMNS,
     Best,
     Curves,
     Execution,
@@ -48,6 +49,7 @@ from reportgen.schema.trial import (
 
 __all__ = [
     "CURVE_COLUMNS",
+    "GRAD_STAT_COLUMNS",
     "SAFE_ID_PATTERN",
     "SCHEMA_VERSION",
     "Baseline",

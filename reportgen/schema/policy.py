@@ -124,6 +124,34 @@ class Policy(Model):
         lt=1,
         description="reaching the best level (within the noise) before this fraction of training is saturating early",
     )
+    # instability, gradient norms, warmup (playbook coverage)
+    spike_rise: float = Field(
+        default=0.10,
+        gt=0,
+        description="(tool default) smoothed training loss this far above its running minimum, as a "
+        "share of the loss scale (running minimum or first value, the larger), is a spike",
+    )
+    spike_min_fraction: float = Field(
+        default=0.01,
+        gt=0,
+        lt=1,
+        description="(tool default) a spike must last at least this fraction of the steps",
+    )
+    clip_aggressive: float = Field(
+        default=0.5, gt=0, le=1, description="(playbook) clipped fraction above this: cut the LR"
+    )
+    grad_outlier_ratio: float = Field(
+        default=3.0, gt=1, description="(tool default) interval max norm this many times the median interval max is an outlier"
+    )
+    warmup_max_share: float = Field(
+        default=0.10, gt=0, lt=1, description="(playbook) warmup above this share of the steps is too long"
+    )
+    compute_bound_share: float = Field(
+        default=0.5,
+        gt=0,
+        le=1,
+        description="(tool default) share of diagnosed trials still improving that labels a study compute-bound",
+    )
     # isolation and variance
     isolation_buckets: int = Field(
         default=5, ge=2, description="buckets for a continuous scientific hyperparameter"

@@ -10,6 +10,7 @@ from enum import StrEnum
 from pydantic import Field
 
 from reportgen.schema.common import Model, Scalar
+from reportgen.schema.playbook import PlaybookExtras
 from reportgen.schema.policy import Policy
 from reportgen.schema.study import Objective, Override, Verdict
 from reportgen.schema.trial import Status, TrialKind
@@ -151,3 +152,4 @@ class StudyAnalysis(Model):
     variance: Variance
     decision: Decision
     policy: Policy
+    extras: PlaybookExtras = Field(default_factory=PlaybookExtras)

@@ -10,6 +10,7 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from reportgen.schema.common import SCHEMA_VERSION, HparamName, Model, SafeId, Scalar
+from reportgen.schema.playbook import ModelInfo, Round
 from reportgen.schema.policy import Policy
 
 
@@ -226,6 +227,20 @@ class StudySpec(Model):
     changelog: list[ChangelogEntry] = Field(default_factory=list)
     override: Override | None = None
     notes: str = ""
+    # --- playbook coverage: rounds, model, task, chance level (all optional) ---
+    round: Round | None = None
+    model: ModelInfo = Field(default_factory=ModelInfo)
+    task: str = Field(
+        default="supervised classification", description="the playbook assumes supervised learning"
+    )
+    chance_level: float | None = Field(
+        default=None, description="objective value of a model that guesses (e.g. 0.9 error on 10 classes)"
+    )
+    grid_override: str = Field(
+        default="",
+        description="reason to run grid search in more than two dimensions, or a Bayesian phase "
+        "before the exploration checks pass",
+    )
 
     @field_validator("search_space")
     @classmethod

@@ -32,6 +32,8 @@ class Seeds(Model):
 
 
 CURVE_COLUMNS = ("train_loss", "valid_loss", "valid_error", "learning_rate", "grad_norm")
+# Optional per-interval statistics of the per-step gradient norm (empty in older records).
+GRAD_STAT_COLUMNS = ("grad_norm_max", "grad_norm_p90", "clipped_fraction")
 
 
 class Curves(Model):
@@ -42,7 +44,11 @@ class Curves(Model):
     valid_loss: list[float]
     valid_error: list[float]
     learning_rate: list[float]
-    grad_norm: list[float]
+    grad_norm: list[float]  # mean of the per-step (unclipped) gradient norm over the interval
+    # --- gradient-norm statistics per eval interval (optional) ---
+    grad_norm_max: list[float] = Field(default_factory=list)
+    grad_norm_p90: list[float] = Field(default_factory=list)
+    clipped_fraction: list[float] = Field(default_factory=list)  # steps clipped; 0 when off
     extra: dict[str, list[float]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
@@ -53,6 +59,10 @@ class Curves(Model):
                 raise ValueError(
                     f"column {name!r} has {len(getattr(self, name))} values, 'step' has {n}"
                 )
+        for name in GRAD_STAT_COLUMNS:
+            col = getattr(self, name)
+            if col and len(col) != n:
+                raise ValueError(f"column {name!r} has {len(col)} values, 'step' has {n}")
         for name, col in self.extra.items():
             if len(col) != n:
                 raise ValueError(f"extra column {name!r} has {len(col)} values, 'step' has {n}")
@@ -63,7 +73,7 @@ class Curves(Model):
         return self
 
     def column(self, name: str) -> list[float]:
-        if name in CURVE_COLUMNS:
+        if name in CURVE_COLUMNS or (name in GRAD_STAT_COLUMNS and getattr(self, name)):
             return getattr(self, name)
         if name in self.extra:
             return self.extra[name]

@@ -138,6 +138,7 @@ def study_charts(
     spec: StudySpec, analysis: StudyAnalysis, trials: list[TrialRecord]
 ) -> StudyCharts:
     """Every chart spec of the page of one revision."""
+    from reportgen.site.playbook_charts import playbook_charts
     points = analysis.summary.points
     axis = tuple((hp.name, axis_plot(hp, list(points), analysis.objective)) for hp in spec.varied)
     ranks = {p.trial_id: p.rank for p in points}
@@ -183,4 +184,5 @@ def study_charts(
         variance=var_chart,
         expected_best=eb_chart,
         curves_caption=caption,
+        extra=playbook_charts(analysis, trials),
     )

@@ -28,11 +28,18 @@ def test_stability_edge_replaces_the_boundary_advice_and_other_checks_fire():
     ]
     a = analyze_study(s, trials)
     assert [(f.key, f.subject) for f in a.findings] == [
+        # instability leads: the learning rates above the best diverged
+        ("instability.above_best_lr", "adam.learning_rate"),
+        ("instability.fix_menu", ""),
+        ("instability.early_probe", ""),
         ("infeasible.fraction", ""),  # 2 of 7 > 20 %
         ("search_space.stability_edge", "adam.learning_rate"),
         ("density.near_best", ""),
         ("curves.saturated_early", "t4"),  # best of width=32, then of width=64
         ("curves.saturated_early", "t3"),
         ("curves.saturated_early", "all trials"),
+        ("regime.not_compute_bound", ""),
+        ("design.optimizer_unrecorded", ""),  # the builders record only adam's learning rate
+        ("instability.warmup_protocol", ""),  # the stability edge calls for the warmup protocol
         ("variance.no_retrains", ""),
     ]

@@ -7,10 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from reportgen.guidance import GUIDANCE, PLAYBOOK_ANCHORS, guidance, playbook_url
+from reportgen.guidance import GUIDANCE, OPEN_RESEARCH, PLAYBOOK_ANCHORS, guidance, playbook_url
 
 ANALYSIS = Path(__file__).resolve().parents[2] / "reportgen" / "analysis"
-KEY = re.compile(r'"((?:search_space|infeasible|density|curves|design|variance)\.[a-z_]+)"')
+KEY = re.compile(
+    r'"((?:search_space|infeasible|density|curves|design|variance|instability|gradients|regime'
+    r'|schedule|sanity|data)\.[a-z_]+)"'
+)
 
 
 def _keys_in_analysis() -> set[str]:
@@ -19,12 +22,13 @@ def _keys_in_analysis() -> set[str]:
 
 def test_every_key_the_analysis_can_emit_is_registered():
     keys = _keys_in_analysis()
-    assert len(keys) >= 15
+    assert len(keys) >= 35
     assert keys - set(GUIDANCE) == set()
 
 
 def test_every_anchor_is_a_real_playbook_section():
     assert {g.anchor for g in GUIDANCE.values()} - PLAYBOOK_ANCHORS == set()
+    assert set() == OPEN_RESEARCH - PLAYBOOK_ANCHORS
 
 
 def test_checklist_anchor_list_matches_the_reference_note():

@@ -1,0 +1,99 @@
+"""Gradient-norm statistics per trial, outlier intervals and the clipping check.
+
+Runners record, per eval interval, the mean, max and 90th percentile of the per-step
+unclipped gradient norm and the fraction of steps clipped. Older records carry only the mean;
+then the statistics fall back to it and the page says so.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from reportgen.analysis.findings import finding, fmt
+from reportgen.analysis.objective import ScoredTrials
+from reportgen.schema import Finding, Policy, Severity, TrialRecord
+from reportgen.schema.playbook import GradNormStats
+
+
+def _col(t: TrialRecord, name: str) -> np.ndarray | None:
+    col = getattr(t.curves, name)
+    return np.asarray(col, dtype=float) if col else None
+
+
+def grad_norm_stats(t: TrialRecord, policy: Policy) -> GradNormStats:
+    mean = np.asarray(t.curves.grad_norm, dtype=float)
+    mx = _col(t, "grad_norm_max")
+    p90 = _col(t, "grad_norm_p90")
+    clipped = _col(t, "clipped_fraction")
+    ok = np.isfinite(mean)
+    clip = t.hyperparameters.get("grad_clip", 0.0)
+    clip_f = float(clip) if isinstance(clip, int | float) and not isinstance(clip, bool) else 0.0
+    if not ok.any():
+        return GradNormStats(trial_id=t.trial_id, mean=None, max=None, p90=None, clip=clip_f,
+                             clipped_fraction=None, suggested_clip=None)
+    m = mean[ok]
+    top = mx[ok] if mx is not None else m
+    p = p90[ok] if p90 is not None else m
+    # the clip threshold the playbook starts from: the 90th percentile of all step norms. The
+    # pooled p90 lies between the smallest and largest interval p90; norms usually shrink as
+    # training goes on, so the 90th percentile of the interval p90s (the upper side) stands in
+    suggested = float(np.nanpercentile(p, 90)) if p90 is not None else float(np.percentile(m, 90))
+    median = float(np.nanmedian(top))  # outliers against the typical interval of the same kind
+    steps = np.asarray(t.curves.step)[ok]
+    outliers = [int(s) for s, v in zip(steps, top, strict=True)
+                if np.isfinite(v) and v > policy.grad_outlier_ratio * median]
+    frac = None
+    if clipped is not None:
+        c = clipped[ok]
+        frac = float(np.mean(c[np.isfinite(c)])) if np.isfinite(c).any() else None
+    return GradNormStats(
+        trial_id=t.trial_id,
+        mean=float(np.mean(m)),
+        max=float(np.nanmax(top)),
+        p90=float(np.nanmean(p)) if p90 is not None else None,
+        clip=clip_f,
+        clipped_fraction=frac,
+        suggested_clip=suggested,
+        outlier_steps=outliers,
+        interval_stats=mx is not None,
+    )
+
+
+def check_grad_norms(
+    search: ScoredTrials, policy: Policy
+) -> tuple[list[Finding], list[GradNormStats]]:
+    """Stats of the top trials (best first, up to ``policy.top_k``) and their findings."""
+    ranking = [int(i) for i in search.ranking()[: policy.top_k]]
+    stats = [grad_norm_stats(search.trials[i], policy) for i in ranking]
+    out: list[Finding] = []
+    for s in stats:
+        if s.clipped_fraction is not None and s.clip > 0 and s.clipped_fraction > policy.clip_aggressive:
+            out.append(
+                finding(
+                    "gradients.clip_aggressive",
+                    Severity.WARNING,
+                    f"{s.clipped_fraction:.0%} of the updates were clipped at {fmt(s.clip)}: "
+                    "clipping this often acts as a hidden learning-rate cut. Lower the learning "
+                    f"rate instead, or raise the threshold towards {fmt(s.suggested_clip)}.",
+                    subject=s.trial_id,
+                    clipped_fraction=s.clipped_fraction,
+                    clip=s.clip,
+                    suggested_clip=s.suggested_clip,
+                )
+            )
+        if s.outlier_steps:
+            out.append(
+                finding(
+                    "gradients.outliers",
+                    Severity.INFO,
+                    f"The gradient norm jumped above {policy.grad_outlier_ratio:g}× its typical "
+                    f"interval value in "
+                    f"{len(s.outlier_steps)} interval(s); clipping at about "
+                    f"{fmt(s.suggested_clip)} (the 90th percentile) would cap those updates.",
+                    subject=s.trial_id,
+                    outlier_steps=s.outlier_steps,
+                    suggested_clip=s.suggested_clip,
+                    max=s.max,
+                )
+            )
+    return out, stats

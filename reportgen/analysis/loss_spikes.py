@@ -1,0 +1,183 @@
+"""Instability: loss-spike episodes, the learning rates just above the best, the fix menu.
+
+A spike episode is a stretch where the smoothed training loss stays above its running minimum
+by more than ``policy.spike_rise`` of the loss scale (the larger of the running minimum and the
+first smoothed value, so that wiggles of a loss near zero do not count) for at least
+``policy.spike_min_fraction`` of the steps (tool defaults). Episodes that start in the first tenth of training are "early"
+(warmup fixes those best), later ones "mid-training" (clipping first).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from reportgen.analysis.findings import finding, fmt
+from reportgen.analysis.hyperparameters import is_learning_rate
+from reportgen.analysis.objective import ScoredTrials, curve
+from reportgen.schema import Finding, Policy, Severity, Status, StudySpec, TrialRecord
+from reportgen.schema.playbook import SpikeEpisode
+
+EARLY_FRACTION = 0.1
+
+FIXES_EARLY = (
+    "Learning-rate warmup: ramp up from a small rate over the first steps.",
+    "Gradient clipping at about the 90th percentile of the gradient norm.",
+    "Another optimizer (Adam often survives where momentum does not).",
+    "Architecture: residual connections with normalisation inside the branch, x + f(Norm(x)); "
+    "zero-initialised residual branches.",
+    "Lower the learning rate, last, because it gives up speed.",
+)
+FIXES_MID = (
+    "Gradient clipping at about the 90th percentile of the gradient norm.",
+    "Learning-rate warmup, longer than now.",
+    "Another optimizer (Adam often survives where momentum does not).",
+    "Architecture: residual connections with normalisation inside the branch, x + f(Norm(x)); "
+    "zero-initialised residual branches.",
+    "Lower the learning rate, last, because it gives up speed.",
+)
+
+
+def _smooth(y: np.ndarray) -> np.ndarray:
+    """A centred 3-point running median (a single noisy eval is not an episode)."""
+    if y.size < 3:
+        return y
+    padded = np.concatenate([y[:1], y, y[-1:]])
+    return np.median(np.stack([padded[:-2], padded[1:-1], padded[2:]]), axis=0)
+
+
+def spike_episodes(trial: TrialRecord, policy: Policy) -> list[SpikeEpisode]:
+    y = curve(trial, "train_loss")
+    steps = np.asarray(trial.curves.step)
+    keep = np.isfinite(y)
+    y, steps = y[keep], steps[keep]
+    if y.size < 4:
+        return []
+    s = _smooth(y)
+    run_min = np.minimum.accumulate(s)
+    scale = np.maximum(run_min, s[0])
+    above = s - run_min > policy.spike_rise * scale + 1e-12
+    min_len = max(1, math.ceil(policy.spike_min_fraction * trial.max_train_steps))
+    out: list[SpikeEpisode] = []
+    i = 0
+    while i < y.size:
+        if not above[i]:
+            i += 1
+            continue
+        j = i
+        while j + 1 < y.size and above[j + 1]:
+            j += 1
+        start = int(steps[i - 1]) if i > 0 else int(steps[i])
+        end = int(steps[j])
+        if end - start >= min_len:
+            peak = float(np.max(s[i : j + 1] / np.maximum(run_min[i : j + 1], 1e-12)))
+            phase = "early" if start <= EARLY_FRACTION * trial.max_train_steps else "mid-training"
+            out.append(SpikeEpisode(trial_id=trial.trial_id, start_step=start, end_step=end,
+                                    peak_ratio=round(peak, 4), phase=phase))
+        i = j + 1
+    return out
+
+
+def _lr_name(spec: StudySpec) -> str | None:
+    for hp in spec.varied:
+        if is_learning_rate(hp.name):
+            return hp.name
+    return None
+
+
+def lrs_above_best(spec: StudySpec, search: ScoredTrials, n: int = 3) -> list[TrialRecord]:
+    """The trials with the next ``n`` learning rates above the best trial's (the stability probe)."""
+    name = _lr_name(spec)
+    ranking = search.ranking()
+    if name is None or len(ranking) == 0:
+        return []
+    best = search.trials[int(ranking[0])]
+    lr_best = best.hyperparameters.get(name)
+    if not isinstance(lr_best, int | float):
+        return []
+    above = [t for t in search.trials
+             if isinstance(t.hyperparameters.get(name), int | float)
+             and float(t.hyperparameters[name]) > float(lr_best)]  # type: ignore[arg-type]
+    above.sort(key=lambda t: float(t.hyperparameters[name]))  # type: ignore[arg-type]
+    return above[:n]
+
+
+def check_instability(
+    spec: StudySpec, search: ScoredTrials, policy: Policy
+) -> tuple[list[Finding], list[SpikeEpisode], list[str], list[str]]:
+    """Findings, spike episodes, the ids of the trials just above the best LR, and the fix menu."""
+    out: list[Finding] = []
+    episodes: list[SpikeEpisode] = []
+    for t in search.trials:
+        episodes += spike_episodes(t, policy)
+    by_trial: dict[str, list[SpikeEpisode]] = {}
+    for e in episodes:
+        by_trial.setdefault(e.trial_id, []).append(e)
+    for tid, eps in by_trial.items():
+        worst = max(eps, key=lambda e: e.peak_ratio)
+        out.append(
+            finding(
+                "instability.loss_spike",
+                Severity.WARNING,
+                f"Training loss rose {worst.peak_ratio:.2f}× above its running minimum between "
+                f"steps {worst.start_step} and {worst.end_step} ({worst.phase}); "
+                f"{len(eps)} episode(s) in this trial.",
+                subject=tid,
+                episodes=len(eps),
+                peak_ratio=worst.peak_ratio,
+                start_step=worst.start_step,
+                end_step=worst.end_step,
+            )
+        )
+    above = lrs_above_best(spec, search)
+    unstable = [t for t in above if t.status is Status.DIVERGED or t.trial_id in by_trial]
+    name = _lr_name(spec)
+    if unstable and name:
+        lrs = [float(t.hyperparameters[name]) for t in unstable]  # type: ignore[arg-type]
+        out.append(
+            finding(
+                "instability.above_best_lr",
+                Severity.WARNING,
+                f"{len(unstable)} of the {len(above)} learning rates just above the best one "
+                f"({', '.join(fmt(x) for x in lrs)}) diverged or spiked: instability caps the "
+                "learning rate, and fixing it will probably improve the result.",
+                subject=name,
+                learning_rates=lrs,
+            )
+        )
+    menu: list[str] = []
+    if out:
+        early = any(e.phase == "early" for e in episodes) or any(
+            t.status is Status.DIVERGED and len(t.curves) <= 2 for t in unstable
+        )
+        pattern = "early" if early or not episodes else "mid-training"
+        menu = list(FIXES_EARLY if pattern == "early" else FIXES_MID)
+        out.append(
+            finding(
+                "instability.fix_menu",
+                Severity.INFO,
+                "Fix the optimisation before comparing anything else. In order: "
+                + " ".join(f"({i}) {m}" for i, m in enumerate(menu, 1)),
+                pattern=pattern,
+            )
+        )
+        if spec.eval_every > 1:
+            ranking = search.ranking()
+            best_lr = (
+                search.trials[int(ranking[0])].hyperparameters.get(name) if name and len(ranking)
+                else None
+            )
+            lr_txt = (f"{name} = {fmt(2 * float(best_lr))}" if isinstance(best_lr, int | float)
+                      else "twice the best learning rate")
+            out.append(
+                finding(
+                    "instability.early_probe",
+                    Severity.INFO,
+                    f"Evaluations every {spec.eval_every} steps can hide a blow-up in the first "
+                    f"steps. Run a probe of about 500 steps at {lr_txt} with eval_every: 1 and "
+                    "look at the first steps at full resolution.",
+                    eval_every=spec.eval_every,
+                )
+            )
+    return out, episodes, [t.trial_id for t in above], menu

@@ -1,0 +1,116 @@
+"""Charts of the playbook-coverage sections: series against step (gradient norms, learning-rate
+schedules, losses above the best learning rate, best-so-far), the best-step distribution with
+its 10 % / 25 % bands, parallel coordinates of the search and the interaction heat map.
+
+Rows arrive prepared (see ``reportgen.site.playbook_charts``); nothing here computes a statistic.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import altair as alt
+
+from reportgen.charts.spec import HEIGHT, PLACEHOLDER, WIDTH, from_template, slot
+
+
+def step_series(
+    rows: list[dict[str, Any]],
+    *,
+    title: str,
+    x_title: str,
+    y_title: str,
+    log_y: bool = False,
+    rule: float | None = None,
+    rule_label: str = "",
+) -> dict[str, Any]:
+    """Lines of ``v`` against ``x`` per ``trial``; rows with ``mark`` true are drawn as red
+    points (outliers, spikes); an optional horizontal rule (e.g. a suggested clip threshold)."""
+    values = {
+        "title": title,
+        "x_title": x_title,
+        "y_title": y_title,
+        "rule": [{"r": rule, "label": rule_label}] if rule is not None else [],
+    }
+    return from_template(("playbook-series", log_y), lambda: _series(log_y), values, rows)
+
+
+def _series(log_y: bool) -> alt.TopLevelMixin:
+    scale = alt.Scale(type="log") if log_y else alt.Scale(zero=False)
+    x = alt.X("x:Q", title=slot("x_title"))
+    y = alt.Y("v:Q", title=slot("y_title"), scale=scale)
+    base = alt.Chart(PLACEHOLDER).transform_filter(
+        "datum.v != null" + (" && datum.v > 0" if log_y else "")
+    )
+    lines = base.mark_line(strokeWidth=1.5).encode(
+        x=x,
+        y=y,
+        color=alt.Color("trial:N", title="trial"),
+        tooltip=[alt.Tooltip("trial:N"), alt.Tooltip("x:Q", title="step"), alt.Tooltip("v:Q")],
+    )
+    marks = base.transform_filter("datum.mark").mark_point(
+        shape="triangle-up", color="#d32f2f", size=70, filled=True
+    ).encode(x=x, y=y, tooltip=[alt.Tooltip("trial:N"), alt.Tooltip("x:Q", title="step"),
+                                alt.Tooltip("v:Q"), alt.Tooltip("note:N")])
+    rule = alt.Chart(alt.InlineData(values=slot("rule"))).mark_rule(
+        color="#ff9800", strokeDash=[6, 3]
+    ).encode(y=alt.Y("r:Q"), tooltip=[alt.Tooltip("label:N"), alt.Tooltip("r:Q", title="value")])
+    return alt.layer(lines, marks, rule).properties(width=WIDTH, height=HEIGHT, title=slot("title"))
+
+
+def best_step_chart(rows: list[dict[str, Any]], early: float, late: float) -> dict[str, Any]:
+    """Each trial's best step as a fraction of max_train_steps, with the playbook's bands."""
+    values = {"bands": [{"a": 0.0, "b": early, "band": f"first {early:.0%}: too many steps"},
+                        {"a": 1 - late, "b": 1.0, "band": f"last {late:.0%}: train longer"}]}
+    return from_template(("best-step",), _best_step, values, rows)
+
+
+def _best_step() -> alt.TopLevelMixin:
+    bands = alt.Chart(alt.InlineData(values=slot("bands"))).mark_rect(opacity=0.15).encode(
+        x=alt.X("a:Q", scale=alt.Scale(domain=[0, 1])), x2="b:Q",
+        color=alt.Color("band:N", title="zone", scale=alt.Scale(range=["#ff9800", "#3f51b5"])),
+        tooltip=[alt.Tooltip("band:N")],
+    )
+    pts = alt.Chart(PLACEHOLDER).mark_tick(thickness=2, size=30).encode(
+        x=alt.X("fraction:Q", title="best step / max_train_steps", scale=alt.Scale(domain=[0, 1])),
+        tooltip=[alt.Tooltip("trial:N"), alt.Tooltip("fraction:Q", format=".0%")],
+        color=alt.value("#212121"),
+    )
+    return alt.layer(bands, pts).properties(width=WIDTH, height=80,
+                                            title="Where each trial's best checkpoint fell")
+
+
+def parallel_chart(rows: list[dict[str, Any]], metric: str) -> dict[str, Any]:
+    """One line per trial across the varied hyperparameters (sampling coordinates, 0 to 1)."""
+    return from_template(("parallel",), _parallel, {"metric": metric}, rows)
+
+
+def _parallel() -> alt.TopLevelMixin:
+    return alt.Chart(PLACEHOLDER).mark_line(opacity=0.6, point=True).encode(
+        x=alt.X("hp:N", title=None),
+        y=alt.Y("c:Q", title="position in range (0 = low end, 1 = high end)",
+                scale=alt.Scale(domain=[0, 1])),
+        detail="trial:N",
+        color=alt.Color("value:Q", title=slot("metric"), scale=alt.Scale(scheme="viridis")),
+        tooltip=[alt.Tooltip("trial:N"), alt.Tooltip("hp:N", title="hyperparameter"),
+                 alt.Tooltip("c:Q", title="position"), alt.Tooltip("value:Q", title=slot("metric")),
+                 alt.Tooltip("rank:Q")],
+    ).properties(width=WIDTH, height=HEIGHT, title="Parallel coordinates of the search")
+
+
+def interaction_chart(rows: list[dict[str, Any]], x: str, y: str, metric: str) -> dict[str, Any]:
+    """Best objective per cell of the two most important hyperparameters."""
+    values = {"x": x, "y": y, "metric": f"best {metric}",
+              "title": f"Interaction of {x} and {y}"}
+    return from_template(("interaction",), _interaction, values, rows)
+
+
+def _interaction() -> alt.TopLevelMixin:
+    return alt.Chart(PLACEHOLDER).mark_rect().encode(
+        x=alt.X("x:N", title=slot("x")),
+        y=alt.Y("y:N", title=slot("y")),
+        color=alt.Color("best:Q", title=slot("metric"), scale=alt.Scale(scheme="viridis")),
+        tooltip=[alt.Tooltip("x:N", title=slot("x")), alt.Tooltip("y:N", title=slot("y")),
+                 alt.Tooltip("best:Q", title=slot("metric")), alt.Tooltip("n:Q", title="trials"),
+                 alt.Tooltip("n_feasible:Q", title="feasible")],
+    ).properties(width=WIDTH, height=HEIGHT, title=slot("title"))

@@ -1,0 +1,129 @@
+"""Rows and specs of the playbook-coverage charts of one revision (into ``StudyCharts.extra``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from reportgen.charts.playbook import (
+    best_step_chart,
+    interaction_chart,
+    parallel_chart,
+    step_series,
+)
+from reportgen.schema import StudyAnalysis, TrialRecord
+from reportgen.site.prepare import round_sig
+
+TOP = 3
+
+
+def _num(x: float) -> float | None:
+    return float(x) if np.isfinite(x) else None
+
+
+def _rows(t: TrialRecord, column: Sequence[float], marks: set[int] = frozenset(), note: str = "",
+          label: str | None = None) -> list[dict[str, Any]]:
+    vals = round_sig(np.asarray(column, dtype=float))
+    return [
+        {"x": s, "v": _num(v), "trial": label or t.trial_id, "mark": s in marks, "note": note}
+        for s, v in zip(t.curves.step, vals, strict=True)
+    ]
+
+
+def playbook_charts(analysis: StudyAnalysis, trials: Sequence[TrialRecord]) -> dict[str, Any]:
+    """Chart specs keyed by name; a chart without data is left out."""
+    e = analysis.extras
+    by_id = {t.trial_id: t for t in trials}
+    top = [p.trial_id for p in analysis.summary.top[:TOP]]
+    out: dict[str, Any] = {}
+
+    # gradient norm against step, outlier intervals marked, the p90 clip suggestion as a rule
+    rows: list[dict[str, Any]] = []
+    for g in e.grad_norms[:TOP]:
+        t = by_id[g.trial_id]
+        col = t.curves.grad_norm_max or t.curves.grad_norm
+        rows += _rows(t, col, set(g.outlier_steps), "outlier interval")
+    if rows:
+        s = e.grad_norms[0].suggested_clip
+        has_max = any(by_id[g.trial_id].curves.grad_norm_max for g in e.grad_norms[:TOP])
+        out["grad_norm"] = step_series(
+            rows,
+            title="Gradient norm of the top trials" + (" (interval max)" if has_max else " (interval mean)"),
+            x_title="step", y_title="gradient L2 norm", log_y=all(
+                r["v"] is None or r["v"] > 0 for r in rows),
+            rule=s, rule_label="suggested clip (p90)",
+        )
+    # learning rate against step, top trials
+    rows = []
+    for tid in top:
+        t = by_id[tid]
+        rows += _rows(t, t.curves.learning_rate)
+    if rows:
+        out["learning_rate"] = step_series(rows, title="Learning rate of the top trials",
+                                           x_title="step", y_title="learning rate")
+    # training loss of the learning rates just above the best, spikes marked
+    spikes: dict[str, set[int]] = {}
+    for ep in e.spikes:
+        spikes.setdefault(ep.trial_id, set()).update({ep.start_step, ep.end_step})
+    rows = []
+    if e.unstable_trials and top:
+        for tid in [top[0], *e.unstable_trials]:
+            t = by_id[tid]
+            rows += _rows(t, t.curves.train_loss, spikes.get(tid, set()), "spike episode",
+                          label=tid + (" (best)" if tid == top[0] else ""))
+    if rows:
+        out["above_best"] = step_series(
+            rows, title="Training loss: best learning rate and the next ones above it",
+            x_title="step", y_title="train_loss", log_y=all(
+                r["v"] is None or r["v"] > 0 for r in rows),
+        )
+    # round 2: the best schedule now and extended to the next round's budget
+    x = e.schedule_extension
+    if x is not None:
+        out["schedule_extension"] = step_series(
+            [{"x": s, "v": v, "trial": label, "mark": False, "note": ""}
+             for label, s, v in x.points],
+            title=f"Learning rate of {x.trial_id}: this round and extended to the next",
+            x_title="step", y_title="learning rate",
+        )
+    # curves of the best trial of each scientific value
+    rows = []
+    metric = analysis.objective.metric
+    for label, tid in e.best_per_value.items():
+        t = by_id.get(tid)
+        if t is not None:
+            rows += _rows(t, t.curves.column(metric), label=f"{label} ({tid})")
+    if rows:
+        out["best_per_value"] = step_series(
+            rows, title=f"{metric} of the best trial of each scientific value",
+            x_title="step", y_title=metric,
+        )
+    # best objective so far against trial index
+    bsf = analysis.summary.best_so_far
+    if bsf:
+        out["best_so_far"] = step_series(
+            [{"x": i + 1, "v": v, "trial": "best so far", "mark": False, "note": ""}
+             for i, v in enumerate(bsf)],
+            title="Best objective so far", x_title="trials in sampler order",
+            y_title=f"best {analysis.objective.metric}",
+        )
+    if e.best_step_fractions:
+        p = analysis.policy
+        out["best_step"] = best_step_chart(
+            [{"trial": k, "fraction": round(v, 4)} for k, v in e.best_step_fractions.items()],
+            p.early_best_fraction, p.late_best_fraction,
+        )
+    if e.parallel:
+        out["parallel"] = parallel_chart(
+            [{"trial": q.trial_id, "hp": q.hyperparameter, "c": q.coordinate,
+              "value": q.value, "rank": q.rank} for q in e.parallel],
+            analysis.objective.metric,
+        )
+    if e.interaction and e.importance and len(e.importance.top_pair) == 2:
+        x, y = e.importance.top_pair
+        out["interaction"] = interaction_chart(
+            [c.model_dump() for c in e.interaction], x, y, analysis.objective.metric
+        )
+    return out
