@@ -6,7 +6,7 @@ playbook leaves open, and a study may override any of them in its spec under ``p
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from reportgen.schema.common import Model
 
@@ -35,6 +35,21 @@ class Policy(Model):
         gt=0,
         lt=1,
         description="power the 'run N more retrains' advice aims for at the observed effect",
+    )
+    look_sizes: list[int] = Field(
+        default_factory=lambda: [3, 5, 10, 20, 40],
+        min_length=1,
+        description="planned looks: retrains per arm at which the verdict may change "
+        "(group-sequential, Pocock boundary); retrains beyond the last look reached wait",
+    )
+    eval_noise_ratio: float = Field(
+        default=1.5,
+        gt=1,
+        description="arms' evaluation noise differing by more than this ratio: the decision "
+        "scores retrains by the mean of their late evaluations instead of best over training",
+    )
+    nuisance_reruns: int = Field(
+        default=4, ge=1, description="reruns (sampler seeds) the advice asks for to cover nuisance luck"
     )
     # search-space boundaries
     top_k: int = Field(
@@ -132,3 +147,15 @@ class Policy(Model):
         default=2000, ge=100, description="resamples for bootstrap estimates"
     )
     random_seed: int = Field(default=0, ge=0, description="seed of every bootstrap in the analysis")
+
+    @field_validator("look_sizes")
+    @classmethod
+    def _increasing(cls, v: list[int]) -> list[int]:
+        if v[0] < 2 or any(b <= a for a, b in zip(v, v[1:], strict=False)):
+            raise ValueError("look sizes must be strictly increasing and at least 2")
+        return v
+
+    def looks(self) -> tuple[int, ...]:
+        """The planned looks at or above ``min_retrains``."""
+        kept = tuple(n for n in self.look_sizes if n >= self.min_retrains)
+        return kept or (self.min_retrains,)
