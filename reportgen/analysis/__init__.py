@@ -30,7 +30,12 @@ from reportgen.analysis.noise import check_noise_floor, eval_examples_of, eval_n
 from reportgen.analysis.objective import ScoredTrials, score_trials
 from reportgen.analysis.stability import check_stability_edge
 from reportgen.analysis.summary import summarize
-from reportgen.analysis.variance import retrain_groups, study_variance, variance
+from reportgen.analysis.variance import (
+    check_study_variance,
+    retrain_groups,
+    study_variance,
+    variance,
+)
 from reportgen.schema import (
     Decision,
     Finding,
@@ -279,7 +284,6 @@ def analyze_study(
     are the other study's trials when ``spec.baseline.study`` names one.
     """
     policy = spec.policy
-    rng = np.random.default_rng(policy.random_seed)
     ordered = sorted(trials, key=lambda t: t.trial_id)
     scored = score_trials(ordered, spec.objective)
     search = _of_kind(scored, TrialKind.SEARCH)
@@ -321,6 +325,8 @@ def analyze_study(
             )
         )
 
+    study_var = study_variance(search, reruns)
+    findings += check_study_variance(study_var, spec.study_id, policy)
     candidate, baseline = _arms(spec, search, retrains, groups, baseline_trials, reruns)
     decision = _decision(spec, scored, candidate, baseline)
     findings += check_noise_floor(
@@ -336,9 +342,7 @@ def analyze_study(
         summary=summary,
         findings=findings,
         isolation=iso,
-        variance=variance(
-            groups, study_variance(search, reruns, policy, rng), expected_best_of_k(search)
-        ),
+        variance=variance(groups, study_var, expected_best_of_k(search)),
         decision=decision,
         policy=policy,
     )

@@ -35,4 +35,5 @@ def test_stability_edge_replaces_the_boundary_advice_and_other_checks_fire():
         ("curves.saturated_early", "t3"),
         ("curves.saturated_early", "all trials"),
         ("variance.no_retrains", ""),
+        ("variance.no_reruns", ""),
     ]
