@@ -116,7 +116,7 @@ def _draws(retrains: ScoredTrials, group: RetrainGroup | None) -> tuple[Draw, ..
                 t.trial_id,
                 float(retrains.values[i]),
                 late_mean=float(retrains.sign * late.mean()),
-                noise=eval_noise(y),
+                noise=eval_noise(late),
             )
         )
     return tuple(out)

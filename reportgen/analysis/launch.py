@@ -13,7 +13,8 @@ The rule (``Decision.procedure`` states it in one sentence):
 - **Effect and interval**: difference of retrain means (positive = candidate better), Welch
   standard error. With reruns, the variance of the per-sampler-seed difference of the arms' best
   search values is added (nuisance-tuning luck); without reruns a caveat says it is not covered.
-  The standard error is never below the validation set's binomial floor (``noise``).
+  The standard error is never below the paired-proportion floor of the gap on the validation
+  set (``noise.paired_floor``).
 - **Objective noise**: when the arms' evaluation noise differs by more than
   ``policy.eval_noise_ratio``, "best over training" favours the noisier arm; the retrains are
   then scored by the mean of their late evaluations instead, and the verdict says so.
@@ -33,7 +34,7 @@ import numpy as np
 from scipy import stats
 
 from reportgen.analysis.findings import fmt
-from reportgen.analysis.noise import binomial_floor
+from reportgen.analysis.noise import paired_floor
 from reportgen.analysis.sequential import look_reached, pocock_level
 from reportgen.schema import Decision, Override, Policy, RetrainGroup, Verdict
 
@@ -150,8 +151,8 @@ def procedure(policy: Policy) -> str:
         f"up to the last of these looks reached, with a one-sided level of {level:.2%} at every "
         f"look so that the false-adopt rate over all looks is "
         f"{policy.false_adopt_rate:.0%}; diverged or failed retrains count against their arm, "
-        f"reruns add the spread of nuisance tuning between sampler seeds, and the interval is "
-        f"never narrower than the validation set's binomial standard error; adopt when the "
+        f"reruns add the spread of nuisance tuning between sampler seeds, and the standard "
+        f"error is never below that of the gap's examples on the validation set; adopt when the "
         f"lower bound exceeds the minimum effect {fmt(policy.min_effect)}, reject when the "
         f"upper bound is below it."
     )
@@ -333,7 +334,7 @@ def decide(
 
     extra_var, extra_df, nuisance_caveats = _nuisance(candidate, baseline, setting, policy)
     caveats += nuisance_caveats
-    floor = binomial_floor(setting.metric, [*c, *b], setting.eval_examples)
+    floor = paired_floor(setting.metric, -sign * float(c.mean() - b.mean()), setting.eval_examples)
     cmp = compare(c, b, sign, level, extra_var, extra_df, floor)
     if cmp.se == 0:
         return result(
@@ -349,8 +350,9 @@ def decide(
     floor_binds = floor is not None and cmp.se == floor
     if floor_binds:
         caveats.append(
-            f"The interval is set by the validation set's noise floor (binomial standard error "
-            f"{fmt(floor)} over {setting.eval_examples} examples), not by the retrains' spread."
+            f"The interval is set by the validation set's resolution: a gap of "
+            f"{fmt(abs(cmp.effect))} over {setting.eval_examples} examples has a standard error "
+            f"of at least {fmt(floor)} however many retrains agree."
         )
     verdict = verdict_of(cmp.ci_low, cmp.ci_high, policy.min_effect)
     budget = ""

@@ -5,8 +5,10 @@
   blind to a constant and a linear trend). The variance estimate is unbiased on white noise;
   adding a constant to the metric does not change it.
 - ``binomial_floor``: for an error rate (or accuracy) measured on n validation examples, the
-  binomial standard error sqrt(p (1 - p) / n), never below the resolution 1 / n: no comparison on
-  that validation set can be sharper than this.
+  binomial standard error sqrt(p (1 - p) / n), never below the resolution 1 / n (the checklist's
+  noise floor, used by the ``below_noise_floor`` finding).
+- ``paired_floor``: the smallest standard error a difference of two rates on the same n
+  examples can have; the launch interval is never narrower than it.
 """
 
 from __future__ import annotations
@@ -59,6 +61,20 @@ def binomial_floor(metric: str, values: Sequence[float], n_examples: int | None)
         return None
     p = float(v.mean())
     return max(math.sqrt(p * (1 - p) / n_examples), 1 / n_examples)
+
+
+def paired_floor(metric: str, effect: float, n_examples: int | None) -> float | None:
+    """Smallest standard error of a difference of two rates on the same ``n_examples``.
+
+    A gap ``effect`` means at least ``|effect| * n`` examples are scored differently by the two
+    arms; a fresh validation sample would move the gap by at least sqrt(|d| (1 - |d|) / n) (the
+    paired-proportion variance with no other discordant examples), and never by less than one
+    example, 1 / n. None when the metric is not a rate or the size is unknown.
+    """
+    if n_examples is None or not is_rate(metric) or not math.isfinite(effect):
+        return None
+    d = min(abs(effect), 1.0)
+    return max(math.sqrt(d * (1 - d) / n_examples), 1 / n_examples)
 
 
 def check_noise_floor(
