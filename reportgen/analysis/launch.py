@@ -11,8 +11,10 @@ The rule (``Decision.procedure`` states it in one sentence):
   more often than the baseline is never adopted; it is rejected when the difference is beyond
   chance (one-sided Fisher exact test at the look's level).
 - **Effect and interval**: difference of retrain means (positive = candidate better), Welch
-  standard error. With reruns, the variance of the per-sampler-seed difference of the arms' best
-  search values is added (nuisance-tuning luck); without reruns a caveat says it is not covered.
+  standard error. With reruns, the effect is the mean over sampler seeds of the arms'
+  difference (this search's from the retrains, each rerun's from the arms' best search values)
+  with a one-sample t interval from their spread, so nuisance-tuning luck is averaged and
+  counted; without reruns a caveat says it is not covered.
   The standard error is never below the paired-proportion floor of the gap on the validation
   set (``noise.paired_floor``).
 - **Objective noise**: when the arms' evaluation noise differs by more than
@@ -73,23 +75,14 @@ def welch_bounds(
 
 
 def compare(
-    c: np.ndarray,
-    b: np.ndarray,
-    sign: float,
-    level: float,
-    extra_var: float = 0.0,
-    extra_df: float = math.inf,
-    floor: float | None = None,
+    c: np.ndarray, b: np.ndarray, sign: float, level: float, floor: float | None = None
 ) -> Comparison:
-    """Welch comparison of two samples at one-sided ``level``; ``extra_var`` (with ``extra_df``
-    degrees of freedom) is added to the variance of the effect, and ``floor`` bounds its standard
+    """Welch comparison of two samples at one-sided ``level``; ``floor`` bounds the standard
     error from below."""
     va, vb = c.var(ddof=1) / c.size, b.var(ddof=1) / b.size
-    var = va + vb + extra_var
     denom = va**2 / (c.size - 1) + vb**2 / (b.size - 1)
-    denom += extra_var**2 / extra_df if math.isfinite(extra_df) else 0.0
-    df = var**2 / denom if denom > 0 else float(c.size + b.size - 2)
-    se = math.sqrt(var)
+    df = (va + vb) ** 2 / denom if denom > 0 else float(c.size + b.size - 2)
+    se = math.sqrt(va + vb)
     if floor is not None and se < floor:
         se = floor
     effect = -sign * float(c.mean() - b.mean())
@@ -151,7 +144,8 @@ def procedure(policy: Policy) -> str:
         f"up to the last of these looks reached, with a one-sided level of {level:.2%} at every "
         f"look so that the false-adopt rate over all looks is "
         f"{policy.false_adopt_rate:.0%}; diverged or failed retrains count against their arm, "
-        f"reruns add the spread of nuisance tuning between sampler seeds, and the standard "
+        f"with reruns the effect is averaged over sampler seeds with a t interval from their "
+        f"spread (nuisance-tuning luck), the standard "
         f"error is never below that of the gap's examples on the validation set; adopt when the "
         f"lower bound exceeds the minimum effect {fmt(policy.min_effect)}, reject when the "
         f"upper bound is below it."
@@ -176,36 +170,42 @@ def _next_look(
     return next((n for n in later if n >= want), later[-1])
 
 
-def _nuisance(
-    candidate: Arm, baseline: Arm, setting: Setting, policy: Policy
-) -> tuple[float, float, list[str]]:
-    """Variance of the nuisance-luck difference from reruns (0 without), its df, and caveats."""
-    seeds = sorted(set(candidate.seed_bests) & set(baseline.seed_bests))
-    if len(seeds) >= 2:
-        d = np.array([candidate.seed_bests[s] - baseline.seed_bests[s] for s in seeds])
-        var = float(d.var(ddof=1))
-        return (
-            var,
-            float(len(seeds) - 1),
-            [
-                f"Nuisance-tuning luck is covered by {len(seeds)} sampler seeds (this search and "
-                f"{len(seeds) - 1} rerun(s)): the variance {fmt(var)} of the arms' best-value "
-                f"difference across them is added to the interval."
-            ],
-        )
+def _rerun_differences(candidate: Arm, baseline: Arm, sign: float) -> list[float]:
+    """Per-sampler-seed difference of the arms' best search values (positive = candidate
+    better), for the reruns only (this search's seed is represented by the retrains)."""
+    seeds = sorted((set(candidate.seed_bests) & set(baseline.seed_bests)) - {""})
+    return [-sign * (candidate.seed_bests[s] - baseline.seed_bests[s]) for s in seeds]
+
+
+def _nuisance_caveat(setting: Setting, policy: Policy, n_seeds: int) -> list[str]:
+    if n_seeds >= 2:
+        return [
+            f"Nuisance-tuning luck is covered by {n_seeds} sampler seeds (this search and "
+            f"{n_seeds - 1} rerun(s)): the effect is the mean over seeds of the arms' "
+            f"difference (the retrains' difference for this search, the best values' difference "
+            f"for each rerun) and its interval comes from their spread."
+        ]
     if not setting.has_nuisance:
-        return 0.0, math.inf, []
-    return (
-        0.0,
-        math.inf,
-        [
-            "Nuisance-tuning luck is not covered: the interval counts the seed noise of the two "
-            "retrained configurations only, and either arm's nuisance hyperparameters may have "
-            "landed nearer their optimum by chance. Run "
-            f"`reportgen rerun {setting.study_id} --sampler-seeds {policy.nuisance_reruns}` "
-            "to cover it."
-        ],
-    )
+        return []
+    return [
+        "Nuisance-tuning luck is not covered: the interval counts the seed noise of the two "
+        "retrained configurations only, and either arm's nuisance hyperparameters may have "
+        "landed nearer their optimum by chance. Run "
+        f"`reportgen rerun {setting.study_id} --sampler-seeds {policy.nuisance_reruns}` "
+        "to cover it."
+    ]
+
+
+def across_seeds(retrain: Comparison, reruns: list[float], level: float) -> Comparison:
+    """Mean over sampler seeds of the arms' difference: this search's from its retrains, one per
+    rerun from the best values; one-sample t interval with as many degrees of freedom as reruns,
+    never narrower than the retrains' own standard error."""
+    values = np.array([retrain.effect, *reruns])
+    se = max(float(values.std(ddof=1)) / math.sqrt(values.size), retrain.se)
+    df = float(values.size - 1)
+    effect = float(values.mean())
+    half = float(stats.t.isf(level, df)) * se
+    return Comparison(effect, effect - half, effect + half, se, df)
 
 
 def decide(
@@ -332,10 +332,12 @@ def decide(
     c = np.array([pick(d) for d in c_ok])
     b = np.array([pick(d) for d in b_ok])
 
-    extra_var, extra_df, nuisance_caveats = _nuisance(candidate, baseline, setting, policy)
-    caveats += nuisance_caveats
+    reruns = _rerun_differences(candidate, baseline, sign)
+    caveats += _nuisance_caveat(setting, policy, len(reruns) + 1)
     floor = paired_floor(setting.metric, -sign * float(c.mean() - b.mean()), setting.eval_examples)
-    cmp = compare(c, b, sign, level, extra_var, extra_df, floor)
+    cmp = compare(c, b, sign, level, floor=floor)
+    if reruns and cmp.se > 0:
+        cmp = across_seeds(cmp, reruns, level)
     if cmp.se == 0:
         return result(
             Verdict.INCONCLUSIVE,
@@ -376,7 +378,7 @@ def decide(
     if verdict is Verdict.ADOPT:
         reason = f"{candidate.label} beats {baseline.label}: {evidence}; the lower bound clears the minimum effect.{feasibility}"
         next_step = f"Adopt {candidate.label} as the new baseline and record the decision."
-        if not extra_var and setting.has_nuisance:
+        if not reruns and setting.has_nuisance:
             next_step += (
                 f" To cover nuisance-tuning luck first, run `reportgen rerun {setting.study_id} "
                 f"--sampler-seeds {policy.nuisance_reruns}` and analyse again."
@@ -415,7 +417,7 @@ def decide(
             f"retrains of the same arms would not keep the stated error rate."
         )
     else:
-        var_sum = float(c.var(ddof=1) + b.var(ddof=1)) + 2 * extra_var
+        var_sum = float(c.var(ddof=1) + b.var(ddof=1))
         target = _next_look(looks, k, cmp.effect, var_sum, level, policy)
         needed = target - n
         reason = (

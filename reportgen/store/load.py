@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from reportgen.errors import Problem
 from reportgen.schema import Role, StudySpec, TrialRecord
+from reportgen.store.crosscheck import repeated_seed_problems, trial_crosschecks
 from reportgen.store.layout import _SAFE, REVISION_FILE, REVISIONS_DIR, SPEC_NAME, TRIALS_DIR
 from reportgen.store.parse import line_of, parse_json, parse_yaml
 
@@ -168,7 +169,7 @@ def trial_problems(trial: TrialRecord, spec: StudySpec, study_id: str, shown: st
         active = hp.condition is None or hps.get(hp.condition.parent) in hp.condition.values
         if active and (hp.role is not Role.FIXED or hp.condition is None):
             out.append(Problem(shown, None, f"hyperparameters.{hp.name}", "missing"))
-    return out
+    return out + trial_crosschecks(trial, spec, shown)
 
 
 def _rel(path: Path, root: Path) -> str:
@@ -299,6 +300,9 @@ def load_study(folder: Path, root: Path | None = None) -> tuple[StudyRecords | N
     elif tdir.exists():
         problems.append(Problem(_rel(tdir, root), None, "file", "trials must be a folder"))
 
+    repeated = repeated_seed_problems(trials, seen)
+    problems += repeated
+    trials = [t for t in trials if seen.get(t.trial_id) not in {p.path for p in repeated}]
     if spec is None:
         return None, problems
     trials.sort(key=lambda t: t.trial_id)
