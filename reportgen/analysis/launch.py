@@ -336,9 +336,10 @@ def decide(
     caveats += _nuisance_caveat(setting, policy, len(reruns) + 1)
     floor = paired_floor(setting.metric, -sign * float(c.mean() - b.mean()), setting.eval_examples)
     cmp = compare(c, b, sign, level, floor=floor)
-    if reruns and cmp.se > 0:
+    if reruns and cmp.se > 1e-12:
         cmp = across_seeds(cmp, reruns, level)
-    if cmp.se == 0:
+    scale = max(1.0, float(np.abs(c).max()), float(np.abs(b).max()))
+    if cmp.se <= 1e-12 * scale:  # identical values (up to rounding): nothing measures the noise
         return result(
             Verdict.INCONCLUSIVE,
             f"All retrain values are identical ({fmt(float(c[0]))} and {fmt(float(b[0]))}): "

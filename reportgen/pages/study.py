@@ -212,6 +212,7 @@ def _decision(a: StudyAnalysis) -> DecisionCard:
         override_reason=o.reason if o else "",
         override_by=(o.by + (f", {o.date.isoformat()}" if o.date else "")) if o else "",
         policy=policy,
+        procedure=d.procedure,
     )
 
 
