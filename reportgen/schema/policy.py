@@ -118,7 +118,14 @@ class Policy(Model):
     overfit_rise: float = Field(
         default=0.05,
         ge=0,
-        description="relative rise of the validation loss after its minimum that counts as overfitting",
+        description="rise after the best, as a fraction of the curve's range, that counts as "
+        "overfitting (besides exceeding the noise)",
+    )
+    noise_z: float = Field(
+        default=3.0,
+        gt=0,
+        description="a curve change counts when it exceeds this many standard errors of the "
+        "measured evaluation noise",
     )
     late_window_fraction: float = Field(
         default=0.2, gt=0, le=1, description="fraction of evals at the end used for noise and trend"
@@ -131,7 +138,8 @@ class Policy(Model):
     still_improving: float = Field(
         default=0.01,
         ge=0,
-        description="relative improvement over the late window that counts as still improving",
+        description="improvement over the late window, as a fraction of the curve's range, that "
+        "counts as still improving (besides exceeding the noise)",
     )
     saturated_fraction: float = Field(
         default=0.5,
