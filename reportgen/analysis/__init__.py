@@ -32,6 +32,7 @@ from reportgen.analysis.stability import check_stability_edge
 from reportgen.analysis.summary import summarize
 from reportgen.analysis.variance import (
     check_study_variance,
+    pooled_std,
     retrain_groups,
     study_variance,
     variance,
@@ -309,7 +310,7 @@ def analyze_study(
         spec, search, policy, skip_upper={f.subject.split(" (")[0] for f in edges}
     )
     findings += edges
-    findings += check_near_best(search, policy)
+    findings += check_near_best(search, policy, pooled_std(groups))
     findings += check_best_so_far(search, policy)
     findings += check_coverage(spec, search, policy)
     compared, gap = _compared(iso, search)

@@ -61,6 +61,12 @@ class Policy(Model):
         lt=0.5,
         description="edge zone as a fraction of the range in sampling coordinates",
     )
+    boundary_z: float = Field(
+        default=2.0,
+        ge=0,
+        description="the edge's best must beat the interior's best by this many standard "
+        "deviations of the local trial-to-trial noise",
+    )
     stability_min_diverged: int = Field(
         default=2,
         ge=1,
