@@ -106,7 +106,9 @@ def record(
     valid = [value + 0.3, value + 0.1, *tail.tolist()]
     steps = [10, 20, 30, 40, 50, 60]
     b = int(np.argmin(valid))
-    return TrialRecord(
+    # model_construct: the fields are built right here, so validating them again only costs time
+    # (tests/analysis/test_decision_cases.py runs the same shapes through validation)
+    return TrialRecord.model_construct(
         study_id="sim",
         study_revision=1,
         trial_id=tid,
@@ -116,13 +118,14 @@ def record(
         hyperparameters={"lr": lr, "width": width},
         seeds=Seeds(init=index, data_order=index, sampler=0),
         status=Status.COMPLETE,
-        curves=Curves(
+        curves=Curves.model_construct(
             step=steps,
             train_loss=[v + 0.1 for v in valid],
             valid_loss=valid,
             valid_error=valid,
             learning_rate=[lr] * 6,
             grad_norm=[1.0] * 6,
+            extra={},
         ),
         best=Best(step=steps[b], value=valid[b]),
         max_train_steps=60,
@@ -395,7 +398,8 @@ def main() -> None:
     start = time.perf_counter()
     totals: dict[tuple[str, float], list[int]] = {}
     with ProcessPoolExecutor(args.jobs) as pool:
-        for name, effect, sims, new, old in pool.map(chunk, tasks):
+        for done, (name, effect, sims, new, old) in enumerate(pool.map(chunk, tasks), 1):
+            print(f"  {done}/{len(tasks)} tasks", file=sys.stderr, flush=True)
             t = totals.setdefault((name, effect), [0, 0, 0])
             t[0] += sims
             t[1] += new
