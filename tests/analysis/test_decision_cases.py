@@ -202,3 +202,31 @@ def test_uneven_search_budget_withholds_adopt():
     d = analyze_study(s, trials).decision
     assert d.verdict is Verdict.INCONCLUSIVE
     assert "tuned with 9 search trials against 1" in d.reason
+
+
+# --- honest counts and reasons --------------------------------------------------------------------
+def test_rerun_count_says_this_search_and_nine_reruns_for_ten_sampler_seeds():
+    s, trials = _study([0.20, 0.21, 0.19], [0.15, 0.16, 0.14])
+    trials += [
+        trial(f"k{k}", flat(0.15 + k / 1000), kind=TrialKind.RERUN, group=f"seed{k}")
+        for k in range(1, 10)
+    ]
+    v = analyze_study(s, trials).variance.study
+    assert v.n == 10
+    assert v.label == "best of study over 10 sampler seeds (this search and 9 reruns)"
+
+
+def test_infeasible_message_never_shows_empty_parentheses():
+    s = spec(objective={"metric": "valid_loss"})
+    # complete trials whose objective curve has no finite value are infeasible without a reason
+    trials = []
+    for i in range(4):
+        t = trial(f"t{i}", flat(0.2), index=i)
+        if i < 3:
+            t = t.model_copy(
+                update={"curves": t.curves.model_copy(update={"valid_loss": [NAN] * 10})}
+            )
+        trials.append(t)
+    [f] = [f for f in analyze_study(s, trials).findings if f.key == "infeasible.fraction"]
+    assert "()" not in f.message
+    assert "no finite objective value: 3" in f.message

@@ -36,7 +36,7 @@ def test_learning_rate_without_effect_rarely_raises_the_boundary_warning():
     s = spec()
     hits = 0
     n_studies = 150
-    for k in range(n_studies):
+    for _ in range(n_studies):
         lrs = 10 ** rng.uniform(-4, -1, 16)
         ts = [
             trial(f"t{i:02d}", [0.5, 0.2 + 0.01 * rng.standard_normal()], index=i, lr=float(lr))
