@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from reportgen.errors import Problem
 from reportgen.schema import Role, StudySpec, TrialRecord
-from reportgen.store.crosscheck import repeated_seed_problems, trial_crosschecks
+from reportgen.store.consistency import repeated_seed_problems, trial_consistency
 from reportgen.store.layout import _SAFE, REVISION_FILE, REVISIONS_DIR, SPEC_NAME, TRIALS_DIR
 from reportgen.store.parse import line_of, parse_json, parse_yaml
 
@@ -169,7 +169,7 @@ def trial_problems(trial: TrialRecord, spec: StudySpec, study_id: str, shown: st
         active = hp.condition is None or hps.get(hp.condition.parent) in hp.condition.values
         if active and (hp.role is not Role.FIXED or hp.condition is None):
             out.append(Problem(shown, None, f"hyperparameters.{hp.name}", "missing"))
-    return out + trial_crosschecks(trial, spec, shown)
+    return out + trial_consistency(trial, spec, shown)
 
 
 def _rel(path: Path, root: Path) -> str:

@@ -1,4 +1,4 @@
-"""Cross-checks of trial records that a single model cannot make on its own (pure; no I/O).
+"""Consistency of trial records with their spec, their own curve and their source (pure; no I/O).
 
 - a value written as a float (``2.0``) where the spec lists integers is rejected, with the fix:
   otherwise it passes as "in range" and then matches none of the spec's values on the page;
@@ -20,7 +20,7 @@ def _close(a: float, b: float) -> bool:
     return math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-9)
 
 
-def trial_crosschecks(trial: TrialRecord, spec: StudySpec, shown: str) -> list[Problem]:
+def trial_consistency(trial: TrialRecord, spec: StudySpec, shown: str) -> list[Problem]:
     """Integer-valued hyperparameters written as floats; ``best`` against the objective curve."""
     out: list[Problem] = []
     for hp in spec.search_space:
