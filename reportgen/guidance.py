@@ -237,6 +237,20 @@ GUIDANCE: dict[str, Guidance] = {
         "Without retraining the best configurations with new seeds there is no way to tell a "
         "real difference from seed noise; run retrains before deciding.",
     ),
+    "variance.no_reruns": Guidance(
+        _ADOPT,
+        "Study variance not measured",
+        "How much the winner depends on which nuisance points the sampler happened to draw is "
+        "only known by repeating the search with new sampler seeds; until then no number for it "
+        "is shown, and a launch verdict does not cover that luck.",
+    ),
+    "below_noise_floor": Guidance(
+        "choosing-a-sample-for-periodic-evaluation",
+        "Below the validation noise floor",
+        "A validation set of n examples cannot resolve rate differences much below its binomial "
+        "standard error; gaps under that floor say more about which examples were drawn than "
+        "about the models.",
+    ),
     # --- study page sections ----------------------------------------------------------------
     "section.design": Guidance(
         "identifying-scientific-nuisance-and-fixed-hyperparameters",

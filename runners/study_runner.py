@@ -308,6 +308,7 @@ class StudyRunner:
             test_metrics={k: r7(v) for k, v in out.test_metrics.items() if math.isfinite(v)},
             dataset=dict(self.data().info),
             max_train_steps=spec.max_train_steps,
+            eval_examples=self.data().info.get("n_valid"),
             wall_seconds=round(group.wall_seconds / (group_size if sequential else 1), 4),
             step_seconds=round(
                 group.train_seconds / n_steps / (group_size if sequential else 1), 6

@@ -25,15 +25,24 @@ from reportgen.analysis.design import check_design
 from reportgen.analysis.findings import finding
 from reportgen.analysis.infeasible import check_infeasible
 from reportgen.analysis.isolation import isolation
-from reportgen.analysis.launch import Arm, decide
+from reportgen.analysis.launch import Arm, Draw, Setting, decide
+from reportgen.analysis.noise import check_noise_floor, eval_examples_of, eval_noise, late_half
 from reportgen.analysis.objective import ScoredTrials, score_trials
 from reportgen.analysis.playbook_extras import playbook_extras
 from reportgen.analysis.stability import check_stability_edge
 from reportgen.analysis.summary import summarize
-from reportgen.analysis.variance import retrain_groups, study_variance, variance
+from reportgen.analysis.variance import (
+    check_study_variance,
+    pooled_std,
+    retrain_groups,
+    study_variance,
+    variance,
+)
 from reportgen.schema import (
+    Decision,
     Finding,
     Isolation,
+    ObjectiveMode,
     RetrainGroup,
     Role,
     Scalar,
@@ -84,12 +93,81 @@ def _group_for(
     return max(matching, key=lambda g: (g.n, g.group), default=None)
 
 
+def _natural(trial_id: str) -> tuple[str, int]:
+    """Retrain order: ``src-rt10`` after ``src-rt9``."""
+    head = trial_id.rstrip("0123456789")
+    tail = trial_id[len(head) :]
+    return head, int(tail) if tail else -1
+
+
+def _draws(retrains: ScoredTrials, group: RetrainGroup | None) -> tuple[Draw, ...]:
+    """Every retrain of ``group`` (feasible or not), in retrain order."""
+    if group is None:
+        return ()
+    idx = [i for i, t in enumerate(retrains.trials) if t.group == group.group]
+    idx.sort(key=lambda i: _natural(retrains.trials[i].trial_id))
+    out = []
+    for i in idx:
+        t, y = retrains.trials[i], retrains.score_curves[i]
+        if not retrains.feasible[i] or y is None:
+            out.append(Draw(t.trial_id, float("nan"), reason=t.status_reason))
+            continue
+        late = late_half(y)
+        out.append(
+            Draw(
+                t.trial_id,
+                float(retrains.values[i]),
+                late_mean=float(retrains.sign * late.mean()),
+                noise=eval_noise(late),
+            )
+        )
+    return tuple(out)
+
+
+def _seed_bests(
+    search: ScoredTrials, reruns: ScoredTrials, pred: Callable[[Hparams], bool]
+) -> dict[str, float]:
+    """Best value among the trials ``pred`` accepts, for this search and each rerun group."""
+    out: dict[str, float] = {}
+    for name, part in (("", search), *_rerun_parts(reruns)):
+        s = [part.scores[i] for i, t in enumerate(part.trials) if pred(t.hyperparameters)]
+        s = [x for x in s if np.isfinite(x)]
+        if s:
+            out[name] = float(part.sign * min(s))
+    return out
+
+
+def _rerun_parts(reruns: ScoredTrials) -> list[tuple[str, ScoredTrials]]:
+    groups = sorted({t.group for t in reruns.trials})
+    return [
+        (g, reruns.subset(np.array([t.group == g for t in reruns.trials], dtype=bool)))
+        for g in groups
+    ]
+
+
+def _with_evidence(
+    arm: Arm | None,
+    pred: Callable[[Hparams], bool] | None,
+    search: ScoredTrials,
+    retrains: ScoredTrials,
+    reruns: ScoredTrials | None,
+) -> Arm | None:
+    if arm is None:
+        return None
+    n_search = sum(1 for t in search.trials if pred is None or pred(t.hyperparameters))
+    bests = _seed_bests(search, reruns, pred) if reruns is not None and pred is not None else {}
+    return Arm(
+        arm.label, arm.source_trial, arm.group, _draws(retrains, arm.group), n_search, bests
+    )
+
+
 def _arms(
     spec: StudySpec,
     search: ScoredTrials,
     retrains: ScoredTrials,
     groups: list[RetrainGroup],
     baseline_trials: Sequence[TrialRecord] | None,
+    reruns: ScoredTrials,
 ) -> tuple[Arm | None, Arm | None]:
     base = spec.baseline
     if base is None:
@@ -103,7 +181,13 @@ def _arms(
 
         b = _best_index(search, is_base)
         b_id = search.trials[b].trial_id if b is not None else None
-        baseline = Arm(f"{h}={v}", b_id, _group_for(b_id, is_base, groups, retrains))
+        baseline = _with_evidence(
+            Arm(f"{h}={v}", b_id, _group_for(b_id, is_base, groups, retrains)),
+            is_base,
+            search,
+            retrains,
+            reruns,
+        )
         if spec.candidate is not None:
             c_value: Scalar | None = spec.candidate
             c = _best_index(search, lambda hps: h in hps and _same(hps[h], c_value))
@@ -117,7 +201,8 @@ def _arms(
         def is_cand(hps: Hparams) -> bool:
             return h in hps and _same(hps[h], c_value)
 
-        return Arm(f"{h}={c_value}", c_id, _group_for(c_id, is_cand, groups, retrains)), baseline
+        cand = Arm(f"{h}={c_value}", c_id, _group_for(c_id, is_cand, groups, retrains))
+        return _with_evidence(cand, is_cand, search, retrains, reruns), baseline
 
     # the baseline is another study: its best trial's retrain group
     baseline = Arm(f"study {base.study}", None, None)
@@ -128,8 +213,16 @@ def _arms(
         o_groups = retrain_groups(o_retrains, spec.policy, lambda g, _m: f"retrain of {g}")
         b = _best_index(o_search, lambda _h: True)
         b_id = o_search.trials[b].trial_id if b is not None else None
-        baseline = Arm(
-            f"study {base.study}", b_id, _group_for(b_id, lambda _h: True, o_groups, o_retrains)
+        baseline = _with_evidence(
+            Arm(
+                f"study {base.study}",
+                b_id,
+                _group_for(b_id, lambda _h: True, o_groups, o_retrains),
+            ),
+            None,
+            o_search,
+            o_retrains,
+            None,
         )
     if spec.candidate is not None and scientific:
         h = scientific[0].name
@@ -148,7 +241,8 @@ def _arms(
     if c is None:
         return None, baseline
     c_id = search.trials[c].trial_id
-    return Arm(label, c_id, _group_for(c_id, pred, groups, retrains)), baseline
+    cand = Arm(label, c_id, _group_for(c_id, pred, groups, retrains))
+    return _with_evidence(cand, pred, search, retrains, None), baseline
 
 
 def _compared(
@@ -166,6 +260,20 @@ def _compared(
     return ([("", int(ranking[0]))] if len(ranking) else []), None
 
 
+def _decision(
+    spec: StudySpec, scored: ScoredTrials, candidate: Arm | None, baseline: Arm | None
+) -> Decision:
+    setting = Setting(
+        study_id=spec.study_id,
+        metric=spec.objective.metric,
+        best_over_training=spec.objective.mode is ObjectiveMode.BEST_OVER_TRAINING,
+        eval_examples=eval_examples_of(scored.trials),
+        has_nuisance=bool(spec.by_role(Role.NUISANCE)),
+        baseline_study=spec.baseline.study if spec.baseline is not None else None,
+    )
+    return decide(candidate, baseline, scored.sign, spec.policy, setting, spec.override)
+
+
 def analyze_study(
     spec: StudySpec,
     trials: Sequence[TrialRecord],
@@ -178,7 +286,6 @@ def analyze_study(
     are the other study's trials when ``spec.baseline.study`` names one.
     """
     policy = spec.policy
-    rng = np.random.default_rng(policy.random_seed)
     ordered = sorted(trials, key=lambda t: t.trial_id)
     scored = score_trials(ordered, spec.objective)
     search = _of_kind(scored, TrialKind.SEARCH)
@@ -204,7 +311,7 @@ def analyze_study(
         spec, search, policy, skip_upper={f.subject.split(" (")[0] for f in edges}
     )
     findings += edges
-    findings += check_near_best(search, policy)
+    findings += check_near_best(search, policy, pooled_std(groups))
     findings += check_best_so_far(search, policy)
     findings += check_coverage(spec, search, policy)
     compared, gap = _compared(iso, search)
@@ -225,8 +332,16 @@ def analyze_study(
             )
         )
 
-    candidate, baseline = _arms(spec, search, retrains, groups, baseline_trials)
-    decision = decide(candidate, baseline, scored.sign, policy, spec.study_id, spec.override)
+    study_var = study_variance(search, reruns)
+    findings += check_study_variance(study_var, spec.study_id, policy)
+    candidate, baseline = _arms(spec, search, retrains, groups, baseline_trials, reruns)
+    decision = _decision(spec, scored, candidate, baseline)
+    findings += check_noise_floor(
+        spec.objective.metric,
+        {"gap between the best compared values": gap, "decision effect": decision.effect},
+        [float(v) for v in scored.values if np.isfinite(v)],
+        eval_examples_of(ordered),
+    )
     return StudyAnalysis(
         study_id=spec.study_id,
         revision=spec.revision,
@@ -234,9 +349,7 @@ def analyze_study(
         summary=summary,
         findings=findings,
         isolation=iso,
-        variance=variance(
-            groups, study_variance(search, reruns, policy, rng), expected_best_of_k(search)
-        ),
+        variance=variance(groups, study_var, expected_best_of_k(search)),
         decision=decision,
         policy=policy,
         extras=extras,

@@ -1,7 +1,9 @@
 """Calibration of the launch rule by simulation: false-adopt rate on A/A comparisons and power.
 
-Both arms are drawn from normal distributions with unit retrain standard deviation; the rule is
-the same vectorised Welch bound the launch decision uses, so the numbers describe that rule.
+Both arms are drawn from normal distributions with unit retrain standard deviation. ``adopt_rate``
+is one Welch look at ``policy.false_adopt_rate`` (the former rule, kept for comparison);
+``sequential_adopt_rate`` is the planned-look rule under repeated analysis. The full calibration,
+through ``analyze_study`` in every workflow of issue 15, is ``bench/decision_calibration.py``.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from reportgen.analysis.launch import welch_bounds
+from reportgen.analysis.sequential import look_reached, pocock_level
 from reportgen.schema import Policy
 
 
@@ -47,3 +50,41 @@ def power_table(
 ) -> list[AdoptRate]:
     """Adopt rates for each (effect, retrains per arm); effect 0 is the A/A false-adopt rate."""
     return [adopt_rate(e, n, n_sims, policy, rng) for e in effects for n in ns]
+
+
+def sequential_adopt_rate(
+    effect_sd: float,
+    add_per_look: int,
+    n_looks: int,
+    n_sims: int,
+    policy: Policy,
+    rng: np.random.Generator,
+) -> AdoptRate:
+    """How often the planned-look rule adopts when a user starts at the first look and adds
+    ``add_per_look`` retrains per arm after every inconclusive analysis, ``n_looks`` times.
+
+    Vectorised copy of the launch rule on normal retrains (no infeasible retrains, no floor):
+    each analysis uses the first n retrains of the last planned look reached, at Pocock's level.
+    """
+    looks = policy.looks()
+    level = pocock_level(looks, policy.false_adopt_rate)
+    n_max = looks[0] + add_per_look * (n_looks - 1)
+    c = rng.normal(-effect_sd, 1.0, size=(n_sims, n_max))
+    b = rng.normal(0.0, 1.0, size=(n_sims, n_max))
+    done = np.zeros(n_sims, dtype=bool)
+    adopted = np.zeros(n_sims, dtype=bool)
+    for i in range(n_looks):
+        k = look_reached(looks[0] + add_per_look * i, looks)
+        if k is None:
+            continue
+        n = looks[k]
+        nn = np.full(n_sims, float(n))
+        cc, bb = c[:, :n], b[:, :n]
+        _, low, high = welch_bounds(
+            cc.mean(1), cc.var(1, ddof=1), nn, bb.mean(1), bb.var(1, ddof=1), nn, 1.0, level
+        )
+        adopt = ~done & (low > policy.min_effect)
+        adopted |= adopt
+        done |= adopt | (high < policy.min_effect)
+    rate = float(adopted.mean())
+    return AdoptRate(effect_sd, n_max, n_sims, rate, float(np.sqrt(rate * (1 - rate) / n_sims)))

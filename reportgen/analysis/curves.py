@@ -3,7 +3,9 @@
 Each complete trial's objective curve (as a 'lower is better' score) and training loss are read
 for: overfitting (validation worse after its best), late step-to-step noise, still improving at
 the end, saturated early, training loss rising, and the best step in the first 10 % or last 25 %
-of training. Windows and tolerances come from the policy.
+of training. Windows and tolerances come from the policy; thresholds are in units of the measured
+evaluation noise (unbiased on white noise), so they do not move when a constant is added to the
+metric.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from reportgen.analysis.findings import finding, fmt
+from reportgen.analysis.noise import eval_noise, late_half
 from reportgen.analysis.objective import ScoredTrials, curve
 from reportgen.schema import Finding, Policy, Severity, TrialRecord
 
@@ -52,17 +55,22 @@ class CurveDiagnosis:
     flags: frozenset[str]
 
 
-def _noise(y: np.ndarray) -> float:
-    """Step-to-step noise of a short window: std of successive differences over sqrt 2."""
-    if y.size < 3:
-        return 0.0
-    d = y[1:] - y[:-1]
-    e = d - d.sum() / d.size
-    return float(math.sqrt(e @ e / d.size) / math.sqrt(2))
+def _smoothed_min(y: np.ndarray, w: int) -> float:
+    """The lowest mean of ``w`` consecutive evaluations (the best level, smoothed)."""
+    if y.size < w:
+        return float(y.mean())
+    c = np.concatenate([[0.0], np.cumsum(y)])
+    return float(((c[w:] - c[:-w]) / w).min())
 
 
 def diagnose(trial: TrialRecord, score_curve: np.ndarray, policy: Policy) -> CurveDiagnosis | None:
-    """Diagnose one complete trial from its objective curve in score space (lower is better)."""
+    """Diagnose one complete trial from its objective curve in score space (lower is better).
+
+    Every threshold is in noise units (``policy.noise_z`` times the standard error of the
+    compared window means, from the evaluation noise ``noise.eval_noise`` of the late half) and,
+    for a noise-free curve, a fraction of the curve's range: no threshold depends on the metric's
+    level, so adding a constant (accuracy = 1 - error) changes nothing.
+    """
     keep = np.isfinite(score_curve)
     y = score_curve[keep]
     where = np.flatnonzero(keep)  # position of each kept evaluation in the record's columns
@@ -73,23 +81,24 @@ def diagnose(trial: TrialRecord, score_curve: np.ndarray, policy: Policy) -> Cur
     early, late = y[: m - w], y[m - w :]
     b = int(np.argmin(y))
     best = float(y[b])
-    scale = max(abs(best), 1e-12)
-    noise = _noise(late)
+    span = float(y.max() - y.min())
+    noise = eval_noise(late_half(y))
+    window_se = noise * math.sqrt(2 / w)  # standard error of a difference of two window means
     flags: set[str] = set()
 
-    rise = float(late.mean()) - best
-    if b < m - w and rise > max(policy.overfit_rise * scale, 2 * noise):
+    rise = float(late.mean()) - _smoothed_min(early, w)
+    if b < m - w and rise > max(policy.noise_z * window_se, policy.overfit_rise * span):
         flags.add(OVERFITTING)
 
-    improvement = float(early.min() - late.min())
+    improvement = float(y[max(0, m - 2 * w) : m - w].mean() - late.mean())
     if (
         b >= m - w
-        and improvement > policy.still_improving * max(abs(float(early.min())), 1e-12)
-        and improvement > noise
+        and improvement > policy.noise_z * window_se
+        and improvement > policy.still_improving * span
     ):
         flags.add(STILL_IMPROVING)
 
-    band = max(noise, policy.still_improving * scale)
+    band = max(policy.noise_z * noise, policy.still_improving * span)
     j = int(np.argmax(y <= best + band))
     saturated_step = trial.curves.step[int(where[j])]
     total = trial.max_train_steps
@@ -113,11 +122,10 @@ def diagnose(trial: TrialRecord, score_curve: np.ndarray, policy: Policy) -> Cur
     if tl.size >= 4:
         wt = max(2, math.ceil(policy.late_window_fraction * tl.size))
         earlier = tl[:-wt]
-        nb = max(1, earlier.size // wt)
-        # smoothed: the best block mean of the earlier evaluations, blocks as long as the window
-        before = float(earlier[-nb * wt :].reshape(nb, -1).mean(axis=1).min())
-        train_rise = float(tl[-wt:].mean()) - before
-        if train_rise > max(policy.overfit_rise * max(abs(before), 1e-12), 2 * _noise(tl[-wt:])):
+        train_rise = float(tl[-wt:].mean()) - _smoothed_min(earlier, wt)
+        t_se = eval_noise(late_half(tl)) * math.sqrt(2 / wt)
+        t_span = float(tl.max() - tl.min())
+        if train_rise > max(policy.noise_z * t_se, policy.overfit_rise * t_span):
             flags.add(TRAIN_LOSS_RISING)
 
     return CurveDiagnosis(

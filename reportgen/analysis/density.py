@@ -10,6 +10,7 @@ from scipy.special import gammaln
 
 from reportgen.analysis.findings import finding, fmt
 from reportgen.analysis.hyperparameters import coordinates
+from reportgen.analysis.noise import eval_noise, late_half
 from reportgen.analysis.objective import ScoredTrials
 from reportgen.schema import (
     ExpectedBest,
@@ -22,16 +23,44 @@ from reportgen.schema import (
 )
 
 
-def near_best_tolerance(best_score: float, policy: Policy) -> float:
-    return policy.near_best_tolerance * max(abs(best_score), 1e-12)
+def eval_std_of(search: ScoredTrials) -> float:
+    """Median evaluation noise of the feasible trials' curves (a lower bound of trial noise)."""
+    noise = [
+        eval_noise(late_half(y))
+        for y, ok in zip(search.score_curves, search.feasible, strict=True)
+        if ok and y is not None
+    ]
+    return float(np.median(noise)) if noise else 0.0
 
 
-def check_near_best(search: ScoredTrials, policy: Policy) -> list[Finding]:
+def near_best_tolerance(
+    scores: np.ndarray,
+    policy: Policy,
+    trial_std: float | None = None,
+    eval_std: float | None = None,
+) -> float:
+    """How close to the best counts as 'near': twice the trial standard deviation when retrains
+    measured it (the playbook's default), else twice the median evaluation noise of the curves,
+    else (noise-free curves) ``policy.near_best_tolerance`` of the range of the feasible
+    values. None of these moves when a constant is added to the metric."""
+    if trial_std is not None and trial_std > 0:
+        return 2 * trial_std
+    if eval_std is not None and eval_std > 0:
+        return 2 * eval_std
+    finite = scores[np.isfinite(scores)]
+    span = float(finite.max() - finite.min()) if finite.size else 0.0
+    return policy.near_best_tolerance * max(span, 1e-12)
+
+
+def check_near_best(
+    search: ScoredTrials, policy: Policy, trial_std: float | None = None
+) -> list[Finding]:
     feasible = search.scores[search.feasible]
     if feasible.size == 0:
         return []
     best = float(feasible.min())
-    tol = near_best_tolerance(best, policy)
+    eval_std = eval_std_of(search)
+    tol = near_best_tolerance(feasible, policy, trial_std, eval_std)
     n_near = int((feasible <= best + tol).sum())
     if n_near >= policy.min_trials_near_best:
         return []
@@ -39,9 +68,16 @@ def check_near_best(search: ScoredTrials, policy: Policy) -> list[Finding]:
         finding(
             "density.near_best",
             Severity.WARNING,
-            f"Only {n_near} of {feasible.size} feasible trials are within "
-            f"{policy.near_best_tolerance:.0%} of the best value {fmt(search.sign * best)} "
-            f"(at least {policy.min_trials_near_best} wanted); the best may be a lucky draw.",
+            f"Only {n_near} of {feasible.size} feasible trials are within {fmt(tol)} of the "
+            f"best value {fmt(search.sign * best)} "
+            + (
+                "(twice the trial standard deviation) "
+                if trial_std
+                else "(twice the evaluation noise) "
+                if eval_std
+                else f"({policy.near_best_tolerance:.0%} of the range of values) "
+            )
+            + f"(at least {policy.min_trials_near_best} wanted); the best may be a lucky draw.",
             n_near=n_near,
             n_feasible=int(feasible.size),
             tolerance=tol,
@@ -64,7 +100,9 @@ def check_best_so_far(search: ScoredTrials, policy: Policy) -> list[Finding]:
         return []
     before = float(scores[:first_late].min())
     best = float(scores[pos])
-    if np.isfinite(before) and before - best <= near_best_tolerance(best, policy):
+    if np.isfinite(before) and before - best <= near_best_tolerance(
+        scores, policy, eval_std=eval_std_of(search)
+    ):
         return []
     trial = search.trials[order[pos]]
     return [

@@ -50,7 +50,11 @@ def summarize(search: ScoredTrials, policy: Policy) -> Summary:
     points = trial_points(search)
     ranked = sorted((p for p in points if p.rank is not None), key=lambda p: p.rank or 0)
     by_status = Counter(str(t.status) for t in search.trials)
-    by_reason = Counter(reason_kind(t.status_reason) for t in search.trials if not t.feasible)
+    by_reason = Counter(
+        reason_kind(t.status_reason) or "no finite objective value"
+        for i, t in enumerate(search.trials)
+        if not search.feasible[i]
+    )
     n = len(search)
     n_infeasible = int((~search.feasible).sum())
     return Summary(

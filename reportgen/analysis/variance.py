@@ -1,4 +1,4 @@
-"""Trial variance from retrain groups, study variance from reruns (else a labelled bootstrap)."""
+"""Trial variance from retrain groups, study variance from reruns (no number without them)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,13 @@ from collections.abc import Callable
 import numpy as np
 from scipy import stats
 
+from reportgen.analysis.findings import finding
 from reportgen.analysis.objective import ScoredTrials
 from reportgen.schema import (
     ExpectedBest,
     Policy,
     RetrainGroup,
+    Severity,
     StudyVariance,
     TrialKind,
     Variance,
@@ -76,13 +78,12 @@ def pooled_std(groups: list[RetrainGroup]) -> float | None:
     return math.sqrt(num / dof) if dof > 0 else None
 
 
-def study_variance(
-    search: ScoredTrials, reruns: ScoredTrials, policy: Policy, rng: np.random.Generator
-) -> StudyVariance | None:
-    """Best-of-study spread: over this search and its reruns when there are any, else bootstrapped.
+def study_variance(search: ScoredTrials, reruns: ScoredTrials) -> StudyVariance | None:
+    """Best-of-study spread over this search and its reruns (one value per sampler seed).
 
-    The bootstrap resamples this study's search trials with replacement (as many as it has) and
-    takes the best of each resample; it is an estimate, not a measured rerun, and says so.
+    Without reruns there is no number: the bootstrap over this study's own trials measured about
+    half the true spread of the best of a study, so nothing is shown beside the trial variance
+    and a ``variance.no_reruns`` finding asks for reruns instead.
     """
     bests = []
     if search.feasible.any():
@@ -91,33 +92,35 @@ def study_variance(
         s = reruns.scores[members]
         if np.isfinite(s).any():
             bests.append(float(s[np.isfinite(s)].min()))
-    if len(bests) >= 2:
-        values = [search.sign * b for b in bests]
-        return StudyVariance(
-            source="reruns",
-            n=len(values),
-            values=values,
-            mean=float(np.mean(values)),
-            std=float(np.std(values, ddof=1)),
-            label=f"best of study over {len(values)} sampler seeds (this search and "
-            f"{len(values) - 1} rerun(s))",
-        )
-    n = len(search)
-    if n < 2 or not search.feasible.any():
+    if len(bests) < 2:
         return None
-    draws = rng.integers(0, n, size=(policy.bootstrap_samples, n))
-    best = search.scores[draws].min(axis=1)
-    best = best[np.isfinite(best)]
-    values = search.sign * best
+    values = [search.sign * b for b in bests]
+    n_reruns = len(values) - 1
     return StudyVariance(
-        source="bootstrap",
-        n=int(values.size),
-        values=[float(v) for v in values],
-        mean=float(values.mean()),
-        std=float(values.std(ddof=1)),
-        label=f"bootstrap estimate: best of {n} trials resampled with replacement from this "
-        f"study ({values.size} resamples); no reruns measured",
+        source="reruns",
+        n=len(values),
+        values=values,
+        mean=float(np.mean(values)),
+        std=float(np.std(values, ddof=1)),
+        label=f"best of study over {len(values)} sampler seeds (this search and {n_reruns} "
+        f"rerun{'s' if n_reruns != 1 else ''})",
     )
+
+
+def check_study_variance(study: StudyVariance | None, study_id: str, policy: Policy) -> list:
+    """``variance.no_reruns`` when study variance is not measured."""
+    if study is not None:
+        return []
+    return [
+        finding(
+            "variance.no_reruns",
+            Severity.INFO,
+            "Study variance is not measured: no reruns with other sampler seeds. Nuisance-tuning "
+            "luck (which nuisance points the sampler happened to draw) is not covered by any "
+            f"verdict here. Run `reportgen rerun {study_id} --sampler-seeds "
+            f"{policy.nuisance_reruns}` to measure it.",
+        )
+    ]
 
 
 def variance(

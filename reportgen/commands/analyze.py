@@ -181,6 +181,8 @@ def to_text(a: StudyAnalysis) -> str:
         f"  effect {_num(d.effect)} (positive = candidate better), interval [{_num(d.ci_low)}, {_num(d.ci_high)}]",
         f"  {d.reason}",
         f"  next: {d.next_step}",
+        *(f"  caveat: {c}" for c in d.caveats),
+        f"  rule: {d.procedure}",
     ]
     if d.override is not None:
         lines.append(f"  human override: {d.override.verdict.upper()} ({d.override.reason})")

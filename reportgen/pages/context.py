@@ -107,6 +107,7 @@ class DecisionCard:
     override_reason: str
     override_by: str
     policy: tuple[KeyValue, ...]
+    procedure: str = ""  # the decision rule in one sentence (shown with the policy)
 
 
 @dataclass(frozen=True)

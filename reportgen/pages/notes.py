@@ -90,8 +90,8 @@ CHECKLIST = (
     ),
     CheckTopic(
         "Variance",
-        "Is the difference larger than trial and study variance?",
-        ("variance",),
+        "Is the difference larger than trial and study variance, and than the validation noise?",
+        ("variance", "below_noise_floor"),
         "determining-whether-to-adopt-a-training-pipeline-change-or-hyperparameter-configuration",
     ),
 )

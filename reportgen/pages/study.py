@@ -213,6 +213,7 @@ def _decision(a: StudyAnalysis) -> DecisionCard:
         override_reason=o.reason if o else "",
         override_by=(o.by + (f", {o.date.isoformat()}" if o.date else "")) if o else "",
         policy=policy,
+        procedure=d.procedure,
     )
 
 
@@ -262,7 +263,7 @@ def study_page(
     study_var = ""
     if v.study is not None:
         study_var = (
-            f"Best of study over {v.study.n} {v.study.source} ({v.study.label}): "
+            f"{v.study.label[:1].upper()}{v.study.label[1:]}: "
             f"mean {fmt(v.study.mean)}, standard deviation {fmt(v.study.std)}."
         )
     ws = ", ".join(f"{k} = {fmt_scalar(x)}" for k, x in sorted(spec.workload.settings.items()))

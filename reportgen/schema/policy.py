@@ -6,7 +6,7 @@ playbook leaves open, and a study may override any of them in its spec under ``p
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from reportgen.schema.common import Model
 
@@ -36,6 +36,21 @@ class Policy(Model):
         lt=1,
         description="power the 'run N more retrains' advice aims for at the observed effect",
     )
+    look_sizes: list[int] = Field(
+        default_factory=lambda: [3, 5, 10, 20, 40],
+        min_length=1,
+        description="planned looks: retrains per arm at which the verdict may change "
+        "(group-sequential, Pocock boundary); retrains beyond the last look reached wait",
+    )
+    eval_noise_ratio: float = Field(
+        default=1.5,
+        gt=1,
+        description="arms' evaluation noise differing by more than this ratio: the decision "
+        "scores retrains by the mean of their late evaluations instead of best over training",
+    )
+    nuisance_reruns: int = Field(
+        default=4, ge=1, description="reruns (sampler seeds) the advice asks for to cover nuisance luck"
+    )
     # search-space boundaries
     top_k: int = Field(
         default=5, ge=1, description="trials counted as 'the best' for boundary and edge checks"
@@ -45,6 +60,12 @@ class Policy(Model):
         gt=0,
         lt=0.5,
         description="edge zone as a fraction of the range in sampling coordinates",
+    )
+    boundary_z: float = Field(
+        default=2.0,
+        ge=0,
+        description="the edge's best must beat the interior's best by this many standard "
+        "deviations of the local trial-to-trial noise",
     )
     stability_min_diverged: int = Field(
         default=2,
@@ -103,7 +124,14 @@ class Policy(Model):
     overfit_rise: float = Field(
         default=0.05,
         ge=0,
-        description="relative rise of the validation loss after its minimum that counts as overfitting",
+        description="rise after the best, as a fraction of the curve's range, that counts as "
+        "overfitting (besides exceeding the noise)",
+    )
+    noise_z: float = Field(
+        default=3.0,
+        gt=0,
+        description="a curve change counts when it exceeds this many standard errors of the "
+        "measured evaluation noise",
     )
     late_window_fraction: float = Field(
         default=0.2, gt=0, le=1, description="fraction of evals at the end used for noise and trend"
@@ -116,7 +144,8 @@ class Policy(Model):
     still_improving: float = Field(
         default=0.01,
         ge=0,
-        description="relative improvement over the late window that counts as still improving",
+        description="improvement over the late window, as a fraction of the curve's range, that "
+        "counts as still improving (besides exceeding the noise)",
     )
     saturated_fraction: float = Field(
         default=0.5,
@@ -160,3 +189,15 @@ class Policy(Model):
         default=2000, ge=100, description="resamples for bootstrap estimates"
     )
     random_seed: int = Field(default=0, ge=0, description="seed of every bootstrap in the analysis")
+
+    @field_validator("look_sizes")
+    @classmethod
+    def _increasing(cls, v: list[int]) -> list[int]:
+        if v[0] < 2 or any(b <= a for a, b in zip(v, v[1:], strict=False)):
+            raise ValueError("look sizes must be strictly increasing and at least 2")
+        return v
+
+    def looks(self) -> tuple[int, ...]:
+        """The planned looks at or above ``min_retrains``."""
+        kept = tuple(n for n in self.look_sizes if n >= self.min_retrains)
+        return kept or (self.min_retrains,)

@@ -130,6 +130,11 @@ class TrialRecord(Model):
         description="the data the trial trained on: dataset name, split sizes and seed, digest",
     )
     max_train_steps: int = Field(gt=0)
+    eval_examples: int | None = Field(
+        default=None,
+        gt=0,
+        description="size of the validation split the objective was computed on (its noise floor)",
+    )
     wall_seconds: float = Field(ge=0)
     step_seconds: float = Field(ge=0)
     execution: Execution

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from reportgen.errors import Problem
 from reportgen.schema import Role, StudySpec, TrialRecord
 from reportgen.schema.limits import MAX_SPEC_BYTES
+from reportgen.store.consistency import repeated_seed_problems, trial_consistency
 from reportgen.store.crosscheck import (
     logbook_problems,
     spec_limit_problems,
@@ -187,7 +188,7 @@ def trial_problems(trial: TrialRecord, spec: StudySpec, study_id: str, shown: st
         active = hp.condition is None or hps.get(hp.condition.parent) in hp.condition.values
         if active and (hp.role is not Role.FIXED or hp.condition is None):
             out.append(Problem(shown, None, f"hyperparameters.{hp.name}", "missing"))
-    return out
+    return out + trial_consistency(trial, spec, shown)
 
 
 def _rel(path: Path, root: Path) -> str:
@@ -328,6 +329,10 @@ def load_study(folder: Path, root: Path | None = None) -> tuple[StudyRecords | N
             if not extra:
                 seen[trial.trial_id] = shown
                 trials.append(trial)
+
+    repeated = repeated_seed_problems(trials, seen)
+    problems += repeated
+    trials = [t for t in trials if seen.get(t.trial_id) not in {p.path for p in repeated}]
     if spec is None:
         return None, problems
     kept, probs = study_problems(spec, revisions, trials, seen, _rel(spec_file, root))

@@ -71,7 +71,7 @@ def trial(
         index=index,
         hyperparameters=hyperparameters
         or {"optimizer": "adam", "adam.learning_rate": lr, "width": width},
-        seeds=Seeds(init=index, data_order=index, sampler=0),
+        seeds=Seeds(init=index + (0 if kind is TrialKind.SEARCH else 1000), data_order=index, sampler=0),
         status=status,
         status_reason="" if status is Status.COMPLETE else "loss became NaN",
         curves=Curves(

@@ -49,6 +49,8 @@ def test_best_at_upper_learning_rate_edge_gives_boundary_finding_naming_side():
                 "top_k": 3,
                 "zone": 0.1,
                 "range_width": 3.0,
+                "edge_advantage": 0.3,  # 0.1 at the edge against 0.4 inside
+                "noise": 0.0,
             },
         )
     ]

@@ -42,4 +42,5 @@ def test_stability_edge_replaces_the_boundary_advice_and_other_checks_fire():
         ("design.optimizer_unrecorded", ""),  # the builders record only adam's learning rate
         ("instability.warmup_protocol", ""),  # the stability edge calls for the warmup protocol
         ("variance.no_retrains", ""),
+        ("variance.no_reruns", ""),
     ]

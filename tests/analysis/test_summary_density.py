@@ -84,7 +84,11 @@ def test_few_trials_near_the_best():
     [f] = check_near_best(scored, Policy(min_trials_near_best=2))
     assert (f.key, f.evidence["n_near"], f.evidence["best"]) == ("density.near_best", 1, 0.1)
     dense = [trial(f"t{i}", flat(0.10 + 0.001 * i), index=i) for i in range(4)]
-    assert check_near_best(score_trials(dense, Objective()), Policy(min_trials_near_best=3)) == []
+    # within twice a trial standard deviation of 0.002 (retrains measured it)
+    assert (
+        check_near_best(score_trials(dense, Objective()), Policy(min_trials_near_best=3), 0.002)
+        == []
+    )
 
 
 def test_best_found_late_in_the_sequence():

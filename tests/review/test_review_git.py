@@ -27,7 +27,9 @@ def commit(repo: Path, message: str) -> str:
 
 
 def trial(i: int, width: int, lr: float, err: float, **kw):
-    from reportgen.schema import Best, Curves
+    from reportgen.schema import Best, Curves, Seeds
+
+    kw.setdefault("seeds", Seeds(init=i, data_order=i, sampler=0))
 
     curves = Curves(
         step=[0, 50, 100],

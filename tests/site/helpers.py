@@ -70,6 +70,10 @@ def write_logbook(
             index=j,
             hyperparameters=make_trial().hyperparameters
             | {hp["name"]: hp["values"][0] for hp in extra_hps or []},
+            seeds={"init": 100 + j, "data_order": 200 + j, "sampler": 0},  # new seeds
+            curves=make_trial().curves.model_copy(
+                update={"valid_error": [0.9, 0.3, 0.1 + 0.005 * j]}
+            ),
             best={"step": 100, "value": 0.1 + 0.005 * j},
             provenance={"created_utc": dt.datetime(2026, 11, 23, 11, j, tzinfo=dt.UTC)},
         )

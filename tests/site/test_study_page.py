@@ -32,9 +32,9 @@ def test_each_finding_sits_beside_its_own_keys_guidance(analysis):
         own = GUIDANCE[g.key]
         assert (g.title, g.note, str(g.url)) == (own.title, own.note, playbook_url(own.anchor))
         assert len(g.findings) == sum(f.key == g.key for f in analysis.findings)
-    # the fixture repeats curves.overfitting for two best trials and for the whole study
-    overfit = next(g for g in groups if g.key == "curves.overfitting")
-    assert len(overfit.findings) == 3
+    # the fixture repeats curves.best_step_late for two best trials and for the whole study
+    late = next(g for g in groups if g.key == "curves.best_step_late")
+    assert len(late.findings) == 3
     assert not any(item.title == "Other checks" for item in items)
 
 
@@ -108,11 +108,9 @@ def test_variance_columns_have_short_labels_and_full_tooltips(analysis):
     assert [c for c in dict.fromkeys(r["column"] for r in rows)] == [
         "width=16",
         "width=64",
-        "study (bootstrap)",
-    ]
+    ]  # no reruns in the fixture: no study-variance column (no bootstrap number either)
     fulls = {r["column"]: r["full"] for r in rows}
     assert fulls["width=16"] == "retrain of r1-s0-0006 (width=16)"
-    assert fulls["study (bootstrap)"].startswith("study variance (bootstrap): ")
     assert all(
         t["field"] == "full" for layer in spec["layer"] for t in layer["encoding"]["tooltip"][:1]
     )

@@ -1,0 +1,232 @@
+"""Known answers of the launch decision for the single cases of issue 15, and the sequential plan."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from reportgen.analysis import analyze_study
+from reportgen.analysis.calibration import sequential_adopt_rate
+from reportgen.analysis.noise import eval_noise
+from reportgen.analysis.sequential import look_reached, pocock_level
+from reportgen.schema import Policy, Status, TrialKind, Verdict
+from tests.analysis.analysis_builders import flat, spec, trial
+
+NAN = float("nan")
+
+
+def _retrains(source, width, values, statuses=None, curve=flat, eval_examples=None):
+    statuses = statuses or [Status.COMPLETE] * len(values)
+    out = []
+    for i, (v, st) in enumerate(zip(values, statuses, strict=True)):
+        t = trial(
+            f"{source}-rt{i + 1}",
+            curve(v) if st is Status.COMPLETE else [2.0, NAN],
+            width=width,
+            kind=TrialKind.RETRAIN,
+            group=source,
+            index=i + 1,
+            status=st,
+        )
+        out.append(t.model_copy(update={"eval_examples": eval_examples}))
+    return out
+
+
+def _study(base, cand, **kw):
+    s = spec(baseline={"hyperparameter": "width", "value": 64}, **kw.pop("spec", {}))
+    trials = [trial("s0", flat(0.20), width=64, index=0), trial("s1", flat(0.15), width=32, index=1)]
+    return s, trials + _retrains("s0", 64, base, **kw.get("b", {})) + _retrains(
+        "s1", 32, cand, **kw.get("c", {})
+    )
+
+
+# --- the sequential plan ----------------------------------------------------------------------
+def test_pocock_boundary_matches_the_published_constants():
+    # Pocock (1977): two-sided 5 % with K equal looks, i.e. one-sided 2.5 %: 2.178 (K=2), 2.413 (K=5)
+    assert stats.norm.isf(pocock_level((1, 2), 0.025)) == pytest.approx(2.178, abs=2e-3)
+    assert stats.norm.isf(pocock_level((1, 2, 3, 4, 5), 0.025)) == pytest.approx(2.413, abs=2e-3)
+    assert pocock_level((5,), 0.05) == 0.05
+    assert look_reached(2, (3, 5, 10)) is None
+    assert look_reached(9, (3, 5, 10)) == 1
+
+
+@pytest.mark.parametrize("add, looks", [(1, 40), (2, 10), (37, 2)])
+def test_repeated_looks_hold_the_false_adopt_rate(add, looks):
+    policy = Policy()
+    r = sequential_adopt_rate(0.0, add, looks, 8000, policy, np.random.default_rng(add))
+    se = np.sqrt(0.05 * 0.95 / r.n_sims)
+    assert r.adopt_rate <= policy.false_adopt_rate + 3 * se
+
+
+def test_retrains_beyond_the_look_wait_and_next_names_the_planned_look():
+    base, cand = [0.200, 0.203, 0.198], [0.199, 0.201, 0.196]
+    s, at3 = _study(base, cand)
+    d3 = analyze_study(s, at3).decision
+    s, at4 = _study([*base, 0.150], [*cand, 0.300])  # a 4th retrain each: still the look at 3
+    d4 = analyze_study(s, at4).decision
+    assert d3.verdict is d4.verdict is Verdict.INCONCLUSIVE
+    assert (d4.effect, d4.ci_low, d4.ci_high) == (d3.effect, d3.ci_low, d3.ci_high)
+    assert any("2 retrain(s) beyond the look at 3 per arm wait" in c for c in d4.caveats)
+    assert d3.retrains_needed is not None
+    target = 3 + d3.retrains_needed
+    assert target in Policy().look_sizes
+    assert f"--trial s1 --seeds {target} --resume" in d3.next_step
+    assert f"--trial s0 --seeds {target} --resume" in d3.next_step
+    assert "Pocock" in d3.procedure and "3, 5, 10, 20, 40" in d3.procedure
+
+
+def test_retrains_sort_in_retrain_order_not_as_text():
+    # rt10 comes after rt9: the first 10 retrains are rt1..rt10, not rt1, rt10, rt11, ...
+    s, trials = _study([0.2 + 0.001 * i for i in range(12)], [0.15 + 0.001 * i for i in range(12)])
+    d = analyze_study(s, trials).decision
+    assert d.effect == pytest.approx(0.05)
+
+
+# --- feasibility --------------------------------------------------------------------------------
+def test_diverged_candidate_retrains_count_against_it_and_are_named():
+    ok, div = Status.COMPLETE, Status.DIVERGED
+    s, trials = _study(
+        [0.20, 0.21, 0.19, 0.20, 0.21, 0.19],
+        [0.15, 0.16, 0.14, NAN, NAN, NAN],
+        c={"statuses": [ok, ok, ok, div, div, div]},
+    )
+    d = analyze_study(s, trials).decision
+    assert d.verdict is not Verdict.ADOPT
+    # the look at 5: rt4 and rt5 of the candidate diverged
+    assert "s1-rt4, s1-rt5" in d.reason
+    assert "diverged or failed in 2 of 5 retrains" in d.reason
+
+
+def test_candidate_failing_much_more_often_is_rejected():
+    ok, div = Status.COMPLETE, Status.DIVERGED
+    s, trials = _study(
+        [0.20 + 0.001 * i for i in range(10)],
+        [0.15, 0.16, *[NAN] * 8],
+        c={"statuses": [ok, ok, *[div] * 8]},
+    )
+    d = analyze_study(s, trials).decision
+    assert d.verdict is Verdict.REJECT
+    assert "8 of 10" in d.reason
+
+
+# --- the noise floor ----------------------------------------------------------------------------
+def test_one_validation_example_apart_is_not_adopted_and_the_interval_has_width():
+    s, trials = _study(
+        [4 / 300] * 3, [3 / 300] * 3, b={"eval_examples": 300}, c={"eval_examples": 300}
+    )
+    a = analyze_study(s, trials)
+    d = a.decision
+    assert d.verdict is Verdict.INCONCLUSIVE
+    assert d.effect == pytest.approx(1 / 300)
+    # a gap of 1/300 on 300 examples: standard error at least sqrt(d (1 - d) / n)
+    floor = np.sqrt((1 / 300) * (299 / 300) / 300)
+    assert d.ci_high - d.ci_low >= 2 * floor
+    assert any("resolution" in c for c in d.caveats)
+    assert "below_noise_floor" in [f.key for f in a.findings]
+
+
+def test_identical_values_without_a_known_resolution_are_inconclusive():
+    s, trials = _study([0.2] * 3, [0.1] * 3)
+    d = analyze_study(s, trials).decision
+    assert d.verdict is Verdict.INCONCLUSIVE
+    assert "identical" in d.reason and "eval_examples" in d.next_step
+
+
+# --- objective noise ----------------------------------------------------------------------------
+def _jitter(sd, seed):
+    rng = np.random.default_rng(seed)
+
+    def curve(v):
+        return [v + 0.3, v + 0.1, *(v + sd * rng.standard_normal(8)).tolist()]
+
+    return curve
+
+
+def test_noisier_candidate_is_scored_by_its_late_mean_not_its_best():
+    # equal plateaus; the candidate's evaluations are 4x noisier, so its best over training is lower
+    s, trials = _study(
+        [0.20] * 10,
+        [0.20] * 10,
+        b={"curve": _jitter(0.002, 1)},
+        c={"curve": _jitter(0.008, 2)},
+    )
+    d = analyze_study(s, trials).decision
+    assert d.verdict is not Verdict.ADOPT
+    assert any("Evaluation noise differs" in c for c in d.caveats)
+    assert "mean of the late half" in d.reason
+
+
+def test_eval_noise_is_unbiased_on_white_noise_and_blind_to_a_constant_and_a_trend():
+    rng = np.random.default_rng(0)
+    y = rng.standard_normal((4000, 20))
+    var = np.mean([eval_noise(row) ** 2 for row in y])
+    assert var == pytest.approx(1.0, rel=0.03)
+    row = y[0]
+    trend = 0.7 - 0.01 * np.arange(20)
+    assert eval_noise(row + trend) == pytest.approx(eval_noise(row))
+
+
+# --- nuisance luck --------------------------------------------------------------------------------
+def test_without_reruns_the_verdict_says_nuisance_luck_is_not_covered_and_what_to_run():
+    s, trials = _study([0.20, 0.21, 0.19], [0.15, 0.16, 0.14])
+    d = analyze_study(s, trials).decision
+    assert d.verdict is Verdict.ADOPT
+    assert any(
+        c.startswith("Nuisance-tuning luck is not covered")
+        and "reportgen rerun demo --sampler-seeds 4" in c
+        for c in d.caveats
+    )
+    assert "reportgen rerun demo" in d.next_step
+
+
+def test_reruns_average_the_effect_over_sampler_seeds():
+    s, trials = _study([0.20, 0.21, 0.19], [0.15, 0.16, 0.14])
+    for k, (b, c) in enumerate([(0.20, 0.21), (0.19, 0.185), (0.21, 0.20)], start=1):
+        trials += [
+            trial(f"k{k}-b", flat(b), width=64, kind=TrialKind.RERUN, group=f"seed{k}"),
+            trial(f"k{k}-c", flat(c), width=32, kind=TrialKind.RERUN, group=f"seed{k}"),
+        ]
+    d = analyze_study(s, trials).decision
+    # this search's difference 0.05 (retrains), the reruns' -0.01, 0.005, 0.01
+    assert d.effect == pytest.approx(np.mean([0.05, -0.01, 0.005, 0.01]))
+    assert d.verdict is Verdict.INCONCLUSIVE
+    assert any("covered by 4 sampler seeds" in c for c in d.caveats)
+
+
+def test_uneven_search_budget_withholds_adopt():
+    s = spec(baseline={"hyperparameter": "width", "value": 64})
+    trials = [trial("s0", flat(0.20), width=64, index=0)]
+    trials += [trial(f"s{i}", flat(0.15 + i / 1000), width=32, index=i) for i in range(1, 10)]
+    trials += _retrains("s0", 64, [0.20, 0.21, 0.19]) + _retrains("s1", 32, [0.15, 0.16, 0.14])
+    d = analyze_study(s, trials).decision
+    assert d.verdict is Verdict.INCONCLUSIVE
+    assert "tuned with 9 search trials against 1" in d.reason
+
+
+# --- honest counts and reasons --------------------------------------------------------------------
+def test_rerun_count_says_this_search_and_nine_reruns_for_ten_sampler_seeds():
+    s, trials = _study([0.20, 0.21, 0.19], [0.15, 0.16, 0.14])
+    trials += [
+        trial(f"k{k}", flat(0.15 + k / 1000), kind=TrialKind.RERUN, group=f"seed{k}")
+        for k in range(1, 10)
+    ]
+    v = analyze_study(s, trials).variance.study
+    assert v.n == 10
+    assert v.label == "best of study over 10 sampler seeds (this search and 9 reruns)"
+
+
+def test_infeasible_message_never_shows_empty_parentheses():
+    s = spec(objective={"metric": "valid_loss"})
+    # complete trials whose objective curve has no finite value are infeasible without a reason
+    trials = []
+    for i in range(4):
+        t = trial(f"t{i}", flat(0.2), index=i)
+        if i < 3:
+            t = t.model_copy(
+                update={"curves": t.curves.model_copy(update={"valid_loss": [NAN] * 10})}
+            )
+        trials.append(t)
+    [f] = [f for f in analyze_study(s, trials).findings if f.key == "infeasible.fraction"]
+    assert "()" not in f.message
+    assert "no finite objective value: 3" in f.message
