@@ -99,6 +99,7 @@ def study_variance(
             values=values,
             mean=float(np.mean(values)),
             std=float(np.std(values, ddof=1)),
+            **_central(values, policy.false_adopt_rate),
             label=f"best of study over {len(values)} sampler seeds (this search and "
             f"{len(values) - 1} rerun(s))",
         )
@@ -115,9 +116,16 @@ def study_variance(
         values=[float(v) for v in values],
         mean=float(values.mean()),
         std=float(values.std(ddof=1)),
+        **_central(values, policy.false_adopt_rate),
         label=f"bootstrap estimate: best of {n} trials resampled with replacement from this "
         f"study ({values.size} resamples); no reruns measured",
     )
+
+
+def _central(values: object, alpha: float) -> dict[str, float]:
+    """The central ``1 - 2 * alpha`` range of ``values`` (the study variance's interval)."""
+    lo, hi = np.quantile(np.asarray(values, dtype=float), [alpha, 1 - alpha])
+    return {"low": float(lo), "high": float(hi)}
 
 
 def variance(
