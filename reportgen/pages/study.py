@@ -443,7 +443,7 @@ def study_page(
         isolation_note=_note(notes.section("isolation")),
         isolation_charts=_charts("isolation", charts.isolation),
         variance_note=_note(notes.section("variance")),
-        variance_chart=Chart("variance", chart_html(charts.variance, "variance"))
+        variance_chart=Chart("variance", chart_html(charts.variance, "variance-chart"))
         if charts.variance
         else None,
         expected_best_chart=(

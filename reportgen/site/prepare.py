@@ -160,7 +160,19 @@ def study_charts(
 ) -> StudyCharts:
     """Every chart spec of the page of one revision."""
     points = analysis.summary.points
-    axis = tuple((hp.name, axis_plot(hp, list(points), analysis.objective)) for hp in spec.varied)
+    scientific = [h.name for h in spec.by_role(Role.SCIENTIFIC)]
+    axis = tuple(
+        (
+            hp.name,
+            axis_plot(
+                hp,
+                list(points),
+                analysis.objective,
+                color_by=next((name for name in scientific if name != hp.name), None),
+            ),
+        )
+        for hp in spec.varied
+    )
     ranks = {p.trial_id: p.rank for p in points}
     searched = [t for t in trials if t.kind is not TrialKind.RETRAIN]
     curves = []

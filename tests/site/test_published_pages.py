@@ -34,7 +34,7 @@ MARK_COUNTS = """() => [...document.querySelectorAll('div.vega-chart')].map(el =
     const ok = v => typeof v === 'number' && isFinite(v);
     let expected = null;
     if (el.id.startsWith('isolation-')) expected = rows.filter(r => ok(r.y)).length;
-    if (el.id === 'variance') expected = rows.reduce((n, r) => n + r.value.filter(ok).length, 0);
+    if (el.id === 'variance-chart') expected = rows.reduce((n, r) => n + r.value.filter(ok).length, 0);
     const svg = el.querySelector('svg.marks');
     return {id: el.id, expected: expected,
             symbols: svg ? svg.querySelectorAll('g.mark-symbol.role-mark > path').length : 0};
@@ -88,7 +88,7 @@ def _check(browser, published_site: Path, base: str) -> None:
         for c in page.evaluate(MARK_COUNTS):
             if c["expected"] is not None:
                 assert c["expected"] > 0 and c["symbols"] == c["expected"], (rel, c)
-                checked["variance" if c["id"] == "variance" else "isolation"] += 1
+                checked["variance" if c["id"] == "variance-chart" else "isolation"] += 1
         if rel in studies:
             top = page.evaluate(
                 """() => [document.querySelector('.logbook-summary'),
