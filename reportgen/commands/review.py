@@ -13,7 +13,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="summarise study changes between two git revisions (for a pull request)",
         description="Read the logbook at --base and --head straight from git (the working tree is "
         "never checked out; without --head the working tree is the head), find studies added, "
-        "changed and removed, and write REVIEW.md plus PNG charts of each changed study into --out. "
+        "changed and removed, and write review.md plus PNG charts of each changed study into --out. "
         "Exits 1 when the head has invalid records (and, with --fail-on-reject, when a decision "
         "flipped to reject), so CI can gate on it.",
     )
