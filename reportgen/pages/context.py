@@ -164,6 +164,9 @@ class StudyPage:
     caveats: tuple[str, ...]
     overview: tuple[KeyValue, ...]
     top_trials: tuple[KeyValue, ...]
+    trials: tuple  # of reportgen.pages.trials.TrialRow, every trial
+    trials_csv: Markup  # download file names (ours, safe)
+    trials_json: Markup
     checklist_note: Note
     checklist: tuple[CheckItem, ...]
     axis_note: Note

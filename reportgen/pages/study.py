@@ -31,6 +31,7 @@ from reportgen.pages.context import (
 from reportgen.pages.escape import chart_html, html_block_text, md_text_code
 from reportgen.pages.format import fmt, fmt_interval, fmt_scalar
 from reportgen.pages.icons import badge
+from reportgen.pages.trials import download_name, trial_rows
 from reportgen.schema import (
     Finding,
     Hyperparameter,
@@ -433,6 +434,9 @@ def study_page(
         caveats=caveats,
         overview=tuple(overview),
         top_trials=top,
+        trials=trial_rows(list(s.points), varied),
+        trials_csv=Markup(download_name(spec.revision, "csv")),
+        trials_json=Markup(download_name(spec.revision, "json")),
         checklist_note=_note(notes.section("checklist")),
         checklist=items,
         axis_note=_note(notes.section("axis_plots")),

@@ -106,3 +106,42 @@ def _check(browser, published_site: Path, base: str) -> None:
         page.close()
     # the published logbook has scientific hyperparameters and retrains on several studies
     assert checked["isolation"] >= 5 and checked["variance"] >= 5, checked
+
+
+def test_full_trial_table_sorts_filters_and_downloads(browser, published_site):
+    study = "warmup-digits"
+    folder = published_site / "studies" / study
+    csv_rows = (folder / "trials-r1.csv").read_text().strip().splitlines()
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    watch = PageWatch(page, published_site.resolve().as_uri())
+    page.goto((folder / "index.html").resolve().as_uri())
+    rows = page.locator("table.logbook-trials-table tbody tr")
+    assert rows.count() == len(csv_rows) - 1 > 5  # every trial, not the top 5
+    links = page.eval_on_selector_all(
+        "div.logbook-trials a[download]", "els => els.map(e => e.href)"
+    )
+    assert [link.rsplit("/", 1)[1] for link in links] == ["trials-r1.csv", "trials-r1.json"]
+    assert all((folder / link.rsplit("/", 1)[1]).is_file() for link in links)
+    objective = page.locator("table.logbook-trials-table th", has_text="objective")
+    objective.click()  # ascending: best (lowest error) first
+    objective.click()  # descending
+    first = page.locator("table.logbook-trials-table tbody tr").first.locator("td").nth(4)
+    values = [
+        float(v) for v in page.eval_on_selector_all(
+            "table.logbook-trials-table tbody tr td:nth-child(5)",
+            "els => els.map(e => e.getAttribute('data-sort')).filter(v => v !== '')",
+        )
+    ]
+    assert values == sorted(values, reverse=True) and float(first.get_attribute("data-sort")) == max(values)
+    # infeasible trials are listed with their real reasons
+    page.fill("input.logbook-trials-filter", "exploded")
+    shown = page.locator("table.logbook-trials-table tbody tr:not([hidden])")
+    diverged = [r for r in csv_rows if ",diverged," in r]
+    assert shown.count() == len(diverged) > 0
+    assert "train loss exploded to 151.1 (limit 50) at step 5" in page.inner_text("div.logbook-trials")
+    page.fill("input.logbook-trials-filter", "r1-s0-0005")
+    visible = page.locator("table.logbook-trials-table tbody tr:not([hidden])")
+    assert visible.count() == 1 and "r1-s0-0005" in visible.inner_text()
+    assert page.inner_text(".logbook-trials-count") == f"1 of {len(csv_rows) - 1} trials"
+    assert watch.errors == [] and watch.outside == []
+    page.close()
