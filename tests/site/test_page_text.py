@@ -104,3 +104,29 @@ def test_summary_card_counts_open_checks_and_links_them():
         assert [str(lk.href) for lk in card.open_checks] == [f"#{i.anchor}" for i in open_items]
     else:
         assert card.headline == card.verdict
+
+
+def test_timeline_one_legend_dated_axis_and_human_decisions():
+    from reportgen.charts import launch_timeline
+
+    rows = [
+        {"study": "a", "date": "2026-01-02", "verdict": "inconclusive", "revision": 1, "trials": 3,
+         "decision": "inconclusive (human: reject)"},
+        {"study": "b", "date": "2026-03-04", "verdict": "adopt", "revision": 2, "trials": 5,
+         "decision": "adopt"},
+    ]
+    spec = launch_timeline(rows)
+    data = spec["datasets"]["rows"]
+    assert [(r["verdict"], r["computed"], r["human"]) for r in data] == [
+        ("reject", "inconclusive", "human decision"),
+        ("adopt", "adopt", ""),
+    ]
+    legends = [
+        (name, enc.get("title"))
+        for layer in spec["layer"]
+        for name, enc in layer["encoding"].items()
+        if name in ("color", "shape", "size", "fill") and "field" in enc
+    ]
+    assert legends == [("color", "verdict")]
+    x = spec["layer"][0]["encoding"]["x"]
+    assert x["axis"]["format"] == "%Y-%m-%d" and x["timeUnit"] == "yearmonthdate"
