@@ -332,7 +332,7 @@ def analyze_study(
             )
         )
 
-    study_var = study_variance(search, reruns)
+    study_var = study_variance(search, reruns, policy.false_adopt_rate)
     findings += check_study_variance(study_var, spec.study_id, policy)
     candidate, baseline = _arms(spec, search, retrains, groups, baseline_trials, reruns)
     decision = _decision(spec, scored, candidate, baseline)

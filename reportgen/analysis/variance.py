@@ -78,7 +78,9 @@ def pooled_std(groups: list[RetrainGroup]) -> float | None:
     return math.sqrt(num / dof) if dof > 0 else None
 
 
-def study_variance(search: ScoredTrials, reruns: ScoredTrials) -> StudyVariance | None:
+def study_variance(
+    search: ScoredTrials, reruns: ScoredTrials, alpha: float = 0.05
+) -> StudyVariance | None:
     """Best-of-study spread over this search and its reruns (one value per sampler seed).
 
     Without reruns there is no number: the bootstrap over this study's own trials measured about
@@ -102,9 +104,16 @@ def study_variance(search: ScoredTrials, reruns: ScoredTrials) -> StudyVariance 
         values=values,
         mean=float(np.mean(values)),
         std=float(np.std(values, ddof=1)),
+        **_central(values, alpha),
         label=f"best of study over {len(values)} sampler seeds (this search and {n_reruns} "
         f"rerun{'s' if n_reruns != 1 else ''})",
     )
+
+
+def _central(values: object, alpha: float) -> dict[str, float]:
+    """The central ``1 - 2 * alpha`` range of ``values`` (the study variance's interval)."""
+    lo, hi = np.quantile(np.asarray(values, dtype=float), [alpha, 1 - alpha])
+    return {"low": float(lo), "high": float(hi)}
 
 
 def check_study_variance(study: StudyVariance | None, study_id: str, policy: Policy) -> list:

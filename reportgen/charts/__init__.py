@@ -3,7 +3,7 @@ series; they compute no statistics. Every builder returns a plain spec dict."""
 
 from reportgen.charts.axis import axis_plot
 from reportgen.charts.curves import CurveSeries, training_curves
-from reportgen.charts.isolation import isolation_plot
+from reportgen.charts.isolation import isolation_plot, retrains_at
 from reportgen.charts.timeline import launch_timeline
 from reportgen.charts.variance import expected_best_plot, variance_plot
 
@@ -13,6 +13,7 @@ __all__ = [
     "expected_best_plot",
     "isolation_plot",
     "launch_timeline",
+    "retrains_at",
     "training_curves",
     "variance_plot",
 ]

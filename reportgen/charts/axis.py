@@ -18,40 +18,91 @@ TOP_N = 3
 ONE_ROW = alt.Data(values=[{}])  # a bound is drawn once, not once per trial
 
 
-def axis_plot(hp: Hyperparameter, points: list[TrialPoint], objective: Objective) -> dict[str, Any]:
-    """A Vega-Lite spec of the objective against ``hp`` over ``points``."""
+OUTLIER_IQR = 3.0  # values beyond this many interquartile ranges are drawn at the edge
+
+
+def robust_range(values: list[float]) -> tuple[float, float] | None:
+    """The y range of an axis plot: the values' range, cut at ``OUTLIER_IQR`` interquartile
+    ranges beyond the quartiles so a few near-diverged trials do not flatten the rest."""
+    v = sorted(values)
+    if len(v) < 4:
+        return None
+
+    def q(f: float) -> float:
+        pos = f * (len(v) - 1)
+        i = int(pos)
+        return v[i] + (v[min(i + 1, len(v) - 1)] - v[i]) * (pos - i)
+
+    iqr = q(0.75) - q(0.25)
+    lo, hi = max(v[0], q(0.25) - OUTLIER_IQR * iqr), min(v[-1], q(0.75) + OUTLIER_IQR * iqr)
+    if iqr <= 0 or (lo, hi) == (v[0], v[-1]):
+        return None
+    return lo, hi
+
+
+def axis_plot(
+    hp: Hyperparameter,
+    points: list[TrialPoint],
+    objective: Objective,
+    color_by: str | None = None,
+) -> dict[str, Any]:
+    """A Vega-Lite spec of the objective against ``hp`` over ``points``, coloured by the value
+    of the scientific hyperparameter ``color_by`` when given. Outliers beyond `robust_range`
+    are drawn at the edge of the y range as open triangles and counted in the title;
+    infeasible trials are crosses along the top edge."""
     # categorical and discrete values are points of an ordinal axis, in the spec's order
     ordinal = hp.scale in (Scale.CATEGORICAL, Scale.DISCRETE)
     listed = list(hp.values or [])
+    kept = [p for p in points if hp.name in p.hyperparameters]  # conditional: active trials only
+    finite = [v for p in kept if (v := finite_or_none(p.value)) is not None]
+    span = robust_range(finite)
+    lo, hi = span if span else ((min(finite), max(finite)) if finite else (0.0, 1.0))
+    worst_top = objective.direction == "minimize"
     rows = []
-    for p in points:
-        if hp.name not in p.hyperparameters:
-            continue  # conditional hyperparameter not active in this trial
+    n_out = 0
+    for p in kept:
         x = p.hyperparameters[hp.name]
+        y = finite_or_none(p.value)
+        if y is None:
+            state, shown = "infeasible", hi if worst_top else lo
+        elif y > hi or y < lo:
+            state, shown = "outlier (drawn at the edge)", min(max(y, lo), hi)
+            n_out += 1
+        else:
+            state, shown = "feasible", y
+        group = p.hyperparameters.get(color_by, "—") if color_by else ""
         rows.append(
             {
                 "trial": p.trial_id,
                 "x": _label(x, listed) if ordinal else x,
-                "y": finite_or_none(p.value),
+                "y": y,
+                "shown": shown,
+                "state": state,
+                "group": str(group),
                 "status": str(p.status),
                 "reason": p.status_reason,
                 "rank": p.rank,
+                "top": f"#{p.rank}" if p.rank is not None and p.rank <= TOP_N else "",
             }
         )
     log = hp.scale is Scale.LOG
     bounded = not ordinal and hp.low is not None and hp.high is not None
+    out_note = f" ({n_out} outlier(s) drawn at the edge)" if n_out else ""
     values = {
         "hp": hp.name,
         "x_title": hp.name if hp.scale is Scale.CATEGORICAL else f"{hp.name} ({hp.scale})",
         "y_title": f"{objective.metric} ({objective.mode}, {objective.direction})",
         "metric": objective.metric,
-        "title": f"Objective against {hp.name}",
+        "title": f"Objective against {hp.name}{out_note}",
         "sort": [str(v) for v in listed],
         "low": hp.low,
         "high": hp.high,
+        "y_low": lo if lo < hi else lo - 1,
+        "y_high": hi if lo < hi else hi + 1,
+        "color_title": color_by or "",
     }
-    key = ("axis", ordinal, log, bounded)
-    return from_template(key, lambda: _template(ordinal, log, bounded), values, rows)
+    key = ("axis", ordinal, log, bounded, bool(color_by))
+    return from_template(key, lambda: _template(ordinal, log, bounded, bool(color_by)), values, rows)
 
 
 def _label(x: object, listed: list) -> str:
@@ -62,8 +113,12 @@ def _label(x: object, listed: list) -> str:
     return str(x)
 
 
-def _template(ordinal: bool, log: bool, bounded: bool) -> alt.TopLevelMixin:
-    """The axis plot with slots for its titles, category order and bounds."""
+def _template(ordinal: bool, log: bool, bounded: bool, colored: bool) -> alt.TopLevelMixin:
+    """The axis plot with slots for its titles, category order, bounds and y range.
+
+    Every layer draws every row (top-trial rings and labels by opacity and text, not by a
+    filter), so no layer is ever empty: an empty layer makes Vega warn "Infinite extent".
+    """
     if ordinal:
         x_enc = alt.X(
             "x:O",
@@ -75,47 +130,48 @@ def _template(ordinal: bool, log: bool, bounded: bool) -> alt.TopLevelMixin:
     else:
         scale = alt.Scale(type="log") if log else alt.Scale(zero=False)
         x_enc = alt.X("x:Q", title=slot("x_title"), scale=scale)
-    y_title = slot("y_title")
     x_type = "O" if ordinal else "Q"
+    y_enc = alt.Y(
+        "shown:Q", title=slot("y_title"), scale=alt.Scale(zero=False, domain=[slot("y_low"), slot("y_high")])
+    )
     tooltip = [
         alt.Tooltip("trial:N"),
         alt.Tooltip(f"x:{x_type}", title=slot("hp")),
         alt.Tooltip("y:Q", title=slot("metric")),
+        alt.Tooltip("state:N"),
+        alt.Tooltip("reason:N"),
     ]
+    shape = alt.Shape(
+        "state:N",
+        title=None,
+        scale=alt.Scale(
+            domain=["feasible", "outlier (drawn at the edge)", "infeasible"],
+            range=["circle", "triangle-up", "cross"],
+        ),
+        legend=alt.Legend(orient="bottom"),
+    )
+    encoding: dict[str, Any] = {"x": x_enc, "y": y_enc, "shape": shape, "tooltip": tooltip}
+    if colored:
+        encoding["color"] = alt.Color(
+            "group:N", title=slot("color_title"), legend=alt.Legend(orient="right")
+        )
+    else:
+        encoding["color"] = alt.condition(
+            "datum.state == 'infeasible'", alt.value("#d62728"), alt.value("#3f51b5")
+        )
     base = alt.Chart(PLACEHOLDER)
-    feasible = (
-        base.mark_circle(size=45, opacity=0.75)
-        .encode(
-            x=x_enc, y=alt.Y("y:Q", title=y_title, scale=alt.Scale(zero=False)), tooltip=tooltip
-        )
-        .transform_filter("datum.y != null")
+    trials = base.mark_point(size=45, opacity=0.8, filled=True).encode(**encoding)
+    top = base.mark_point(size=170, shape="circle", strokeWidth=2, color="black").encode(
+        x=x_enc, y=y_enc, opacity=alt.condition("datum.top != ''", alt.value(1), alt.value(0))
     )
-    top = (
-        base.mark_point(size=170, shape="circle", strokeWidth=2, color="black")
-        .encode(x=x_enc, y="y:Q", tooltip=tooltip)
-        .transform_filter(f"datum.rank != null && datum.rank <= {TOP_N}")
-    )
-    top_labels = (
-        base.mark_text(dy=-13, fontWeight="bold")
-        .encode(x=x_enc, y="y:Q", text=alt.Text("label:N"))
-        .transform_filter(f"datum.rank != null && datum.rank <= {TOP_N}")
-        .transform_calculate(label="'#' + datum.rank")
-    )
-    infeasible = (
-        base.mark_point(shape="cross", color="#d62728", filled=True, size=90)
-        .encode(
-            x=x_enc,
-            y=alt.value(6),
-            tooltip=[
-                alt.Tooltip("trial:N"),
-                alt.Tooltip(f"x:{x_type}", title=slot("hp")),
-                "status:N",
-                "reason:N",
-            ],
-        )
-        .transform_filter("datum.y == null")
-    )
-    layers = [feasible, top, top_labels, infeasible]
+    # labels of the top trials at three different offsets, so close trials do not overprint
+    labels = [
+        base.mark_text(fontWeight="bold", dx=dx, dy=dy, align=align).encode(
+            x=x_enc, y=y_enc, text=alt.Text("label:N")
+        ).transform_calculate(label=f"datum.top == '#{k}' ? datum.top : ''")
+        for k, dx, dy, align in ((1, 0, -14, "center"), (2, 12, 0, "left"), (3, 0, 16, "center"))
+    ]
+    layers = [trials, top, *labels]
     if bounded:
         for bound in (slot("low"), slot("high")):
             layers.append(
@@ -123,5 +179,4 @@ def _template(ordinal: bool, log: bool, bounded: bool) -> alt.TopLevelMixin:
                 .mark_rule(strokeDash=[4, 4], color="gray")
                 .encode(x=alt.datum(bound))
             )
-    chart = alt.layer(*layers).properties(width=WIDTH, height=HEIGHT, title=slot("title"))
-    return chart
+    return alt.layer(*layers).properties(width=WIDTH, height=HEIGHT, title=slot("title"))

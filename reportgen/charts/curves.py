@@ -42,10 +42,14 @@ def training_curves(
         for s in series
     ]
     values = {"metric": metric, "title": title}
-    return from_template(("curves", log_y), lambda: _template(log_y), values, rows)
+    # a layer is drawn only if it has rows (an empty layer makes Vega warn "Infinite extent")
+    others, top = any(not r["top"] for r in rows), any(r["top"] for r in rows)
+    return from_template(
+        ("curves", log_y, others, top), lambda: _template(log_y, others, top), values, rows
+    )
 
 
-def _template(log_y: bool) -> alt.TopLevelMixin:
+def _template(log_y: bool, with_others: bool = True, with_top: bool = True) -> alt.TopLevelMixin:
     """The curves chart with slots for its metric and title."""
     y = alt.Y(
         "v:Q",
@@ -69,5 +73,6 @@ def _template(log_y: bool) -> alt.TopLevelMixin:
         )
         .transform_filter("datum.top")
     )
-    chart = alt.layer(others, top).properties(width=WIDTH, height=HEIGHT, title=slot("title"))
+    layers = [layer for layer, on in ((others, with_others), (top, with_top)) if on]
+    chart = alt.layer(*layers).properties(width=WIDTH, height=HEIGHT, title=slot("title"))
     return chart

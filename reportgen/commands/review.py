@@ -13,7 +13,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="summarise study changes between two git revisions (for a pull request)",
         description="Read the logbook at --base and --head straight from git (the working tree is "
         "never checked out; without --head the working tree is the head), find studies added, "
-        "changed and removed, and write REVIEW.md plus PNG charts of each changed study into --out. "
+        "changed and removed, and write review.md plus PNG charts of each changed study into --out. "
         "Exits 1 when the head has invalid records (and, with --fail-on-reject, when a decision "
         "flipped to reject), so CI can gate on it.",
     )
@@ -47,11 +47,25 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="also exit 1 when a decision flipped to reject",
     )
     p.add_argument("--no-charts", action="store_true", help="skip the PNG charts (faster)")
+    p.add_argument(
+        "--image-base",
+        metavar="URL",
+        default=None,
+        help="link the PNG charts in review.md under this https URL (where CI published them, "
+        "pinned to a commit: see scripts/publish-review-images.sh) instead of relative paths",
+    )
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from reportgen.review.run import ReviewOptions, write_review
+    from reportgen.review.run import ReviewOptions, valid_image_base, write_review
+
+    if args.image_base is not None and not valid_image_base(args.image_base):
+        print(
+            f"--image-base: {args.image_base!r} must be an https URL (letters, digits, ._~%/-)",
+            file=sys.stderr,
+        )
+        return 1
 
     opts = ReviewOptions(
         repo=args.repo,
@@ -62,6 +76,7 @@ def run(args: argparse.Namespace) -> int:
         site_url=args.site_url,
         fail_on_reject=args.fail_on_reject,
         charts=not args.no_charts,
+        image_base=args.image_base,
     )
     review, path = write_review(opts)
     print(path)

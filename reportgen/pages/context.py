@@ -32,7 +32,7 @@ class HparamRow:
 @dataclass(frozen=True)
 class FindingRow:
     severity: str
-    icon: str
+    icon: Markup  # status badge (theme icon and word)
     subject: str
     message: str
     evidence: str
@@ -46,7 +46,7 @@ class FindingGroup:
     title: str
     note: str
     url: Markup
-    icon: str  # of the most severe finding in the group
+    icon: Markup  # badge of the most severe finding in the group
     findings: tuple[FindingRow, ...]
 
 
@@ -54,10 +54,12 @@ class FindingGroup:
 class CheckItem:
     title: str
     question: str
-    status: str  # "ok", "info", "warning", "problem"
-    icon: str
+    status: str  # "ok", "info", "warning", "problem", or "unchecked" (the check could not run)
+    icon: Markup  # status badge (theme icon and word)
     groups: tuple[FindingGroup, ...]
     url: Markup
+    checked: str = ""  # what was checked, or why it could not be
+    anchor: str = ""  # id of the check's section on the page (ours, safe)
 
 
 @dataclass(frozen=True)
@@ -102,12 +104,29 @@ class DecisionCard:
     interval: str
     retrains_needed: str
     reason: str
-    next_step: str
+    next_step: Markup  # record text escaped, `commands` shown as code
     override_verdict: str
     override_reason: str
     override_by: str
     policy: tuple[KeyValue, ...]
     procedure: str = ""  # the decision rule in one sentence (shown with the policy)
+
+
+@dataclass(frozen=True)
+class SummaryCard:
+    """The answer in the first screen: question, verdict, effect, open checks and caveats."""
+
+    question: str
+    verdict: str
+    headline: str  # e.g. "adopt — 2 checks open"
+    css: str  # logbook-verdict-<verdict> of the verdict that stands (ours, safe)
+    computed_verdict: str  # the analysis' verdict when a human override stands beside it
+    override_reason: str
+    override_by: str
+    effect: str  # "+0.012, 90 % interval [0.004, 0.020]" or why there is none
+    open_checks: tuple[Link, ...]
+    caveats: tuple[str, ...]
+    procedure: str
 
 
 @dataclass(frozen=True)
@@ -126,6 +145,7 @@ class StudyPage:
     study_id: str
     title: str
     goal: str
+    summary: SummaryCard
     phase: str
     revision: str
     latest_revision: str
@@ -146,6 +166,9 @@ class StudyPage:
     caveats: tuple[str, ...]
     overview: tuple[KeyValue, ...]
     top_trials: tuple[KeyValue, ...]
+    trials: tuple  # of reportgen.pages.trials.TrialRow, every trial
+    trials_csv: Markup  # download file names (ours, safe)
+    trials_json: Markup
     checklist_note: Note
     checklist: tuple[CheckItem, ...]
     axis_note: Note

@@ -59,3 +59,20 @@ def chart_html(spec: dict[str, Any], chart_id: str) -> Markup:
     js = js.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     js = js.replace("'", "&#39;")
     return Markup(f'<div class="vega-chart" id="{chart_id}" data-spec=\'{js}\'></div>')
+
+
+def md_text_code(value: Any) -> Markup:
+    """Like `md_text`, with each `` `span` `` of the text shown as code (commands in advice)."""
+    parts = str(value).split("`")
+    if len(parts) % 2 == 0:  # an unmatched backtick stays a literal character
+        return md_text(value)
+    out = []
+    for i, p in enumerate(parts):
+        if i % 2:
+            out.append(Markup("<code>") + md_text(p) + Markup("</code>"))
+        else:  # keep the spaces next to the code spans
+            p = _SPACES.sub(" ", p)
+            lead = " " if p.startswith(" ") and i else ""
+            trail = " " if p.endswith(" ") and i < len(parts) - 1 else ""
+            out.append(Markup(lead) + md_text(p) + Markup(trail))
+    return Markup("").join(out)

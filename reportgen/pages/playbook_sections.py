@@ -13,6 +13,7 @@ from reportgen.pages import notes
 from reportgen.pages.context import Chart, KeyValue, Note
 from reportgen.pages.escape import chart_html
 from reportgen.pages.format import fmt
+from reportgen.pages.icons import badge
 from reportgen.schema import StudyAnalysis, StudySpec
 
 _BADGE = {"very likely": "🟢", "likely": "🟢", "might": "🟡", "unlikely": "🔴"}
@@ -24,7 +25,7 @@ class CheckRun:
 
     key: str
     title: str
-    status: str
+    status: Markup  # a warning badge with the count when it fired; "no finding" (no tick) else
     url: Markup
 
 
@@ -96,7 +97,12 @@ def _checks_run(analysis: StudyAnalysis) -> tuple[CheckRun, ...]:
         CheckRun(
             key=key,
             title=g.title,
-            status=f"⚠️ fired ({fired[key]})" if key in fired else "✅ passed",
+            # silence is not a pass: a check that found nothing may not have applied here
+            status=(
+                badge("warning") + Markup(f" fired ({fired[key]})")
+                if key in fired
+                else Markup("no finding")
+            ),
             url=notes.playbook_url(g.anchor),
         )
         for key, g in sorted(GUIDANCE.items())

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import html
 import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from markupsafe import Markup
 
+from reportgen.analysis.summary import reason_kind
 from reportgen.guidance import Guidance
 from reportgen.pages import notes
 from reportgen.pages.context import (
@@ -24,14 +26,25 @@ from reportgen.pages.context import (
     RevisionPointer,
     RevisionRow,
     StudyPage,
+    SummaryCard,
 )
-from reportgen.pages.escape import chart_html, html_block_text
+from reportgen.pages.escape import chart_html, html_block_text, md_text_code
 from reportgen.pages.format import fmt, fmt_interval, fmt_scalar
+from reportgen.pages.icons import badge
 from reportgen.pages.playbook_sections import playbook_sections
-from reportgen.schema import Finding, Hyperparameter, Role, Scale, StudyAnalysis, StudySpec
+from reportgen.pages.trials import download_name, trial_rows
+from reportgen.schema import (
+    Finding,
+    Hyperparameter,
+    Role,
+    Scale,
+    StudyAnalysis,
+    StudySpec,
+    TrialPoint,
+)
 
 SEVERITY_ORDER = {"ok": 0, "info": 1, "warning": 2, "problem": 3}
-ICONS = {"ok": "✅", "info": "ℹ️", "warning": "⚠️", "problem": "❌"}
+OPEN = ("warning", "problem")  # statuses that leave a check open
 VERDICT_ADMONITION = {"adopt": "success", "reject": "failure", "inconclusive": "warning"}
 
 
@@ -105,7 +118,7 @@ def _evidence(f: Finding) -> str:
 def _finding_row(f: Finding) -> FindingRow:
     return FindingRow(
         severity=str(f.severity),
-        icon=ICONS.get(str(f.severity), ""),
+        icon=badge(str(f.severity)) if str(f.severity) in SEVERITY_ORDER else Markup(""),
         subject=f.subject,
         message=f.message,
         evidence=_evidence(f),
@@ -130,37 +143,114 @@ def finding_groups(findings: list[Finding]) -> tuple[FindingGroup, ...]:
                 title=g.title,
                 note=g.note,
                 url=notes.playbook_url(g.anchor),
-                icon=ICONS[_status(found)],
+                icon=badge(_status(found)),
                 findings=tuple(_finding_row(f) for f in found),
             )
         )
     return tuple(groups)
 
 
-def checklist(findings: list[Finding]) -> tuple[CheckItem, ...]:
-    """The "before you conclude" checklist: each topic with the findings of the keys it covers."""
+def checklist(
+    findings: list[Finding], checked: dict[str, str] | None = None
+) -> tuple[CheckItem, ...]:
+    """The "before you conclude" checklist: each topic with the findings of the keys it covers.
+
+    ``checked`` says per topic title what was checked (a sentence) or, as ``"!<why>"``, why the
+    check could not run. A topic without findings passes only when its check ran: a check mark
+    is never shown for a check that could not have failed.
+    """
+    checked = checked or {}
     items = []
     claimed: set[int] = set()
     for topic in notes.CHECKLIST:
         mine = [i for i, f in enumerate(findings) if i not in claimed and topic.covers(f.key)]
         claimed.update(mine)
-        items.append(_item(topic.title, topic.question, topic.anchor, [findings[i] for i in mine]))
+        found = [findings[i] for i in mine]
+        items.append(
+            _item(topic.title, topic.question, topic.anchor, found, checked.get(topic.title, ""))
+        )
     rest = [f for i, f in enumerate(findings) if i not in claimed]
     if rest:
-        items.append(_item("Other checks", "Anything else the analysis flagged.", "", rest))
+        items.append(_item("Other checks", "Anything else the analysis flagged.", "", rest, ""))
     return tuple(items)
 
 
-def _item(title: str, question: str, anchor: str, found: list[Finding]) -> CheckItem:
-    status = _status(found)
+def check_status(found: list[Finding], basis: str) -> str:
+    """The tick rule: findings give their worst severity; without findings a check passes
+    ("ok") only if it ran, else it is "unchecked" (``basis`` starting with ``!``)."""
+    if found:
+        return _status(found)
+    return "unchecked" if basis.startswith("!") else "ok"
+
+
+def _item(title: str, question: str, anchor: str, found: list[Finding], basis: str) -> CheckItem:
+    status = check_status(found, basis)
     return CheckItem(
         title=title,
         question=question,
         status=status,
-        icon=ICONS[status],
+        icon=badge(status),
         groups=finding_groups(found),
         url=notes.playbook_url(anchor),
+        checked=basis.removeprefix("!"),
+        anchor="check-" + "".join(c if c.isalnum() else "-" for c in title.lower()),
     )
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def what_was_checked(spec: StudySpec, a: StudyAnalysis) -> dict[str, str]:
+    """Per checklist topic: what the analysis checked, or ``!`` and why it could not check."""
+    s = a.summary
+    feasible = s.n_trials - round(s.infeasible_fraction * s.n_trials)
+    numeric = [hp for hp in spec.varied if hp.scale in (Scale.LINEAR, Scale.LOG)]
+    none = "!no feasible trial to check"
+    out = {
+        "Study design": f"roles of {_plural(len(spec.search_space), 'hyperparameter')}",
+        "Search-space boundaries": (
+            f"best trials against the edges of {_plural(len(numeric), 'numeric range')}"
+            if numeric and feasible
+            else "!no numeric range was searched" if feasible else none
+        ),
+        "Sampling density": f"trials near the best of {feasible} feasible" if feasible else none,
+        "Infeasible trials": f"{s.n_trials - feasible} of {_plural(s.n_trials, 'trial')} infeasible",
+        "Training curves": f"curves of the best {_plural(len(s.top), 'trial')}" if s.top else none,
+    }
+    iso = a.isolation
+    out["Isolation"] = (
+        "best trial at each of "
+        + "; ".join(f"{_plural(len(i.points), 'value')} of {i.hyperparameter}" for i in iso)
+        if iso
+        else "!the study has no scientific hyperparameter to isolate"
+    )
+    d = a.decision
+    least = a.policy.min_retrains
+    if d.candidate and d.baseline and min(d.candidate.n, d.baseline.n) >= least:
+        out["Variance"] = f"{d.candidate.n} against {d.baseline.n} retrains of the compared arms"
+    else:
+        have = [g.n for g in (d.candidate, d.baseline) if g is not None]
+        out["Variance"] = (
+            f"!fewer than {least} retrains per compared arm"
+            + (f" ({' and '.join(map(str, have))})" if have else " (none yet)")
+            + ": trial variance is not known"
+        )
+    return out
+
+
+def infeasible_rows(points: list[TrialPoint], by_reason: dict[str, int]) -> tuple[KeyValue, ...]:
+    """One row per kind of infeasible reason: the count, and one real reason as the example."""
+    example: dict[str, TrialPoint] = {}
+    for p in points:
+        if p.value is None and p.status_reason:
+            example.setdefault(reason_kind(p.status_reason), p)
+    rows = []
+    for kind, n in sorted(by_reason.items()):
+        p = example.get(kind)
+        shown = f"{p.status_reason} (e.g. {p.trial_id})" if p else (kind or "no reason given")
+        rows.append(KeyValue(f"infeasible ({_plural(n, 'trial')})", shown))
+    return tuple(rows)
 
 
 def _charts(prefix: str, specs: tuple[tuple[str, dict[str, Any]], ...]) -> tuple[Chart, ...]:
@@ -186,9 +276,13 @@ def _history(study_id: str, meta: RecordMeta, current: int) -> tuple[RevisionRow
     return tuple(rows)
 
 
-def _front_title(study_id: str, revision: int, latest: bool) -> Markup:
+def _front_title(title: str, revision: int, latest: bool) -> Markup:
+    """The page title in the front matter (the nav label): the study's own title, HTML-escaped
+    (MkDocs puts titles into its pages unescaped) and written as a JSON string (valid YAML, so
+    no record text can break the front matter)."""
     suffix = "" if latest else f" (r{revision})"
-    return Markup(json.dumps(f"{study_id}{suffix}"))
+    text = html.escape(" ".join(f"{title}{suffix}".split()), quote=True)
+    return Markup(json.dumps(text, ensure_ascii=True))
 
 
 def _decision(a: StudyAnalysis) -> DecisionCard:
@@ -208,11 +302,44 @@ def _decision(a: StudyAnalysis) -> DecisionCard:
         interval=fmt_interval(d.ci_low, d.ci_high),
         retrains_needed="" if d.retrains_needed is None else str(d.retrains_needed),
         reason=d.reason,
-        next_step=d.next_step,
+        next_step=md_text_code(d.next_step),
         override_verdict=str(o.verdict) if o else "",
         override_reason=o.reason if o else "",
         override_by=(o.by + (f", {o.date.isoformat()}" if o.date else "")) if o else "",
         policy=policy,
+        procedure=d.procedure,
+    )
+
+
+def summary_card(spec: StudySpec, a: StudyAnalysis, items: tuple[CheckItem, ...]) -> SummaryCard:
+    """The card at the top of the page: the answer before any chart."""
+    d = a.decision
+    o = d.override
+    verdict = str(o.verdict) if o else str(d.verdict)
+    open_checks = tuple(
+        Link(f"{i.title} ({i.status})", Markup(f"#{i.anchor}")) for i in items if i.status in OPEN
+    )
+    n = len(open_checks)
+    headline = verdict + (f" — {_plural(n, 'check')} open" if n else "")
+    if d.effect is None:
+        effect = "no effect estimate yet"
+    else:
+        level = 1 - 2 * d.policy.false_adopt_rate
+        effect = f"{d.effect:+.4g}"
+        if d.ci_low is not None and d.ci_high is not None:
+            effect += f", {level:.0%} interval {fmt_interval(d.ci_low, d.ci_high)}"
+        effect += f" ({d.candidate_label} against {d.baseline_label}; positive = candidate better)"
+    return SummaryCard(
+        question=spec.goal,
+        verdict=verdict,
+        headline=headline,
+        css=f"logbook-verdict-{verdict}",
+        computed_verdict=str(d.verdict) if o else "",
+        override_reason=o.reason if o else "",
+        override_by=(o.by + (f", {o.date.isoformat()}" if o.date else "")) if o else "",
+        effect=effect,
+        open_checks=open_checks,
+        caveats=tuple(d.caveats),
         procedure=d.procedure,
     )
 
@@ -232,7 +359,7 @@ def study_page(
     overview = [
         KeyValue("trials", str(s.n_trials)),
         *(KeyValue(f"status: {k}", str(v)) for k, v in sorted(s.by_status.items())),
-        *(KeyValue(f"infeasible: {k}", str(v)) for k, v in sorted(s.by_reason.items())),
+        *infeasible_rows(s.points, s.by_reason),
         KeyValue("infeasible fraction", fmt(s.infeasible_fraction)),
     ]
     varied = [hp.name for hp in spec.varied]  # the defaults every trial shares say nothing
@@ -267,12 +394,14 @@ def study_page(
             f"mean {fmt(v.study.mean)}, standard deviation {fmt(v.study.std)}."
         )
     ws = ", ".join(f"{k} = {fmt_scalar(x)}" for k, x in sorted(spec.workload.settings.items()))
+    items = checklist(a.findings, what_was_checked(spec, a))
     search = f"{spec.search.kind}, seed {spec.search.seed}"
     return StudyPage(
-        front_title=_front_title(spec.study_id, spec.revision, latest),
+        front_title=_front_title(spec.title, spec.revision, latest),
         study_id=spec.study_id,
         title=spec.title,
         goal=spec.goal,
+        summary=summary_card(spec, a, items),
         phase=str(spec.phase),
         revision=str(spec.revision),
         latest_revision=str(meta.latest_revision),
@@ -307,8 +436,11 @@ def study_page(
         caveats=caveats,
         overview=tuple(overview),
         top_trials=top,
+        trials=trial_rows(list(s.points), varied),
+        trials_csv=Markup(download_name(spec.revision, "csv")),
+        trials_json=Markup(download_name(spec.revision, "json")),
         checklist_note=_note(notes.section("checklist")),
-        checklist=checklist(a.findings),
+        checklist=items,
         axis_note=_note(notes.section("axis_plots")),
         axis_charts=_charts("axis", charts.axis),
         curves_note=_note(notes.section("curves")),
@@ -317,7 +449,7 @@ def study_page(
         isolation_note=_note(notes.section("isolation")),
         isolation_charts=_charts("isolation", charts.isolation),
         variance_note=_note(notes.section("variance")),
-        variance_chart=Chart("variance", chart_html(charts.variance, "variance"))
+        variance_chart=Chart("variance", chart_html(charts.variance, "variance-chart"))
         if charts.variance
         else None,
         expected_best_chart=(
@@ -338,7 +470,7 @@ def study_page(
 def revision_pointer(spec: StudySpec, meta: RecordMeta) -> RevisionPointer:
     """The page at ``r<latest>.md``: the stable URL of the current revision."""
     return RevisionPointer(
-        front_title=_front_title(spec.study_id, spec.revision, False),
+        front_title=_front_title(spec.title, spec.revision, False),
         study_id=spec.study_id,
         title=spec.title,
         revision=str(spec.revision),

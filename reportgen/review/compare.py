@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from reportgen.errors import Problem
-from reportgen.schema import StudyAnalysis
+from reportgen.schema import Override, StudyAnalysis
 from reportgen.schema.review import ChangeKind, FindingRef, StudyChange
 from reportgen.store import Logbook, StudyRecords
 
@@ -100,6 +100,7 @@ def compare_study(
         best_after=_best(analysis_after),
         verdict_before=str(analysis_before.decision.verdict) if analysis_before else None,
         verdict_after=str(analysis_after.decision.verdict) if analysis_after else None,
+        override_after=_override(analysis_after.decision.override if analysis_after else None),
         findings_new=[new_f[k] for k in sorted(new_f.keys() - old_f.keys())],
         findings_cleared=[old_f[k] for k in sorted(old_f.keys() - new_f.keys())],
         problems=[p for p in problems_after if p not in set(problems_before)],
@@ -124,3 +125,11 @@ def compare_logbooks(base: Logbook, head: Logbook, analyze: Analyze) -> list[Stu
             compare_study(sid, before, after, a_before, a_after, pb.get(sid, []), ph.get(sid, []))
         )
     return out
+
+
+def _override(o: Override | None) -> str:
+    """A human decision in one line: verdict, who and when, and why."""
+    if o is None:
+        return ""
+    by = ", ".join(x for x in (o.by, o.date.isoformat() if o.date else "") if x)
+    return f"{o.verdict}" + (f" ({by})" if by else "") + f": {o.reason}"

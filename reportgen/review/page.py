@@ -6,6 +6,7 @@ import re
 
 from pydantic import Field
 
+from reportgen.guidance import GUIDANCE, PLAYBOOK_ANCHORS, PLAYBOOK_URL, playbook_url
 from reportgen.schema.common import Model
 from reportgen.schema.review import ChangeKind, Review, StudyChange
 
@@ -99,8 +100,19 @@ def _trials(c: StudyChange) -> str:
 
 
 def _finding(f) -> str:  # type: ignore[no-untyped-def]
+    """A finding by its title (the registry's, else its key), never by the internal key alone."""
+    g = GUIDANCE.get(f.key)
+    title = g.title if g else f.key
     about = f" ({md(f.subject)})" if f.subject else ""
-    return f"**{md(f.key)}**{about}: {md(f.message)} — [playbook](https://github.com/google-research/tuning_playbook#{f.anchor})"
+    url = playbook_url(f.anchor) if f.anchor in PLAYBOOK_ANCHORS else PLAYBOOK_URL
+    return f"**{md(title)}**{about}: {md(f.message)} — [playbook]({url})"
+
+
+def _decision(c: StudyChange) -> str:
+    shown = arrow(c.verdict_before, c.verdict_after)
+    if c.override_after:
+        shown += f" (human: {md(c.override_after.split(' ', 1)[0].rstrip(':'))})"
+    return shown
 
 
 def review_page(review: Review) -> ReviewPage:
@@ -115,7 +127,7 @@ def review_page(review: Review) -> ReviewPage:
                 num(c.best_before) if c.best_before is not None else None,
                 num(c.best_after) if c.best_after is not None else None,
             ),
-            decision=arrow(c.verdict_before, c.verdict_after),
+            decision=_decision(c),
             findings=f"+{len(c.findings_new)} / −{len(c.findings_cleared)}",
             problems=str(len(c.problems)) if c.problems else "",
         )
@@ -131,6 +143,7 @@ def review_page(review: Review) -> ReviewPage:
                 f"Best: {arrow(num(c.best_before) if c.best_before is not None else None, num(c.best_after) if c.best_after is not None else None)}",
                 f"Decision: {arrow(c.verdict_before, c.verdict_after)}",
             ]
+            + ([f"Human decision: {md(c.override_after)}"] if c.override_after else [])
             + ([f"Page: {c.page_url}"] if c.page_url else []),
             changelog=[md(x) for x in c.changelog],
             findings_new=[_finding(f) for f in c.findings_new],

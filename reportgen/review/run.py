@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -14,7 +15,7 @@ from reportgen.review.compare import compare_logbooks, study_of
 from reportgen.review.gitread import export_logbook, repo_root, resolve
 from reportgen.review.page import review_page
 from reportgen.schema import StudyAnalysis
-from reportgen.schema.review import ChangeKind, Review, StudyChange
+from reportgen.schema.review import ChangeKind, ChartFile, Review, StudyChange
 from reportgen.store import Logbook, StudyRecords, load_logbook
 
 
@@ -28,6 +29,7 @@ class ReviewOptions:
     site_url: str | None = None
     fail_on_reject: bool = False
     charts: bool = True
+    image_base: str | None = None  # absolute URL the charts are published under (PR comments)
 
 
 def analyze_records(study: StudyRecords, book: Logbook) -> StudyAnalysis:
@@ -120,6 +122,21 @@ def with_charts(review: Review, charts: dict[str, list]) -> Review:  # type: ign
     return review.model_copy(update={"studies": studies})
 
 
+_URL = re.compile(r"https://[A-Za-z0-9.-]+(/[A-Za-z0-9._~%/-]*)?")
+
+
+def valid_image_base(base: str) -> bool:
+    return bool(_URL.fullmatch(base))
+
+
+def absolute(chart: ChartFile, base: str) -> ChartFile:
+    """``chart`` linked under ``base`` (where the workflow published the PNGs: GitHub shows a
+    pull-request comment's images only from absolute URLs)."""
+    if not valid_image_base(base):
+        raise ValueError(f"--image-base {base!r} must be an https URL (letters, digits, ._~%/-)")
+    return chart.model_copy(update={"path": f"{base.rstrip('/')}/{chart.path}"})
+
+
 def write_review(opts: ReviewOptions) -> tuple[Review, Path]:
     """Build the review and write ``review.md`` (and its charts) into ``opts.out``."""
     review, analyses = build_review(opts)
@@ -127,7 +144,10 @@ def write_review(opts: ReviewOptions) -> tuple[Review, Path]:
     if opts.charts:
         from reportgen.review.charts import export_charts
 
-        review = with_charts(review, export_charts(review, analyses, opts.out))
+        files = export_charts(review, analyses, opts.out)
+        if opts.image_base:
+            files = {sid: [absolute(f, opts.image_base) for f in fs] for sid, fs in files.items()}
+        review = with_charts(review, files)
     path = opts.out / "review.md"
     path.write_text(render_review(review), encoding="utf-8")
     return review, path

@@ -105,6 +105,9 @@ class StudyVariance(Model):
     mean: float | None
     std: float | None
     label: str
+    # central (1 - 2 * false_adopt_rate) range of the values, drawn as the study's interval
+    low: float | None = None
+    high: float | None = None
 
 
 class ExpectedBest(Model):

@@ -47,6 +47,7 @@ class StudyChange(Model):
     best_after: float | None = None
     verdict_before: str | None = None
     verdict_after: str | None = None
+    override_after: str = ""  # the human decision at head: "<verdict> (<by>): <reason>"
     findings_new: list[FindingRef] = Field(default_factory=list)
     findings_cleared: list[FindingRef] = Field(default_factory=list)
     problems: list[str] = Field(default_factory=list)  # validation errors at head, not at base

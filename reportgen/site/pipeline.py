@@ -147,6 +147,7 @@ def build_site(
             "study": r.study_id,
             "date": r.updated,
             "verdict": r.decision.split(" ")[0],
+            "decision": r.decision,  # "<verdict> (human: <verdict>)" when a human decided
             "revision": r.revision,
             "trials": r.trials,
         }

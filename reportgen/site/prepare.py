@@ -12,11 +12,20 @@ from reportgen.charts import (
     axis_plot,
     expected_best_plot,
     isolation_plot,
+    retrains_at,
     training_curves,
     variance_plot,
 )
 from reportgen.pages import StudyCharts
-from reportgen.schema import Role, StudyAnalysis, StudySpec, TrialKind, TrialRecord, Variance
+from reportgen.schema import (
+    Role,
+    Scalar,
+    StudyAnalysis,
+    StudySpec,
+    TrialKind,
+    TrialRecord,
+    Variance,
+)
 
 TOP_N = 3  # trials drawn in colour and at full resolution
 BUCKETS = 50  # min/max buckets for every other trial (at most about 200 points each)
@@ -128,6 +137,18 @@ def retrain_labels(
     return out
 
 
+def _group_values(
+    variance: Variance, by_id: dict[str, TrialRecord], name: str
+) -> dict[str, Scalar]:
+    """Each retrain group's value of hyperparameter ``name`` (from its first trial)."""
+    out = {}
+    for g in variance.trial:
+        first = next((by_id[i] for i in g.trial_ids if i in by_id), None)
+        if first is not None and name in first.hyperparameters:
+            out[g.group] = first.hyperparameters[name]
+    return out
+
+
 def _positive(series: list[CurveSeries]) -> bool:
     """Whether every drawn value is above zero (a log axis can show them all)."""
     drawn = [v for s in series for v in s.values if v is not None]
@@ -140,7 +161,19 @@ def study_charts(
     """Every chart spec of the page of one revision."""
     from reportgen.site.playbook_charts import playbook_charts
     points = analysis.summary.points
-    axis = tuple((hp.name, axis_plot(hp, list(points), analysis.objective)) for hp in spec.varied)
+    scientific = [h.name for h in spec.by_role(Role.SCIENTIFIC)]
+    axis = tuple(
+        (
+            hp.name,
+            axis_plot(
+                hp,
+                list(points),
+                analysis.objective,
+                color_by=next((name for name in scientific if name != hp.name), None),
+            ),
+        )
+        for hp in spec.varied
+    )
     ranks = {p.trial_id: p.rank for p in points}
     searched = [t for t in trials if t.kind is not TrialKind.RETRAIN]
     curves = []
@@ -167,10 +200,19 @@ def study_charts(
         if reduced
         else "Every trial is drawn at full resolution."
     )
-    isolation = tuple(
-        (iso.hyperparameter, isolation_plot(iso, analysis.objective)) for iso in analysis.isolation
-    )
     v = analysis.variance
+    by_id = {t.trial_id: t for t in trials}
+    isolation = tuple(
+        (
+            iso.hyperparameter,
+            isolation_plot(
+                iso,
+                analysis.objective,
+                retrains_at(iso, v.trial, _group_values(v, by_id, iso.hyperparameter)),
+            ),
+        )
+        for iso in analysis.isolation
+    )
     var_chart = (
         variance_plot(v, analysis.objective, retrain_labels(spec, v, trials))
         if (v.trial or v.study)

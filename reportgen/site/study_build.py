@@ -15,6 +15,7 @@ from reportgen.pages import (
 from reportgen.pages.format import fmt
 from reportgen.pages.index import StudyRow
 from reportgen.pages.study import RevisionSummary, page_file
+from reportgen.pages.trials import download_name, trials_csv, trials_json
 from reportgen.schema import StudyAnalysis, StudySpec, TrialKind, TrialRecord
 from reportgen.site.prepare import study_charts
 from reportgen.store import StudyRecords
@@ -84,6 +85,10 @@ def render_study_records(
         files[f"{sid}/{page_file(rev, latest)}"] = render_study(
             study_page(spec, analyses[rev], charts, meta)
         )
+        points = list(analyses[rev].summary.points)
+        names = [hp.name for hp in spec.search_space if hp.varied]
+        files[f"{sid}/{download_name(rev, 'csv')}"] = trials_csv(points, names)
+        files[f"{sid}/{download_name(rev, 'json')}"] = trials_json(points)
         if rev == latest:
             files[f"{sid}/r{rev}.md"] = render_pointer(revision_pointer(spec, meta))
     a = analyses[latest]

@@ -12,7 +12,7 @@ import pytest
 
 from reportgen.schema.review import ChangeKind
 from reportgen.store import write_spec, write_trial
-from tests.conftest import make_spec, make_trial, run_cli
+from tests.conftest import REPO, make_spec, make_trial, run_cli
 
 
 def git(repo: Path, *args: str) -> str:
@@ -218,3 +218,49 @@ def test_charts_of_changed_studies_are_png_files_linked_from_the_review(repo):
     assert sorted(p.name for p in (out / "charts").iterdir()) == sorted(
         Path(x).name for x in linked
     )
+
+
+def test_published_chart_links_point_at_the_pushed_pngs(repo, tmp_path):
+    """The workflow's publish step, run for real against a bare remote: every image link of the
+    second review.md is an absolute URL pinned to the images commit, and that commit holds
+    exactly the PNG bytes the review wrote."""
+    base = git(repo, "rev-parse", "HEAD")
+    remote = tmp_path / "remote.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(remote)], check=True)
+    git(repo, "remote", "add", "origin", str(remote))
+    write_trial(repo / "logbook", trial(4, 128, 8e-3, 0.10))
+    out = repo.parent / "pub-out"
+    r = run_cli("review", "--repo", str(repo), "--out", str(out), "--base", base)
+    assert r.returncode == 0, r.stderr
+    dest = "pr-7/" + git(repo, "rev-parse", "HEAD")
+    script = REPO / "scripts" / "publish-review-images.sh"
+    sha = subprocess.run(
+        ["bash", str(script), str(out / "charts"), "origin", "study-review-images", dest],
+        cwd=repo, capture_output=True, text=True, check=True,
+    ).stdout.strip()
+    assert re.fullmatch(r"[0-9a-f]{40}", sha)
+    url = f"https://github.com/owner/repo/raw/{sha}/{dest}"
+    r = run_cli("review", "--repo", str(repo), "--out", str(out), "--base", base, "--image-base", url)
+    assert r.returncode == 0, r.stderr
+    links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", (out / "review.md").read_text())
+    assert links and all(link.startswith(url + "/charts/") for link in links), links
+    for link in links:
+        rel = link[len(url) + 1 :]
+        pushed = subprocess.run(
+            ["git", "--git-dir", str(remote), "show", f"{sha}:{dest}/{rel}"],
+            capture_output=True, check=True,
+        ).stdout
+        assert pushed == (out / rel).read_bytes() and pushed[:8] == b"\x89PNG\r\n\x1a\n"
+    # a second publish (a new push to the pull request) stacks on the same branch
+    sha2 = subprocess.run(
+        ["bash", str(script), str(out / "charts"), "origin", "study-review-images", dest + "-2"],
+        cwd=repo, capture_output=True, text=True, check=True,
+    ).stdout.strip()
+    parents = subprocess.run(
+        ["git", "--git-dir", str(remote), "rev-list", "--parents", "-n1", sha2],
+        capture_output=True, text=True, check=True,
+    ).stdout.split()
+    assert parents[1:] == [sha]
+    # a bad base URL is a clear error, not a traceback
+    r = run_cli("review", "--repo", str(repo), "--out", str(out), "--base", base, "--image-base", "x y")
+    assert r.returncode == 1 and "--image-base" in r.stderr and "Traceback" not in r.stderr

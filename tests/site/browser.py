@@ -48,8 +48,13 @@ class PageWatch:
 
     def __init__(self, page, allowed_prefix: str) -> None:
         self.errors: list[str] = []
+        self.warnings: list[str] = []
         self.outside: list[str] = []
         page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        page.on(
+            "console",
+            lambda m: m.type in ("warning", "warn") and self.warnings.append(m.text),
+        )
         page.on("pageerror", lambda e: self.errors.append(str(e)))
         page.on(
             "request",

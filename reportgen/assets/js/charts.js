@@ -31,3 +31,53 @@
     window.document$.subscribe(renderAll);
   }
 })();
+
+/* The full trial table of a study page: click a header to sort, type to filter. No library. */
+(function () {
+  function key(cell, numeric) {
+    var v = cell.hasAttribute("data-sort") ? cell.getAttribute("data-sort") : cell.textContent;
+    if (!numeric) return v.toLowerCase();
+    var x = parseFloat(v);
+    return isNaN(x) ? Infinity : x;
+  }
+  function setup() {
+    document.querySelectorAll("div.logbook-trials:not([data-ready])").forEach(function (box) {
+      box.setAttribute("data-ready", "1");
+      var table = box.querySelector("table");
+      var body = table.tBodies[0];
+      var count = box.querySelector(".logbook-trials-count");
+      var total = body.rows.length;
+      table.querySelectorAll("th").forEach(function (th, col) {
+        th.style.cursor = "pointer";
+        th.title = "sort";
+        th.addEventListener("click", function () {
+          var numeric = th.getAttribute("data-sort-type") === "num";
+          var up = th.getAttribute("aria-sort") !== "ascending";
+          table.querySelectorAll("th").forEach(function (h) { h.removeAttribute("aria-sort"); });
+          th.setAttribute("aria-sort", up ? "ascending" : "descending");
+          var rows = Array.prototype.slice.call(body.rows);
+          rows.sort(function (a, b) {
+            var ka = key(a.cells[col], numeric), kb = key(b.cells[col], numeric);
+            if (numeric && (ka === Infinity) !== (kb === Infinity)) return ka === Infinity ? 1 : -1;
+            var c = ka < kb ? -1 : ka > kb ? 1 : 0;
+            return up ? c : -c; // trials without a value stay last either way
+          });
+          rows.forEach(function (r) { body.appendChild(r); });
+        });
+      });
+      box.querySelector("input.logbook-trials-filter").addEventListener("input", function (e) {
+        var q = e.target.value.trim().toLowerCase();
+        var shown = 0;
+        Array.prototype.forEach.call(body.rows, function (r) {
+          var hit = !q || r.textContent.toLowerCase().indexOf(q) >= 0;
+          r.hidden = !hit;
+          if (hit) shown++;
+        });
+        count.textContent = (q ? shown + " of " : "") + total + " trials";
+      });
+    });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setup);
+  else setup();
+  if (window.document$ && typeof window.document$.subscribe === "function") window.document$.subscribe(setup);
+})();
