@@ -32,10 +32,18 @@ def step_series(
         "y_title": y_title,
         "rule": [{"r": rule, "label": rule_label}] if rule is not None else [],
     }
-    return from_template(("playbook-series", log_y), lambda: _series(log_y), values, rows)
+    # a layer with no data makes Vega warn about an infinite extent: leave empty layers out
+    marked = any(r.get("mark") for r in rows)
+    ruled = rule is not None
+    return from_template(
+        ("playbook-series", log_y, marked, ruled),
+        lambda: _series(log_y, marked, ruled),
+        values,
+        rows,
+    )
 
 
-def _series(log_y: bool) -> alt.TopLevelMixin:
+def _series(log_y: bool, marked: bool = True, ruled: bool = True) -> alt.TopLevelMixin:
     scale = alt.Scale(type="log") if log_y else alt.Scale(zero=False)
     x = alt.X("x:Q", title=slot("x_title"))
     y = alt.Y("v:Q", title=slot("y_title"), scale=scale)
@@ -55,7 +63,8 @@ def _series(log_y: bool) -> alt.TopLevelMixin:
     rule = alt.Chart(alt.InlineData(values=slot("rule"))).mark_rule(
         color="#ff9800", strokeDash=[6, 3]
     ).encode(y=alt.Y("r:Q"), tooltip=[alt.Tooltip("label:N"), alt.Tooltip("r:Q", title="value")])
-    return alt.layer(lines, marks, rule).properties(width=WIDTH, height=HEIGHT, title=slot("title"))
+    layers = [lines] + ([marks] if marked else []) + ([rule] if ruled else [])
+    return alt.layer(*layers).properties(width=WIDTH, height=HEIGHT, title=slot("title"))
 
 
 def best_step_chart(rows: list[dict[str, Any]], early: float, late: float) -> dict[str, Any]:
