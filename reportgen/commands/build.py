@@ -34,6 +34,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="output folder of the site (default: ./site)",
     )
     p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace SITE even when it is a non-empty folder not built by reportgen "
+        "(its files are deleted)",
+    )
+    p.add_argument(
         "--config",
         type=Path,
         default=None,
@@ -47,7 +53,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     start = time.perf_counter()
-    result = build_site(args.logbook, args.docs, args.site, config=args.config, strict=args.strict)
+    result = build_site(
+        args.logbook, args.docs, args.site, config=args.config, strict=args.strict, force=args.force
+    )
     for problem in result.problems:
         print(problem, file=sys.stderr)
     took = time.perf_counter() - start
