@@ -7,8 +7,6 @@ import sys
 import time
 from pathlib import Path
 
-from reportgen.site import build_site
-
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
@@ -52,6 +50,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from reportgen.site import build_site  # lazily: charts and analysis import altair, scipy
+
     start = time.perf_counter()
     result = build_site(
         args.logbook, args.docs, args.site, config=args.config, strict=args.strict, force=args.force
