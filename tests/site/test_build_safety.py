@@ -161,19 +161,20 @@ def test_fifo_under_docs_is_an_error_not_a_hang(tmp_path):
     assert "Traceback" not in proc.stderr
 
 
+def logbook_of(root: Path) -> Path:
+    lb = write_logbook(root / "logbook")
+    for other in ("beta", "gamma"):
+        one = write_logbook(root / f"_{other}")
+        shutil.move(one / "demo", lb / other)
+        for f in (lb / other).rglob("*"):
+            if f.is_file():
+                text = re.sub(r'("study_id":\s*"|study_id:\s*)demo', rf"\g<1>{other}", f.read_text())
+                f.write_text(text)
+    return lb
+
+
 def test_one_study_change_rebuild_equals_clean_build(tmp_path):
     """Issue 17: an incremental build after a one-study change equals a clean build, byte for byte."""
-    def logbook_of(root: Path) -> Path:
-        lb = write_logbook(root / "logbook")
-        for other in ("beta", "gamma"):
-            one = write_logbook(root / f"_{other}")
-            shutil.move(one / "demo", lb / other)
-            for f in (lb / other).rglob("*"):
-                if f.is_file():
-                    text = re.sub(r'("study_id":\s*"|study_id:\s*)demo', rf"\g<1>{other}", f.read_text())
-                    f.write_text(text)
-        return lb
-
     inc = logbook_of(tmp_path / "inc")
     build_into(tmp_path / "inc", inc)
     spec = inc / "beta" / "study.yaml"
@@ -190,3 +191,13 @@ def test_one_study_change_rebuild_equals_clean_build(tmp_path):
     assert a.keys() == b.keys()
     assert [k for k in a if a[k] != b[k]] == []
     assert "Beta study, edited" in (tmp_path / "inc" / "site" / "studies" / "beta" / "index.html").read_text()
+
+
+def test_study_pages_do_not_list_every_study(tmp_path):
+    """Issue 17: the navigation names the studies index, not every study, on every page."""
+    site = build_into(tmp_path, logbook_of(tmp_path))
+    page = (site / "studies" / "demo" / "index.html").read_text()
+    assert "studies/index.html" in page or "../index.html" in page
+    assert "beta/index.html" not in page and "gamma/index.html" not in page
+    index = (site / "studies" / "index.html").read_text()
+    assert "beta/index.html" in index and "gamma/index.html" in index  # linked from the index
