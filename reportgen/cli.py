@@ -13,7 +13,7 @@ import sys
 from reportgen import __version__
 from reportgen.errors import InvalidRecords, ReportgenError
 
-COMMANDS = ("check", "run", "retrain", "rerun", "analyze", "build", "review")
+COMMANDS = ("check", "run", "retrain", "rerun", "analyze", "build", "serve", "review")
 
 
 def parser() -> argparse.ArgumentParser:

@@ -6,12 +6,12 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reportgen.errors import InvalidRecords, ReportgenError
-from reportgen.schema import StudyAnalysis
-from reportgen.store import load_study
-from reportgen.store.layout import SPEC_NAME, study_folder
+
+if TYPE_CHECKING:  # the schema and store load lazily: `reportgen --help` needs neither
+    from reportgen.schema import StudyAnalysis
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -45,6 +45,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def _known_studies(logbook: Path) -> list[str]:
+    from reportgen.store.layout import SPEC_NAME
+
     if not logbook.is_dir():
         return []
     return sorted(
@@ -55,6 +57,9 @@ def _known_studies(logbook: Path) -> list[str]:
 
 
 def _load(logbook: Path, study_id: str) -> Any:
+    from reportgen.store import load_study
+    from reportgen.store.layout import SPEC_NAME, study_folder
+
     folder = study_folder(logbook, study_id)
     if not (folder / SPEC_NAME).is_file():
         known = _known_studies(logbook)

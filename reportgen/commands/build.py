@@ -8,7 +8,6 @@ import time
 from pathlib import Path
 
 from reportgen.errors import stopped_by
-from reportgen.site import build_site
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -35,6 +34,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="output folder of the site (default: ./site)",
     )
     p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace SITE even when it is a non-empty folder not built by reportgen "
+        "(its files are deleted)",
+    )
+    p.add_argument(
         "--config",
         type=Path,
         default=None,
@@ -47,10 +52,17 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from reportgen.site import build_site  # lazily: charts and analysis import altair, scipy
+
     start = time.perf_counter()
     try:
         result = build_site(
-            args.logbook, args.docs, args.site, config=args.config, strict=args.strict
+            args.logbook,
+            args.docs,
+            args.site,
+            config=args.config,
+            strict=args.strict,
+            force=args.force,
         )
     except OSError as e:  # a full disk, a docs or site folder that cannot be written or read
         raise stopped_by(

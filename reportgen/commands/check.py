@@ -6,8 +6,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from reportgen.store import load_logbook
-
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
@@ -23,6 +21,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from reportgen.store import load_logbook  # lazily: `reportgen --help` needs no schema
+
     book = load_logbook(args.logbook)
     for problem in book.problems:
         print(problem)

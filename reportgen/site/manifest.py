@@ -1,10 +1,13 @@
 """The build manifest (``<docs>/studies/.manifest.json``): what was rendered from which records.
 
-A study's *signature* is a cheap digest of the names, sizes and modification times of its
-files, so an unchanged study is recognised without reading its records. The manifest keeps,
+A study's *signature* is a digest of the names and contents of its files. Contents are hashed
+only for files whose (size, mtime, ctime, inode) changed since the last build (the manifest
+keeps each file's last stat and content digest), so an unchanged study costs one ``stat`` per
+file, and an edit that keeps the size and restores the modification time is still seen (the
+change time cannot be set back). The manifest keeps,
 per study, that signature, the generator digest, the files written and the study's row of the
-index. It also remembers the digest of the docs tree the site was last built from, so a build
-with nothing changed skips MkDocs too. The manifest file starts with '.', which MkDocs ignores.
+index. The digest of the docs tree a site was built from lives in the site's own marker file
+(``site/output.py``), so a build with nothing changed skips MkDocs too. The manifest file starts with '.', which MkDocs ignores.
 """
 
 from __future__ import annotations
@@ -12,31 +15,59 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from reportgen.errors import ReportgenError
 from reportgen.store.write import atomic_write_text
 
 MANIFEST_NAME = ".manifest.json"
-FORMAT = 1
+FORMAT = 2
 
 
-def study_signature(folder: Path) -> str:
-    """Digest of (relative path, size, mtime) of every file under a study folder."""
-    h = hashlib.sha256()
-    entries = []
+def study_signature(folder: Path, cache: dict[str, list] | None = None) -> tuple[str, dict[str, list]]:  # type: ignore[type-arg]
+    """Digest of (relative path, content digest) of every file under a study folder.
+
+    ``cache`` maps a relative path to ``[size, mtime_ns, ctime_ns, inode, sha256]`` from the
+    last build; a file whose stat is unchanged is not read again. Returns the signature and the
+    cache entries of this folder. A file that is not a regular file (a FIFO, a socket) is named
+    in the digest but never opened, so it cannot block the build.
+    """
+    cache = cache or {}
+    seen: dict[str, list] = {}  # type: ignore[type-arg]
     for dirpath, dirnames, filenames in os.walk(folder):
         dirnames.sort()
         for name in filenames:
             p = os.path.join(dirpath, name)
+            rel = os.path.relpath(p, folder)
             try:
                 st = os.stat(p)
             except OSError:
                 continue
-            entries.append(f"{os.path.relpath(p, folder)}\0{st.st_size}\0{st.st_mtime_ns}")
-    for e in sorted(entries):
-        h.update(e.encode() + b"\n")
+            key = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+            old = cache.get(rel)
+            if not stat.S_ISREG(st.st_mode):
+                seen[rel] = [*key, f"special:{stat.S_IFMT(st.st_mode)}"]
+            elif old is not None and old[:4] == key:
+                seen[rel] = old
+            else:
+                seen[rel] = [*key, _file_sha(p)]
+    h = hashlib.sha256()
+    for rel in sorted(seen):
+        h.update(f"{rel}\0{seen[rel][4]}\n".encode())
+    return h.hexdigest(), seen
+
+
+def _file_sha(path: str) -> str:
+    h = hashlib.sha256()
+    try:
+        with open(path, "rb") as f:
+            while chunk := f.read(1 << 20):
+                h.update(chunk)
+    except OSError as e:
+        return f"unreadable:{e.errno}"
     return h.hexdigest()
 
 
@@ -48,13 +79,12 @@ class StudyEntry:
     files: list[str]
     row: dict[str, Any]
     date: str = ""
+    stats: dict[str, list] = field(default_factory=dict)  # type: ignore[type-arg]  # path -> stat + sha
 
 
 @dataclass
 class Manifest:
     studies: dict[str, StudyEntry] = field(default_factory=dict)
-    site_docs_digest: str = ""
-    site_dir: str = ""
 
     @classmethod
     def load(cls, path: Path) -> Manifest:
@@ -64,8 +94,6 @@ class Manifest:
                 return cls()
             return cls(
                 studies={k: StudyEntry(**v) for k, v in data["studies"].items()},
-                site_docs_digest=data.get("site_docs_digest", ""),
-                site_dir=data.get("site_dir", ""),
             )
         except (OSError, ValueError, KeyError, TypeError):
             return cls()  # no manifest or an unreadable one: rebuild everything
@@ -74,14 +102,16 @@ class Manifest:
         data = {
             "format": FORMAT,
             "studies": {k: self.studies[k].__dict__ for k in sorted(self.studies)},
-            "site_docs_digest": self.site_docs_digest,
-            "site_dir": self.site_dir,
         }
         atomic_write_text(Path(path), json.dumps(data, indent=1, sort_keys=True) + "\n")
 
 
 def tree_digest(root: Path, skip: tuple[str, ...] = (MANIFEST_NAME,)) -> str:
-    """Digest of every file's path and bytes under ``root`` (the docs the site is built from)."""
+    """Digest of every file's path and bytes under ``root`` (the docs the site is built from).
+
+    Raises ``ReportgenError`` on anything that is not a regular file or folder (a FIFO would
+    block the read, and MkDocs could not copy it).
+    """
     h = hashlib.sha256()
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames.sort()
@@ -89,6 +119,18 @@ def tree_digest(root: Path, skip: tuple[str, ...] = (MANIFEST_NAME,)) -> str:
             if name in skip:
                 continue
             p = Path(dirpath) / name
+            check_regular(p)
             h.update(str(p.relative_to(root)).encode() + b"\0")
             h.update(hashlib.sha256(p.read_bytes()).digest())
     return h.hexdigest()
+
+
+def check_regular(path: Path) -> None:
+    """Refuse a docs entry that is not a regular file (FIFO, socket, device): it would hang."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as e:
+        raise ReportgenError(f"{path}: cannot read: {e.strerror}") from None
+    if not stat.S_ISREG(mode):
+        kind = "a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "not a regular file"
+        raise ReportgenError(f"{path}: {kind}; only regular files can be published (remove it)")

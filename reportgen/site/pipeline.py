@@ -33,6 +33,7 @@ from reportgen.site.manifest import (
     tree_digest,
 )
 from reportgen.site.mkdocs_run import DEFAULT_CONFIG, DEFAULT_DOCS, resolve_config, run_mkdocs
+from reportgen.site.output import build_swapped, built_digest, check_site_folder
 from reportgen.site.study_build import Analyze, RenderedStudy, render_study_records
 from reportgen.store import StudyRecords, load_study
 from reportgen.store.write import atomic_write_text
@@ -78,12 +79,15 @@ def build_site(
     strict: bool = False,
     analyze: Analyze | None = None,
     run_site: bool = True,
+    force: bool = False,
 ) -> BuildResult:
     """Render every study of ``logbook`` into ``docs/studies`` and build ``site`` from ``docs``."""
     logbook, docs, site = Path(logbook), Path(docs), Path(site)
     if not logbook.is_dir():
         raise ReportgenError(f"{logbook}: logbook folder not found")
     config = resolve_config(config)
+    if run_site:
+        check_site_folder(site, force=force)
     analyze = analyze or analyze_study
     gen = generator_digest()
     label = generator_label()
@@ -97,7 +101,11 @@ def build_site(
         for f in sorted(logbook.iterdir())
         if f.is_dir() and not f.name.startswith((".", "_"))
     }
-    sigs = {sid: study_signature(f) for sid, f in folders.items()}
+    sigs: dict[str, str] = {}
+    stats: dict[str, dict[str, list]] = {}  # type: ignore[type-arg]
+    for sid, f in folders.items():
+        old = manifest.studies.get(sid)
+        sigs[sid], stats[sid] = study_signature(f, old.stats if old else None)
 
     new_entries: dict[str, StudyEntry] = {}
     todo: list[str] = []
@@ -110,6 +118,7 @@ def build_site(
             and all((studies_dir / f).is_file() for f in old.files)
         ):
             new_entries[sid] = old
+            old.stats = stats[sid]
             result.reused.append(sid)
         else:
             todo.append(sid)
@@ -133,6 +142,7 @@ def build_site(
             files=sorted(out.rendered.files),
             row=out.rendered.row.to_json() | {"_deps": out.deps},
             date=out.newest,
+            stats=stats[sid],
         )
         result.rendered.append(sid)
     new_entries = dict(sorted(new_entries.items()))
@@ -168,16 +178,14 @@ def build_site(
         digest = hashlib.sha256(
             (tree_digest(docs) + config.read_text(encoding="utf-8") + gen).encode()
         ).hexdigest()
-        unchanged = (
-            manifest.site_docs_digest == digest
-            and manifest.site_dir == str(site.resolve())
-            and (site / "index.html").is_file()
-        )
-        if not unchanged:
-            run_mkdocs(config, docs, site, strict=strict, epoch=_epoch(new_entries))
+        if built_digest(site) != digest:
+            epoch = _epoch(new_entries)
+            build_swapped(
+                site,
+                digest,
+                lambda out: run_mkdocs(config, docs, out, strict=strict, epoch=epoch),
+            )
             result.mkdocs_ran = True
-            manifest.site_docs_digest = digest
-            manifest.site_dir = str(site.resolve())
     manifest.save(manifest_path)
     return result
 

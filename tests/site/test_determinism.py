@@ -46,8 +46,8 @@ def test_unchanged_study_is_reused_and_a_changed_one_rebuilt(tmp_path):
     trial = logbook / "demo" / "trials" / "t0001.json"
     os.utime(trial, ns=(trial.stat().st_atime_ns, trial.stat().st_mtime_ns + 10**9))
     touched = again()
-    assert touched.rendered == ["demo"]
-    assert not touched.mkdocs_ran  # same bytes rendered: the site is already up to date
+    assert touched.rendered == [] and touched.reused == ["demo"]  # same bytes: keyed on content
+    assert not touched.mkdocs_ran
 
     spec = logbook / "demo" / "study.yaml"
     spec.write_text(spec.read_text().replace("Demo study", "Demo study, renamed"))

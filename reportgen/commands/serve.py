@@ -1,0 +1,78 @@
+"""``reportgen serve``: serve the site with MkDocs' own server and rebuild as trials land."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+from pathlib import Path
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "serve",
+        help="serve the site locally and rebuild it as trials land (watch a running study)",
+        description="Render the logbook into DOCS like `reportgen build`, then serve the site "
+        "with MkDocs' development server (live reload). Every INTERVAL seconds the logbook is "
+        "checked again: only studies whose records changed are re-rendered, and MkDocs "
+        "rebuilds (only the changed pages with --dirty) and reloads the open browser tabs.",
+    )
+    p.add_argument("--logbook", type=Path, default=Path("logbook"), help="logbook folder")
+    p.add_argument("--docs", type=Path, default=Path("docs"), help="MkDocs docs folder")
+    p.add_argument("--config", type=Path, default=None, help="MkDocs config (default: ./mkdocs.yml)")
+    p.add_argument(
+        "--addr", default="127.0.0.1:8000", help="address to serve on (default: 127.0.0.1:8000)"
+    )
+    p.add_argument(
+        "--interval", type=float, default=2.0, help="seconds between logbook checks (default: 2)"
+    )
+    p.add_argument(
+        "--dirty",
+        action="store_true",
+        help="let MkDocs rebuild only changed pages (faster; the navigation of other pages may "
+        "lag until the next full build)",
+    )
+    p.set_defaults(func=run)
+
+
+def _render(args: argparse.Namespace, config: Path) -> None:
+    from reportgen.site import build_site
+
+    result = build_site(args.logbook, args.docs, Path("."), config=config, run_site=False)
+    for problem in result.problems:
+        print(problem, file=sys.stderr)
+    if result.rendered:
+        print(f"re-rendered {', '.join(result.rendered)}", file=sys.stderr)
+
+
+def _watch(args: argparse.Namespace, config: Path, stop: threading.Event) -> None:
+    from reportgen.errors import ReportgenError
+
+    while not stop.wait(args.interval):
+        try:
+            _render(args, config)  # MkDocs' watcher sees the changed docs and rebuilds
+        except ReportgenError as e:
+            print(f"reportgen serve: {e}", file=sys.stderr)
+
+
+def run(args: argparse.Namespace) -> int:
+    from mkdocs.commands.serve import serve
+
+    from reportgen.site.mkdocs_run import resolve_config
+
+    config = resolve_config(args.config)
+    _render(args, config)
+    stop = threading.Event()
+    watcher = threading.Thread(target=_watch, args=(args, config, stop), daemon=True)
+    watcher.start()
+    try:
+        serve(
+            config_file=str(config),
+            livereload=True,
+            build_type="dirty" if args.dirty else None,
+            docs_dir=str(args.docs.resolve()),
+            dev_addr=args.addr,
+        )
+    finally:
+        stop.set()
+    return 0

@@ -1,0 +1,41 @@
+"""Issue 17: a CLI call that does not need them never imports scipy, altair or pandas."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import REPO
+from tests.site.conftest import FIXTURE_LOGBOOK
+
+HEAVY = ("scipy", "altair", "pandas", "mkdocs", "jax", "pydantic")
+PROBE = """
+import json, sys
+from reportgen.cli import main
+try:
+    code = main(sys.argv[1:])
+except SystemExit as e:
+    code = e.code
+print(json.dumps({"code": code, "loaded": sorted(m for m in HEAVY if m in sys.modules)}))
+""".replace("HEAVY", repr(HEAVY))
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["--help"], ["build", "--help"], ["serve", "--help"], ["check", "--logbook", str(FIXTURE_LOGBOOK)]],
+    ids=["help", "build-help", "serve-help", "check"],
+)
+def test_light_commands_import_no_heavy_library(argv):
+    env = os.environ | {"PYTHONPATH": str(REPO)}
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE, *argv], env=env, capture_output=True, text=True, timeout=120
+    )
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["code"] == 0, out.stderr
+    # check needs the schema (pydantic); --help needs nothing beyond the standard library
+    allowed = ["pydantic"] if argv[0] == "check" else []
+    assert result["loaded"] == allowed
