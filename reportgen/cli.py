@@ -13,7 +13,17 @@ import sys
 from reportgen import __version__
 from reportgen.errors import InvalidRecords, ReportgenError
 
-COMMANDS = ("check", "run", "retrain", "rerun", "analyze", "build", "review")
+COMMANDS = (
+    "check",
+    "run",
+    "retrain",
+    "rerun",
+    "analyze",
+    "build",
+    "review",
+    "suggest",
+    "complete",
+)
 
 
 def parser() -> argparse.ArgumentParser:

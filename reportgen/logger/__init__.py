@@ -15,6 +15,6 @@ ends. A loop killed mid-trial leaves no torn record: the next ``open_trial`` on 
 ``recover``) turns the dead journal into a ``failed`` record that keeps its partial curves.
 """
 
-from reportgen.logger.trial import TrialLogger, open_trial, recover
+from reportgen.logger.trial import TrialLogger, open_suggested, open_trial, recover
 
-__all__ = ["TrialLogger", "open_trial", "recover"]
+__all__ = ["TrialLogger", "open_suggested", "open_trial", "recover"]

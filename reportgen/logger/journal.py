@@ -40,7 +40,7 @@ def journals(logbook: Path, study_id: str) -> list[Path]:
     return sorted(p for p in folder.glob(f".*{SUFFIX}"))
 
 
-def owner() -> dict[str, Any]:
+def process() -> dict[str, Any]:
     return {"host": socket.gethostname(), "pid": os.getpid()}
 
 

@@ -22,8 +22,8 @@ from reportgen.errors import InvalidRecords, Problem, ReportgenError
 from reportgen.logger.journal import (
     journal_path,
     journals,
-    owner,
     owner_alive,
+    process,
     read_journal,
     write_journal,
 )
@@ -43,9 +43,11 @@ from reportgen.schema import (
     TrialKind,
     TrialRecord,
 )
-from reportgen.store import load_spec, spec_path, trial_path, write_trial
+from reportgen.store import load_spec, load_trial, spec_path, study_folder, trial_path, write_trial
+from reportgen.store.claims import ClaimBook
 from reportgen.store.layout import safe_id
 from reportgen.store.load import trial_problems
+from reportgen.store.suggested import read_suggestion, suggestion_path
 
 _COLUMN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -222,6 +224,11 @@ class TrialLogger:
         self._state = state
         self._journal = journal_path(logbook, spec.study_id, state["trial_id"])
         self.record: TrialRecord | None = None
+        self._claims = (
+            ClaimBook(study_folder(logbook, spec.study_id), state["owner"], state["lease_seconds"])
+            if state.get("owner")
+            else None
+        )
         self._progress = None
         if progress if progress is not None else sys.stderr.isatty():
             from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -277,6 +284,8 @@ class TrialLogger:
         steps.append(step)
         self._state["updated"] = time.time()
         write_journal(self._journal, self._state)
+        if self._claims is not None:
+            self._claims.renew([self.trial_id])  # the lease lives as long as the loop logs
         if self._progress is not None:
             metric = self.spec.objective.metric
             shown = f"{metric} {metrics[metric]:.4g}" if metric in metrics else ""
@@ -309,6 +318,9 @@ class TrialLogger:
             raise ReportgenError(f"trial {self.trial_id!r} cannot be written: {e}") from None
         write_trial(self.logbook, record)
         self._journal.unlink(missing_ok=True)
+        suggestion_path(self.logbook, self.spec.study_id, self.trial_id).unlink(missing_ok=True)
+        if self._claims is not None:
+            self._claims.release(self.trial_id)
         self.record = record
         if self._progress is not None:
             self._progress.stop()
@@ -350,6 +362,18 @@ def open_trial(
     logbook = Path(logbook)
     spec = load_valid_spec(logbook, study_id)
     recover(logbook, study_id)
+    suggested = read_suggestion(logbook, study_id, trial_id) if trial_id else None
+    if suggested is not None:
+        if hyperparameters and dict(hyperparameters) != {
+            k: v for k, v in suggested.hyperparameters.items() if k in hyperparameters
+        }:
+            raise ReportgenError(
+                f"trial {trial_id!r} was suggested with {suggested.hyperparameters}; "
+                "log it with those values (or pass none)"
+            )
+        hyperparameters = suggested.hyperparameters
+        index, kind, group = suggested.index, suggested.kind, suggested.group
+        seeds, unit_coords = suggested.seeds, suggested.unit_coords
     values = full_hyperparameters(spec, dict(hyperparameters))
     problems = hyperparameter_problems(spec, values, f"{study_id} (open_trial)")
     if problems:
@@ -362,7 +386,10 @@ def open_trial(
         trial_id = f"r{spec.revision}-x{secrets.token_hex(4)}-{index:04d}"
     safe_id(trial_id, "trial id")
     if trial_path(logbook, study_id, trial_id).exists():
-        raise ReportgenError(f"trial {trial_id!r} of {study_id!r} is already written")
+        old, _ = load_trial(trial_path(logbook, study_id, trial_id))
+        if old is None or old.status is not Status.FAILED:
+            raise ReportgenError(f"trial {trial_id!r} of {study_id!r} is already written")
+        # a failed trial (crashed loop) is trained again and its record replaced
     existing = read_journal(journal_path(logbook, study_id, trial_id))
     if existing is not None and owner_alive(existing):
         raise ReportgenError(f"trial {trial_id!r} of {study_id!r} is being logged by pid {existing.get('pid')}")
@@ -374,7 +401,7 @@ def open_trial(
         raise ReportgenError(f"a {kind} trial needs its group")
     now = time.time()
     state = {
-        **owner(),
+        **process(),
         "trial_id": trial_id,
         "index": int(index),
         "kind": str(kind),
@@ -391,5 +418,18 @@ def open_trial(
         "code_version": _code_version(),
         "packages": _packages(),
         "command": " ".join(sys.argv),
+        "owner": suggested.owner if suggested else "",
+        "lease_seconds": suggested.lease_seconds if suggested else 0,
     }
     return TrialLogger(logbook, spec, state, progress)
+
+
+def open_suggested(logbook: Path | str, study_id: str, trial_id: str, **options: Any) -> TrialLogger:
+    """Open a trial handed out by ``reportgen suggest``: its values, index and seeds are the
+    suggested ones, and logging renews its claim."""
+    if read_suggestion(Path(logbook), study_id, trial_id) is None:
+        raise ReportgenError(
+            f"trial {trial_id!r} of {study_id!r} was not handed out by `reportgen suggest` "
+            "(or is already written)"
+        )
+    return open_trial(logbook, study_id, {}, trial_id=trial_id, **options)

@@ -73,7 +73,7 @@ def _value_problem(model: type[BaseModel], name: str, value: Any, base: dict) ->
 def spec_findings(spec: StudySpec, shown: str, line: Locate) -> tuple[list[Problem], list[Problem]]:
     """``(errors, warnings)`` of one valid spec against the registries and its workload."""
     plugin, errors, warnings = _plugin(spec, shown, line)
-    if plugin is not None:
+    if plugin is not None and not getattr(plugin, "open_names", False):
         for field, message in settings_problems(plugin, dict(spec.workload.settings)):
             errors.append(
                 Problem(
@@ -83,7 +83,10 @@ def spec_findings(spec: StudySpec, shown: str, line: Locate) -> tuple[list[Probl
         names = setting_names(plugin)
     else:
         names = set(TrainingSettings.model_fields)
+    open_names = bool(getattr(plugin, "open_names", False))
     for i, hp in enumerate(spec.search_space):
+        if open_names:
+            continue  # an external loop's own hyperparameters
         kind, why = classify(hp.name, names)
         field = f"search_space.{hp.name}"
         if why is not None and (plugin is not None or kind == "optimizer"):
@@ -104,7 +107,8 @@ def spec_findings(spec: StudySpec, shown: str, line: Locate) -> tuple[list[Probl
             if message is not None:
                 key = "value" if hp.role is Role.FIXED else "values" if hp.values else "low"
                 errors.append(Problem(shown, line(("search_space", i, key)), field, message))
-    warnings += _inactive(spec, shown, line)
+    if not open_names:
+        warnings += _inactive(spec, shown, line)
     return errors, warnings
 
 

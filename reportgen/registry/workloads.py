@@ -28,6 +28,7 @@ BUILTIN_WORKLOADS: dict[str, str] = {
     "digits_mlp": "runners.workloads.digits_mlp:make_workload",
     "fashion_cnn": "runners.workloads.fashion_cnn:make_workload",
     "shakespeare_lm": "runners.workloads.shakespeare_lm:make_workload",
+    "external": "reportgen.registry.external:make_workload",
 }
 
 

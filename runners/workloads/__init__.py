@@ -13,6 +13,11 @@ WORKLOAD_NAMES = tuple(BUILTIN_WORKLOADS)
 def load_workload(name: str | None = None, entry: str | None = None) -> Workload:
     """The workload named ``name`` (built in or an entry point) or found at import path ``entry``."""
     plugin = load_plugin(name, entry)
+    if getattr(plugin, "open_names", False):
+        raise ReportgenError(
+            f"workload {plugin.name!r} is trained by your own loop, not by `reportgen run`: "
+            "take points with `reportgen suggest` and write trials with `reportgen.logger`"
+        )
     if not isinstance(plugin, Workload):
         raise ReportgenError(
             f"workload {name or entry!r}: got {type(plugin).__name__}; a workload plugin returns "

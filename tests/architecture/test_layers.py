@@ -99,7 +99,10 @@ RULES: dict[str, tuple[str, ...]] = {
     ),
 }
 # Only this module may import `runners` (lazily, inside a function): the training commands' helper.
-LAZY_RUNNERS = ("reportgen.commands._runner_args",)
+LAZY_RUNNERS = (
+    "reportgen.commands._runner_args",
+    "reportgen.commands.suggest",  # the search points (scipy/optuna, no JAX)
+)
 IO_CALLS = {
     "open",
     "read_text",
