@@ -380,7 +380,7 @@ def open_trial(
         raise InvalidRecords(problems)
     folder = trial_path(logbook, study_id, "x").parent
     if index is None:
-        taken = len(list(folder.glob("*.json"))) if folder.is_dir() else 0
+        taken = sum(1 for p in folder.glob("*.json") if not p.name.startswith(".")) if folder.is_dir() else 0
         index = taken + len(journals(logbook, study_id))
     if trial_id is None:
         trial_id = f"r{spec.revision}-x{secrets.token_hex(4)}-{index:04d}"
