@@ -43,7 +43,7 @@ from reportgen.schema import (
     TrialKind,
     TrialRecord,
 )
-from reportgen.store import load_spec, load_trial, spec_path, study_folder, trial_path, write_trial
+from reportgen.store import load_spec, spec_path, study_folder, trial_path, write_trial
 from reportgen.store.claims import ClaimBook
 from reportgen.store.layout import safe_id
 from reportgen.store.load import trial_problems
@@ -224,11 +224,17 @@ class TrialLogger:
         self._state = state
         self._journal = journal_path(logbook, spec.study_id, state["trial_id"])
         self.record: TrialRecord | None = None
-        self._claims = (
-            ClaimBook(study_folder(logbook, spec.study_id), state["owner"], state["lease_seconds"])
-            if state.get("owner")
-            else None
-        )
+        self._claims = None
+        if state.get("owner"):
+            self._claims = ClaimBook(
+                study_folder(logbook, spec.study_id), state["owner"], state["lease_seconds"]
+            )
+            if not self._claims.try_claim(state["trial_id"]):
+                raise ReportgenError(
+                    f"trial {state['trial_id']!r}: its claim ran out and another worker took it; "
+                    "ask `reportgen suggest` for another point"
+                )
+            self._renewer = self._claims.renewing().start()  # alive as long as this process
         self._progress = None
         if progress if progress is not None else sys.stderr.isatty():
             from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -320,6 +326,7 @@ class TrialLogger:
         self._journal.unlink(missing_ok=True)
         suggestion_path(self.logbook, self.spec.study_id, self.trial_id).unlink(missing_ok=True)
         if self._claims is not None:
+            self._renewer.stop()
             self._claims.release(self.trial_id)
         self.record = record
         if self._progress is not None:
@@ -386,10 +393,7 @@ def open_trial(
         trial_id = f"r{spec.revision}-x{secrets.token_hex(4)}-{index:04d}"
     safe_id(trial_id, "trial id")
     if trial_path(logbook, study_id, trial_id).exists():
-        old, _ = load_trial(trial_path(logbook, study_id, trial_id))
-        if old is None or old.status is not Status.FAILED:
-            raise ReportgenError(f"trial {trial_id!r} of {study_id!r} is already written")
-        # a failed trial (crashed loop) is trained again and its record replaced
+        raise ReportgenError(f"trial {trial_id!r} of {study_id!r} is already written")
     existing = read_journal(journal_path(logbook, study_id, trial_id))
     if existing is not None and owner_alive(existing):
         raise ReportgenError(f"trial {trial_id!r} of {study_id!r} is being logged by pid {existing.get('pid')}")

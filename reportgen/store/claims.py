@@ -107,7 +107,15 @@ class ClaimBook:
         folder.mkdir(parents=True, exist_ok=True)
         top = self._top(trial_id)
         if top is not None and _expires(folder / str(top)) > time.time():
-            return False
+            if _owner(folder / str(top)) != self.owner:
+                return False
+            # Our own live claim, made by another process under the same owner name
+            # (``reportgen suggest`` claims, the user's loop later logs and renews): adopt it.
+            with self._lock:
+                self._held[trial_id] = top
+            with contextlib.suppress(FileNotFoundError):
+                os.utime(folder / str(top))
+            return True
         generation = (top or 0) + 1
         path = folder / str(generation)
         body = json.dumps(
@@ -270,6 +278,14 @@ def _expires(path: Path) -> float:
     if st.st_mtime <= 0:
         return 0.0
     return st.st_mtime + lease
+
+
+def _owner(path: Path) -> str | None:
+    try:
+        with open(path, "rb") as fh:
+            return json.loads(fh.read(4096) or b"{}").get("owner")
+    except (OSError, ValueError, AttributeError):
+        return None
 
 
 def _check_id(trial_id: str) -> None:

@@ -2,7 +2,8 @@
 
 ``suggest`` walks the study's search in order (scrambled Halton, grid, manual with the spec's
 sampler seed; or Bayesian given the trials already on disk), skips trial ids that are on disk
-(a ``failed`` trial is handed out again) or claimed by a live lease, and claims the next ones.
+(whatever their status: a failed trial is data, as for ``reportgen run --resume``) or claimed by
+a live lease, and claims the next ones.
 Trial ids, indices and seeds are the runners' (``r{revision}-s{seed}-{index:04d}``), so an
 external loop and ``reportgen run --resume`` fill in the same study. This module imports no JAX.
 """
@@ -27,11 +28,11 @@ from reportgen.schema import (
     TrialRecord,
 )
 from reportgen.store import load_study, study_folder
-from reportgen.store.claims import ClaimBook
+from reportgen.store.claims import DEFAULT_LEASE_SECONDS, ClaimBook
 from reportgen.store.suggested import write_suggestion
 from runners.search.points import SampledPoint, sample_points
 
-DEFAULT_LEASE = 3600.0
+DEFAULT_LEASE = DEFAULT_LEASE_SECONDS
 
 
 def default_owner() -> str:
@@ -95,7 +96,7 @@ def suggest(
     owner = owner or default_owner()
     book = ClaimBook(study_folder(logbook, study_id), owner, lease_seconds)
     records = _records(logbook, spec)
-    done = {i for i, t in records.items() if t.status is not Status.FAILED}
+    done = set(records)
     live = book.live_claims()
     if spec.search.kind is SearchKind.BAYESIAN:
         points = _bayesian_points(spec, seed, records, done | live)

@@ -36,9 +36,9 @@ from runners.search.suggest import suggest
 points = suggest(sys.argv[1], "numpy-digits", 3, owner="holder", lease_seconds=float(sys.argv[2]))
 print(" ".join(p.trial_id for p in points), flush=True)
 claims = ClaimBook(Path(sys.argv[1]) / "numpy-digits", "holder", float(sys.argv[2]))
-while True:  # a worker's heartbeat: keep its claims alive while it trains
-    claims.renew([p.trial_id for p in points])
-    time.sleep(0.2)
+assert all(claims.try_claim(p.trial_id) for p in points)  # its own claims: adopted
+with claims.renewing(0.2):  # a worker's heartbeat: keep its claims alive while it trains
+    time.sleep(3600)
 """
 
 
@@ -96,7 +96,7 @@ def test_a_killed_callers_points_come_back_after_the_lease(book):
     assert [s.trial_id for s in back] == held
 
 
-def test_complete_writes_the_suggested_trial_and_failed_ones_are_handed_out_again(book, tmp_path):
+def test_complete_writes_the_suggested_trial_and_written_ones_are_never_handed_out_again(book, tmp_path):
     r = run_cli("suggest", STUDY, "--logbook", str(book), "--count", "2", "--json")
     assert r.returncode == 0, r.stderr
     first, second = json.loads(r.stdout)
@@ -119,9 +119,9 @@ def test_complete_writes_the_suggested_trial_and_failed_ones_are_handed_out_agai
     assert by_id[first["trial_id"]].seeds.model_dump() == first["seeds"]
     assert by_id[first["trial_id"]].test_metrics == {"test_error": 0.21}
     assert by_id[second["trial_id"]].status is Status.FAILED
-    # a complete trial is never handed out again; a failed one is (after its claim is released)
+    # a written trial, complete or failed, is data: never handed out again (as for `run --resume`)
     again = suggest(book, STUDY, 1, lease_seconds=60)
-    assert [s.trial_id for s in again] == [second["trial_id"]]
+    assert [s.trial_id for s in again] == ["r1-s0-0002"]
     assert run_cli("check", "--logbook", str(book)).returncode == 0
 
 
