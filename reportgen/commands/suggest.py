@@ -43,6 +43,16 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         metavar="K",
         help="hand out points of a rerun of the study with sampler seed K (study variance)",
     )
+    p.add_argument(
+        "--retrain",
+        default=None,
+        metavar="TRIAL",
+        help="hand out retrains of a search trial (its id, or 'best'): same values, new seeds "
+        "(trial variance), as `reportgen retrain` makes them",
+    )
+    p.add_argument(
+        "--seeds", type=int, default=3, metavar="N", help="with --retrain: retrains to hand out (default 3; --count does not apply)"
+    )
     p.set_defaults(func=run)
 
 
@@ -52,20 +62,28 @@ def run(args: argparse.Namespace) -> int:
     if args.lease <= 0:
         raise ReportgenError(f"--lease must be positive, got {args.lease}")
     try:
-        from runners.search.suggest import suggest
+        from runners.search.suggest import suggest, suggest_retrains
     except ModuleNotFoundError as e:
         raise ReportgenError(
             f"suggest needs the search packages ({e.name} is not installed): "
             "pip install 'tuning-logbook[runners]'"
         ) from None
-    points = suggest(
-        args.logbook,
-        args.study,
-        args.count,
-        owner=args.owner,
-        lease_seconds=args.lease,
-        sampler_seed=args.sampler_seed,
-    )
+    if args.retrain is not None:
+        if args.seeds < 1:
+            raise ReportgenError(f"--seeds must be at least 1, got {args.seeds}")
+        points = suggest_retrains(
+            args.logbook, args.study, args.retrain, args.seeds, owner=args.owner,
+            lease_seconds=args.lease,
+        )
+    else:
+        points = suggest(
+            args.logbook,
+            args.study,
+            args.count,
+            owner=args.owner,
+            lease_seconds=args.lease,
+            sampler_seed=args.sampler_seed,
+        )
     if args.json:
         print(json.dumps([json.loads(s.model_dump_json()) for s in points], indent=2))
     else:

@@ -132,7 +132,63 @@ def _suggestion(logbook, spec, trial_id, kind, group, point: SampledPoint, seed,
     return s
 
 
-def check_count(count: int) -> int:
-    if count < 1:
-        raise ReportgenError(f"--count must be at least 1, got {count}")
-    return count
+def suggest_retrains(
+    logbook: Path | str,
+    study_id: str,
+    trial: str,
+    seeds: int,
+    *,
+    owner: str | None = None,
+    lease_seconds: float = DEFAULT_LEASE,
+) -> list[Suggestion]:
+    """Claim the retrains ``{trial}-rt{k}`` (k = 1..seeds) of a search trial (``best`` picks
+    the best complete one of the current revision): same values, new seeds, as
+    ``reportgen retrain`` makes them."""
+    logbook = Path(logbook)
+    spec = load_valid_spec(logbook, study_id)
+    records = _records(logbook, spec)
+    if trial == "best":
+        sign = -1 if spec.objective.direction.value == "maximize" else 1
+        cands = [
+            t
+            for t in records.values()
+            if t.kind is TrialKind.SEARCH
+            and t.study_revision == spec.revision
+            and _objective(spec, t) is not None
+        ]
+        if not cands:
+            raise ReportgenError(f"study {study_id!r} has no complete search trial to retrain")
+        source = min(cands, key=lambda t: (sign * _objective(spec, t), t.trial_id))  # type: ignore[operator]
+    elif trial in records:
+        source = records[trial]
+    else:
+        raise ReportgenError(f"--retrain {trial!r}: no such trial in {study_id!r}")
+    if source.kind is not TrialKind.SEARCH:
+        raise ReportgenError(f"--retrain {source.trial_id!r} is a {source.kind} trial; pick a search trial")
+    names = {hp.name for hp in spec.search_space}
+    values = {k: v for k, v in source.hyperparameters.items() if k in names}
+    point = SampledPoint(source.index, values, list(source.unit_coords or []))
+    owner = owner or default_owner()
+    book = ClaimBook(study_folder(logbook, study_id), owner, lease_seconds)
+    out = []
+    for k in range(1, seeds + 1):
+        trial_id = f"{source.trial_id}-rt{k}"
+        if trial_id in records or not book.try_claim(trial_id):
+            continue
+        s = Suggestion(
+            study_id=spec.study_id,
+            study_revision=spec.revision,
+            trial_id=trial_id,
+            kind=TrialKind.RETRAIN,
+            group=source.trial_id,
+            index=source.index,
+            hyperparameters=full_hyperparameters(spec, point.values),
+            unit_coords=point.unit_coords or None,
+            seeds=derive_seeds(source.seeds.sampler, source.index, k),
+            owner=owner,
+            lease_seconds=lease_seconds,
+            created_utc=dt.datetime.now(dt.UTC).replace(microsecond=0),
+        )
+        write_suggestion(logbook, s)
+        out.append(s)
+    return out

@@ -125,6 +125,30 @@ def test_complete_writes_the_suggested_trial_and_written_ones_are_never_handed_o
     assert run_cli("check", "--logbook", str(book)).returncode == 0
 
 
+def test_retrains_of_the_best_trial_go_through_the_same_path(book):
+    for point in suggest(book, STUDY, 2, lease_seconds=60):
+        with open_suggested(book, STUDY, point.trial_id, progress=False) as trial:
+            err = 0.1 if point.index == 1 else 0.3
+            trial.log(25, train_loss=1.0, valid_loss=1.0, valid_error=err)
+    r = run_cli("suggest", STUDY, "--logbook", str(book), "--retrain", "best", "--seeds", "2", "--json")
+    assert r.returncode == 0, r.stderr
+    retrains = json.loads(r.stdout)
+    assert [s["trial_id"] for s in retrains] == ["r1-s0-0001-rt1", "r1-s0-0001-rt2"]
+    assert {(s["kind"], s["group"], s["index"]) for s in retrains} == {("retrain", "r1-s0-0001", 1)}
+    assert retrains[0]["seeds"] != retrains[1]["seeds"]
+    for s in retrains:
+        with open_suggested(book, STUDY, s["trial_id"], progress=False) as trial:
+            assert trial.hyperparameters == s["hyperparameters"]
+            trial.log(25, train_loss=1.0, valid_loss=1.0, valid_error=0.12)
+    study, problems = load_study(book / STUDY)
+    assert problems == [] and len(study.trials) == 4
+    from reportgen.analysis import analyze_study
+
+    analysis = analyze_study(study.spec, list(study.trials))
+    (group,) = analysis.variance.trial
+    assert group.group == "r1-s0-0001" and group.trial_ids == ["r1-s0-0001-rt1", "r1-s0-0001-rt2"]
+
+
 def test_rerun_points_use_another_sampler_seed(book):
     got = suggest(book, STUDY, 2, lease_seconds=60, sampler_seed=7)
     assert [s.trial_id for s in got] == ["r1-s7-0000", "r1-s7-0001"]
