@@ -88,6 +88,31 @@ RULES: dict[str, tuple[str, ...]] = {
         "runners",
     ),
     "reportgen.pages": ("reportgen.store", "reportgen.site", "jax", "runners"),
+    # the trial logger runs inside any framework's loop: no JAX, no analysis or rendering
+    "reportgen.logger": (
+        "jax",
+        "optax",
+        "flax",
+        "runners",
+        "reportgen.analysis",
+        "reportgen.charts",
+        "reportgen.pages",
+        "reportgen.site",
+        "reportgen.review",
+    ),
+    # names and settings models that `check` and the runners share; workload modules are
+    # imported by their entry string (importlib), never by a static import
+    "reportgen.registry": (
+        "jax",
+        "optax",
+        "runners",
+        "reportgen.store",
+        "reportgen.analysis",
+        "reportgen.charts",
+        "reportgen.pages",
+        "reportgen.site",
+        "reportgen.review",
+    ),
     "reportgen.site": ("jax", "runners"),
     "reportgen.review": ("jax", "runners"),
     "runners": (

@@ -69,7 +69,7 @@ CASES = {
     "unknown_workload": (
         lambda d: _set_workload(d, "mnist_resnet"),
         "workload.name",
-        "unknown workload 'mnist_resnet'; known: digits_mlp, fashion_cnn, shakespeare_lm",
+        "unknown workload 'mnist_resnet'; known: digits_mlp, external, fashion_cnn, shakespeare_lm",
         "name: mnist_resnet",
     ),
     "unknown_optimizer": (
