@@ -13,7 +13,18 @@ import sys
 from reportgen import __version__
 from reportgen.errors import InvalidRecords, ReportgenError
 
-COMMANDS = ("check", "run", "retrain", "rerun", "analyze", "build", "serve", "review")
+COMMANDS = (
+    "check",
+    "run",
+    "retrain",
+    "rerun",
+    "analyze",
+    "build",
+    "serve",
+    "review",
+    "suggest",
+    "complete",
+)
 
 
 def parser() -> argparse.ArgumentParser:

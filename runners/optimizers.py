@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import optax
 
 from reportgen.errors import ReportgenError
+from reportgen.registry import OPTIMIZERS as REGISTERED
 
 Schedule = Callable[[object], object]
 
@@ -27,54 +28,23 @@ class OptimizerDef:
     description: str
 
 
+_BUILDERS: dict[str, Callable[[Schedule, Mapping[str, object]], optax.GradientTransformation]] = {
+    "sgd": lambda lr, h: optax.sgd(lr),
+    "momentum": lambda lr, h: optax.sgd(lr, momentum=h["momentum"]),
+    "nesterov": lambda lr, h: optax.sgd(lr, momentum=h["momentum"], nesterov=True),
+    "rmsprop": lambda lr, h: optax.rmsprop(lr, decay=h["decay"], eps=h["eps"]),
+    "adam": lambda lr, h: optax.adam(lr, b1=h["b1"], b2=h["b2"], eps=h["eps"]),
+    "nadam": lambda lr, h: optax.nadam(lr, b1=h["b1"], b2=h["b2"], eps=h["eps"]),
+    "adamw": lambda lr, h: optax.adamw(
+        lr, b1=h["b1"], b2=h["b2"], eps=h["eps"], weight_decay=h["weight_decay"]
+    ),
+}
+
+# Names, hyperparameters and defaults come from the JAX-free registry that `reportgen check`
+# reads too; only how optax builds each optimizer lives here.
 OPTIMIZERS: dict[str, OptimizerDef] = {
-    d.name: d
-    for d in (
-        OptimizerDef(
-            "sgd",
-            {"learning_rate": 0.1},
-            lambda lr, h: optax.sgd(lr),
-            "plain stochastic gradient descent",
-        ),
-        OptimizerDef(
-            "momentum",
-            {"learning_rate": 0.1, "momentum": 0.9},
-            lambda lr, h: optax.sgd(lr, momentum=h["momentum"]),
-            "heavy-ball momentum",
-        ),
-        OptimizerDef(
-            "nesterov",
-            {"learning_rate": 0.1, "momentum": 0.9},
-            lambda lr, h: optax.sgd(lr, momentum=h["momentum"], nesterov=True),
-            "Nesterov momentum",
-        ),
-        OptimizerDef(
-            "rmsprop",
-            {"learning_rate": 0.001, "decay": 0.9, "eps": 1e-8},
-            lambda lr, h: optax.rmsprop(lr, decay=h["decay"], eps=h["eps"]),
-            "RMSProp",
-        ),
-        OptimizerDef(
-            "adam",
-            {"learning_rate": 0.001, "b1": 0.9, "b2": 0.999, "eps": 1e-8},
-            lambda lr, h: optax.adam(lr, b1=h["b1"], b2=h["b2"], eps=h["eps"]),
-            "Adam",
-        ),
-        OptimizerDef(
-            "nadam",
-            {"learning_rate": 0.001, "b1": 0.9, "b2": 0.999, "eps": 1e-8},
-            lambda lr, h: optax.nadam(lr, b1=h["b1"], b2=h["b2"], eps=h["eps"]),
-            "Adam with Nesterov momentum",
-        ),
-        OptimizerDef(
-            "adamw",
-            {"learning_rate": 0.001, "b1": 0.9, "b2": 0.999, "eps": 1e-8, "weight_decay": 1e-4},
-            lambda lr, h: optax.adamw(
-                lr, b1=h["b1"], b2=h["b2"], eps=h["eps"], weight_decay=h["weight_decay"]
-            ),
-            "Adam with decoupled weight decay",
-        ),
-    )
+    name: OptimizerDef(name, dict(info.defaults), _BUILDERS[name], info.description)
+    for name, info in REGISTERED.items()
 }
 
 

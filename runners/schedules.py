@@ -9,8 +9,7 @@ from __future__ import annotations
 import jax.numpy as jnp
 
 from reportgen.errors import ReportgenError
-
-SCHEDULES = ("constant", "linear", "cosine")
+from reportgen.registry import SCHEDULES
 
 
 def schedule_index(name: str) -> int:

@@ -50,7 +50,7 @@ from reportgen.store import existing_trial_ids, load_spec, load_study, spec_path
 from reportgen.store.layout import study_folder
 from runners.search import SampledPoint, sample_points
 from runners.trial_config import TrialConfig, check_spec, resolve
-from runners.workloads import get_workload
+from runners.workloads import load_workload
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 TRAINABLE_METRICS = ("train_loss", "valid_loss", "valid_error")
@@ -144,7 +144,7 @@ class StudyRunner:
     ):
         self.logbook = Path(logbook)
         self.spec = load_valid_spec(self.logbook, study_id)
-        self.workload = get_workload(self.spec.workload.name)
+        self.workload = load_workload(self.spec.workload.name, self.spec.workload.entry)
         check_spec(self.spec, self.workload)
         metric = self.spec.objective.metric
         if metric not in TRAINABLE_METRICS:

@@ -12,8 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from reportgen.errors import ReportgenError
+from reportgen.registry import classify, settings_problems
 from reportgen.schema import Scalar, StudySpec
-from runners.optimizers import OPTIMIZERS, optimizer_def
+from runners.optimizers import optimizer_def
 from runners.schedules import schedule_index
 from runners.workloads import Workload
 
@@ -47,33 +48,21 @@ class TrialConfig:
 
 
 def check_spec(spec: StudySpec, workload: Workload) -> None:
-    """Fail early, naming the field, when a spec names settings the workload does not know."""
+    """Fail early, naming the field, on settings the workload's settings model rejects and on
+    search-space names that are neither a setting nor an optimizer hyperparameter (the same
+    rules `reportgen check` applies, from the same registry)."""
+    for field, message in settings_problems(workload, dict(spec.workload.settings)):
+        raise ReportgenError(f"workload.settings.{field}: {message}")
     known = workload.all_settings()
-    for name in spec.workload.settings:
-        if name not in known:
-            raise ReportgenError(
-                f"workload.settings.{name}: {workload.name} has no setting {name!r}; "
-                f"known: {', '.join(sorted(known))}"
-            )
     for hp in spec.search_space:
         _classify(hp.name, known)
 
 
 def _classify(name: str, known: Mapping[str, Scalar]) -> str:
-    if name in known:
-        return "setting"
-    prefix, _, rest = name.partition(".")
-    if rest and prefix in OPTIMIZERS:
-        if rest not in OPTIMIZERS[prefix].defaults:
-            raise ReportgenError(
-                f"search_space.{name}: {prefix} has no hyperparameter {rest!r}; "
-                f"known: {', '.join(OPTIMIZERS[prefix].defaults)}"
-            )
-        return "optimizer"
-    raise ReportgenError(
-        f"search_space.{name}: not a workload setting ({', '.join(sorted(known))}) "
-        f"nor an optimizer hyperparameter '<optimizer>.<name>' (optimizers: {', '.join(OPTIMIZERS)})"
-    )
+    kind, why = classify(name, set(known))
+    if why is not None:
+        raise ReportgenError(f"search_space.{name}: {why}")
+    return kind
 
 
 def resolve(spec: StudySpec, workload: Workload, values: Mapping[str, Scalar]) -> TrialConfig:

@@ -411,7 +411,7 @@ def study_page(
         code_versions=", ".join(meta.code_versions) or "unknown",
         first_date=meta.first_date or "—",
         last_date=meta.last_date or "—",
-        workload=f"{spec.workload.name} ({ws})" if ws else spec.workload.name,
+        workload=f"{spec.workload.label} ({ws})" if ws else spec.workload.label,
         objective=f"{a.objective.metric}, {a.objective.direction}, {a.objective.mode}",
         search=search,
         budget=f"{spec.trial_budget} trials × {spec.max_train_steps} steps, eval every {spec.eval_every}",

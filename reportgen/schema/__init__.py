@@ -34,6 +34,7 @@ from reportgen.schema.study import (
     Verdict,
     Workload,
 )
+from reportgen.schema.suggestion import Suggestion
 from reportgen.schema.trial import (
     CURVE_COLUMNS,
     GRAD_STAT_COLUMNS,
@@ -84,6 +85,7 @@ __all__ = [
     "Status",
     "StudyAnalysis",
     "StudySpec",
+    "Suggestion",
     "StudyVariance",
     "Summary",
     "TrialKind",

@@ -201,10 +201,28 @@ class ChangelogEntry(Model):
 
 
 class Workload(Model):
-    """A registered workload and its fixed settings (batch size, split sizes, ...)."""
+    """The workload, by ``name`` (built in or registered through the ``tuning_logbook.workloads``
+    entry-point group) or by ``entry`` (an import path ``package.module:make_workload``), and its
+    settings (batch size, model width, ...), validated by the workload's own settings model."""
 
-    name: str = Field(min_length=1)
+    name: str | None = Field(default=None, min_length=1)
+    entry: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*$",
+        description="import path 'package.module:attribute' of a workload or its factory",
+    )
     settings: dict[str, Scalar] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Workload:
+        if (self.name is None) == (self.entry is None):
+            raise ValueError("give either 'name' or 'entry' (package.module:make_workload)")
+        return self
+
+    @property
+    def label(self) -> str:
+        """How pages name the workload."""
+        return self.name or self.entry or ""
 
 
 class StudySpec(Model):

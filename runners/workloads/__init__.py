@@ -1,25 +1,41 @@
-"""The workload registry: an unknown name fails with the known names."""
+"""Workloads are plugins: every one, built-in or a user's, is loaded through the same path
+(`reportgen.registry.load_plugin`); an unknown name fails with the known names."""
 
 from __future__ import annotations
 
-import importlib
-
 from reportgen.errors import ReportgenError
-from runners.workloads.base import TRAINING_DEFAULTS, Dataset, Workload
+from reportgen.registry import BUILTIN_WORKLOADS, TRAINING_DEFAULTS, load_plugin
+from runners.workloads.base import Dataset, Workload
 
-_MODULES = {
-    "digits_mlp": "runners.workloads.digits_mlp",
-    "fashion_cnn": "runners.workloads.fashion_cnn",
-    "shakespeare_lm": "runners.workloads.shakespeare_lm",
-}
-WORKLOAD_NAMES = tuple(_MODULES)
+WORKLOAD_NAMES = tuple(BUILTIN_WORKLOADS)
+
+
+def load_workload(name: str | None = None, entry: str | None = None) -> Workload:
+    """The workload named ``name`` (built in or an entry point) or found at import path ``entry``."""
+    plugin = load_plugin(name, entry)
+    if getattr(plugin, "open_names", False):
+        raise ReportgenError(
+            f"workload {plugin.name!r} is trained by your own loop, not by `reportgen run`: "
+            "take points with `reportgen suggest` and write trials with `reportgen.logger`"
+        )
+    if not isinstance(plugin, Workload):
+        raise ReportgenError(
+            f"workload {name or entry!r}: got {type(plugin).__name__}; a workload plugin returns "
+            "runners.workloads.Workload"
+        )
+    return plugin
 
 
 def get_workload(name: str) -> Workload:
     """The registered workload ``name``."""
-    if name not in _MODULES:
-        raise ReportgenError(f"unknown workload {name!r}; known: {', '.join(WORKLOAD_NAMES)}")
-    return importlib.import_module(_MODULES[name]).WORKLOAD
+    return load_workload(name=name)
 
 
-__all__ = ["TRAINING_DEFAULTS", "WORKLOAD_NAMES", "Dataset", "Workload", "get_workload"]
+__all__ = [
+    "TRAINING_DEFAULTS",
+    "WORKLOAD_NAMES",
+    "Dataset",
+    "Workload",
+    "get_workload",
+    "load_workload",
+]

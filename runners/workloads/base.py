@@ -1,4 +1,10 @@
-"""What a workload is: a dataset with fixed splits, a model family, and its settings.
+"""The workload contract: a dataset with fixed splits, a model family, and its settings.
+
+A workload is a plugin: a module (the built-in ones included) exposes a factory
+``make_workload() -> Workload`` that a study names by import path
+(``workload: {entry: "mypkg.models:make_workload"}``) or by a name registered in the
+``tuning_logbook.workloads`` entry-point group. The module must not import JAX at module level
+(``reportgen check`` imports it to read ``settings_model``); import JAX inside the functions.
 
 A workload's settings (``batch_size``, ``width``, ...) come from the study's
 ``workload.settings``; a search-space hyperparameter with the same name overrides a setting
@@ -12,21 +18,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
+from pydantic import BaseModel
 
+from reportgen.registry import TRAINING_DEFAULTS
 from reportgen.schema import Scalar
-
-# Settings every workload understands (the training recipe, not the model).
-TRAINING_DEFAULTS: dict[str, Scalar] = {
-    "optimizer": "adam",
-    "batch_size": 128,
-    "schedule": "constant",
-    "warmup_steps": 0,
-    "weight_decay": 0.0,
-    "grad_clip": 0.0,
-    "label_smoothing": 0.0,
-    "dropout": 0.0,
-    "eval_batch_size": 1000,
-}
 
 
 @dataclass(frozen=True)
@@ -48,11 +43,26 @@ class Dataset:
 
 @dataclass(frozen=True)
 class Workload:
-    """A registered workload. ``cfg`` passed to the functions holds the resolved settings."""
+    """A workload plugin. ``cfg`` passed to the functions holds the resolved settings.
+
+    - ``settings_model``: a pydantic model (``extra="forbid"``) of the workload's own settings
+      with their defaults; a study's ``workload.settings`` is validated by it (the training
+      settings such as ``batch_size`` and ``optimizer`` are the registry's ``TrainingSettings``);
+    - ``shape_settings``: the settings that change array shapes (trials that differ in them
+      train in different groups);
+    - ``load(cfg) -> Dataset``; ``init(key, cfg) -> params`` (any pytree);
+      ``apply(params, x, cfg, dropout_rate, key, train) -> logits``;
+      ``sample_batch(key, x_train, y_train, batch_size, cfg) -> (x, y)`` inside jit;
+    - ``activation_floats(cfg, batch)``: floats of activations per forward pass (memory bound
+      on the group size); ``flops_per_example(cfg)`` optional.
+
+    The loss is softmax cross-entropy of the logits over ``num_classes`` (with label smoothing),
+    the metrics are loss and error rate on the validation and test splits.
+    """
 
     name: str
     description: str
-    settings: Mapping[str, Scalar]
+    settings_model: type[BaseModel]
     shape_settings: tuple[str, ...]
     num_classes: int
     load: Callable[[Mapping[str, Scalar]], Dataset]
@@ -63,6 +73,11 @@ class Workload:
     flops_per_example: Callable[[Mapping[str, Scalar]], float] = lambda cfg: 0.0
     divergence_loss: float = 50.0
     extra: dict[str, Scalar] = field(default_factory=dict)
+
+    @property
+    def settings(self) -> dict[str, Scalar]:
+        """The workload's own settings with their defaults."""
+        return self.settings_model().model_dump()
 
     def all_settings(self) -> dict[str, Scalar]:
         return {**TRAINING_DEFAULTS, **self.settings}

@@ -7,8 +7,10 @@ Settings: ``depth`` hidden layers of ``width`` units with ``activation``; ``drop
 from __future__ import annotations
 
 import hashlib
+from typing import Literal
 
 import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
 
 from runners.workloads.base import (
     Dataset,
@@ -70,10 +72,21 @@ def flops_per_example(cfg) -> float:
     return 6.0 * macs  # forward + backward
 
 
+class Settings(BaseModel):
+    """Settings of ``digits_mlp``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    depth: int = Field(2, ge=0, le=16, description="hidden layers")
+    width: int = Field(64, gt=0, description="units per hidden layer")
+    activation: Literal["relu", "gelu", "tanh", "silu"] = Field("relu", description="nonlinearity")
+    split_seed: int = Field(0, ge=0, description="seed of the fixed train/valid/test split")
+
+
 WORKLOAD = Workload(
     name="digits_mlp",
     description="MLP on sklearn's 8x8 digits (1197/300/300 split)",
-    settings={"depth": 2, "width": 64, "activation": "relu", "split_seed": 0},
+    settings_model=Settings,
     shape_settings=("depth", "width", "activation"),
     num_classes=10,
     load=load,
@@ -83,3 +96,8 @@ WORKLOAD = Workload(
     activation_floats=activation_floats,
     flops_per_example=flops_per_example,
 )
+
+
+def make_workload() -> Workload:
+    """The plugin entry (``reportgen.registry.BUILTIN_WORKLOADS`` names it)."""
+    return WORKLOAD

@@ -8,8 +8,10 @@ each followed by 2x2 max pooling), a ``hidden`` dense layer with ``dropout``, an
 from __future__ import annotations
 
 import gzip
+from typing import Literal
 
 import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
 
 from runners.datasets import FASHION_FILES, require, sha256_of
 from runners.workloads.base import (
@@ -118,16 +120,22 @@ def flops_per_example(cfg) -> float:
     return 6.0 * macs  # forward (2 per MAC) + backward (4 per MAC)
 
 
+class Settings(BaseModel):
+    """Settings of ``fashion_cnn``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    channels1: int = Field(32, gt=0, description="channels of the first 3x3 convolution")
+    channels2: int = Field(64, gt=0, description="channels of the second 3x3 convolution")
+    hidden: int = Field(128, gt=0, description="units of the dense layer")
+    activation: Literal["relu", "gelu", "tanh", "silu"] = Field("relu", description="nonlinearity")
+    split_seed: int = Field(0, ge=0, description="seed of the fixed train/valid split")
+
+
 WORKLOAD = Workload(
     name="fashion_cnn",
     description="two-conv CNN on Fashion-MNIST (50000/10000 split + official 10000 test)",
-    settings={
-        "channels1": 32,
-        "channels2": 64,
-        "hidden": 128,
-        "activation": "relu",
-        "split_seed": 0,
-    },
+    settings_model=Settings,
     shape_settings=("channels1", "channels2", "hidden", "activation"),
     num_classes=10,
     load=load,
@@ -137,3 +145,8 @@ WORKLOAD = Workload(
     activation_floats=activation_floats,
     flops_per_example=flops_per_example,
 )
+
+
+def make_workload() -> Workload:
+    """The plugin entry (``reportgen.registry.BUILTIN_WORKLOADS`` names it)."""
+    return WORKLOAD

