@@ -162,6 +162,7 @@ class StudyPage:
     decision: DecisionCard
     history: tuple[RevisionRow, ...]
     generator: str
+    source: str = ""  # "optuna study demo at sqlite:///…" when the study was imported
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from pydantic import Field, field_validator, model_validator
 
 from reportgen.schema.common import SCHEMA_VERSION, HparamName, Model, SafeId, Scalar
 from reportgen.schema.policy import Policy
+from reportgen.schema.source import Source
 
 
 class Role(StrEnum):
@@ -226,6 +227,7 @@ class StudySpec(Model):
     changelog: list[ChangelogEntry] = Field(default_factory=list)
     override: Override | None = None
     notes: str = ""
+    source: Source | None = None  # set when the study was imported from another tool
 
     @field_validator("search_space")
     @classmethod
