@@ -7,7 +7,14 @@ import os
 from pathlib import Path
 
 from reportgen.errors import ReportgenError
-from reportgen.importers.runs import ImportedRun, ImportedSource, align, parse_scalar, require
+from reportgen.importers.runs import (
+    ImportedRun,
+    ImportedSource,
+    align,
+    parse_scalar,
+    require,
+)
+from reportgen.importers.runs import first_line as _first_line
 from reportgen.importers.tags import column_for
 from reportgen.schema import Status
 from reportgen.schema.source import Source, SourceKind
@@ -80,7 +87,7 @@ def read(location: str, experiment: str | None, tags: dict[str, str]) -> Importe
     except ReportgenError:
         raise
     except Exception as e:  # the tracking library's own errors: a corrupt or foreign store
-        raise ReportgenError(f"{location}: cannot be read as an MLflow store: {type(e).__name__}: {e}") from None
+        raise ReportgenError(f"{location}: cannot be read as an MLflow store: {type(e).__name__}: {_first_line(e)}") from None
     source = Source(
         kind=SourceKind.MLFLOW, location=str(location), study=exp.name, tool_version=mlflow.__version__
     )

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from reportgen.errors import ReportgenError
 from reportgen.importers.runs import ImportedRun, ImportedSource, SpaceHint, require
+from reportgen.importers.runs import first_line as _first_line
 from reportgen.schema import Status
 from reportgen.schema.source import Source, SourceKind
 
@@ -58,7 +59,7 @@ def read(location: str, study_name: str | None) -> ImportedSource:
     except ReportgenError:
         raise
     except Exception as e:  # the storage library's own errors: a corrupt or foreign file
-        raise ReportgenError(f"{location}: cannot be read as an Optuna storage: {type(e).__name__}: {e}") from None
+        raise ReportgenError(f"{location}: cannot be read as an Optuna storage: {type(e).__name__}: {_first_line(e)}") from None
     if len(directions) != 1:
         raise ReportgenError(f"{location}: study {study_name!r} is multi-objective; import one objective")
     space: dict[str, SpaceHint] = {}

@@ -87,3 +87,9 @@ def align(series: dict[str, list[tuple[int, float]]]) -> tuple[tuple[int, ...], 
         by_step = {s: float(v) for s, v in points if s >= 0}
         out[name] = tuple(by_step.get(s, float("nan")) for s in steps)
     return tuple(steps), out
+
+
+def first_line(e: BaseException) -> str:
+    """The first line of a library's error (SQLAlchemy appends the SQL and a link)."""
+    text = str(e).strip()
+    return text.splitlines()[0] if text else type(e).__name__

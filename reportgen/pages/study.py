@@ -353,15 +353,4 @@ def revision_pointer(spec: StudySpec, meta: RecordMeta) -> RevisionPointer:
         latest_link=Link(f"r{meta.latest_revision} (latest)", Markup("index.md")),
         history=_history(spec.study_id, meta, spec.revision),
         generator=meta.generator,
-        source=_source(spec),
     )
-
-
-def _source(spec: StudySpec) -> str:
-    """The header line of an imported study: tool, study or experiment, location, version."""
-    src = spec.source
-    if src is None:
-        return ""
-    name = f" {src.study}" if src.study else ""
-    version = f" {src.tool_version}" if src.tool_version else ""
-    return f"{src.kind}{name} at {src.location} (imported; {src.kind}{version})"
