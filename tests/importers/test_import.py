@@ -208,7 +208,21 @@ def test_values_that_cannot_be_mapped_are_reported_and_nothing_written(made, tmp
     proc = _import("tensorboard", made / "tb", logbook, "tbx", "--scientific", "width", "--baseline", "width=48")
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert "study.yaml (from" in proc.stderr and "baseline value 48 is not a value of 'width'" in proc.stderr
-    assert not any(logbook.iterdir())
+    assert not logbook.exists() or not any(logbook.iterdir())
+
+
+def test_a_hyperparameter_name_the_schema_cannot_hold_is_reported(tmp_path):
+    from tensorboardX import SummaryWriter
+
+    w = SummaryWriter(str(tmp_path / "tb" / "run0"))
+    w.add_scalar("val/loss", 0.5, 10)
+    w.add_hparams({"model/lr": 0.1}, {"hparam/val_loss": 0.5})
+    w.close()
+    logbook = tmp_path / "logbook"
+    proc = _import("tensorboard", tmp_path / "tb", logbook, "names")
+    assert proc.returncode == 1
+    assert f"{tmp_path / 'tb'}#run0: hyperparameters.model/lr: name is not an identifier" in proc.stderr
+    assert not logbook.exists() or not any(logbook.iterdir())
 
 
 def test_a_missing_extra_names_it(tmp_path):
