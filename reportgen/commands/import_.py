@@ -71,7 +71,11 @@ def run(args: argparse.Namespace) -> int:
     from reportgen.importers.write import import_study  # noqa: PLC0415
 
     cfg = _roles_file(args.roles) if args.roles else {}
-    roles = {name: role for role in ("scientific", "nuisance", "fixed") for name in cfg.get(role) or []}
+    roles = {}
+    for role in ("scientific", "nuisance", "fixed"):
+        names = cfg.get(role) or []
+        for name in [names] if isinstance(names, str) else names:
+            roles[str(name)] = role
     for name in args.scientific:
         roles[name] = "scientific"
     try:

@@ -54,6 +54,14 @@ def _existing_run_ids(folder: Path) -> tuple[set[str], int]:
 def import_study(src: ImportedSource, opts: ImportOptions, logbook: Path) -> ImportResult:
     folder = study_folder(logbook, opts.study_id)
     problems = check_names(src)
+    in_source = {n for r in src.runs for n in r.hyperparameters} | set(src.space)
+    for name in sorted(set(opts.roles) - in_source):
+        problems.append(
+            Problem(
+                src.source.location, None, f"roles.{name}",
+                f"no such hyperparameter in the source; known: {', '.join(sorted(in_source)) or 'none'}",
+            )
+        )
     if problems:
         raise InvalidRecords(problems)
     created = not folder.exists()

@@ -236,3 +236,19 @@ def test_a_missing_extra_names_it(tmp_path):
     r = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, env={"PYTHONPATH": str(REPO), "PATH": ""})
     assert r.returncode == 1, r.stderr
     assert "pip install 'tuning-logbook[optuna]'" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_an_unknown_role_name_is_reported_with_the_known_ones(tmp_path):
+    from tensorboardX import SummaryWriter
+
+    w = SummaryWriter(str(tmp_path / "tb" / "run0"))
+    w.add_scalar("val/loss", 0.5, 10)
+    w.add_hparams({"width": 32}, {"hparam/val_loss": 0.5})
+    w.close()
+    roles = tmp_path / "roles.yaml"
+    roles.write_text("scientific: [widht]\n")
+    logbook = tmp_path / "logbook"
+    proc = _import("tensorboard", tmp_path / "tb", logbook, "roles", "--roles", str(roles))
+    assert proc.returncode == 1
+    assert "roles.widht: no such hyperparameter in the source; known: width" in proc.stderr
+    assert not logbook.exists() or not any(logbook.iterdir())
