@@ -24,7 +24,9 @@ COMMANDS = (
     "review",
     "suggest",
     "complete",
+    "import",
 )
+_MODULES = {"import": "import_"}  # a command whose name is a Python keyword
 
 
 def parser() -> argparse.ArgumentParser:
@@ -37,9 +39,10 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMANDS:
         try:
-            module = importlib.import_module(f"reportgen.commands.{name}")
+            module_name = f"reportgen.commands.{_MODULES.get(name, name)}"
+            module = importlib.import_module(module_name)
         except ModuleNotFoundError as e:
-            if e.name != f"reportgen.commands.{name}":
+            if e.name != module_name:
                 raise
             continue
         module.add_parser(sub)

@@ -188,6 +188,7 @@ class StudyPage:
     history: tuple[RevisionRow, ...]
     generator: str
     playbook: Any = None  # PlaybookSections (reportgen.pages.playbook_sections)
+    source: str = ""  # "optuna study demo at sqlite:///…" when the study was imported
 
 
 @dataclass(frozen=True)

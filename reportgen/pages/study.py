@@ -464,7 +464,18 @@ def study_page(
         history=_history(spec.study_id, meta, spec.revision),
         generator=meta.generator,
         playbook=playbook_sections(spec, a, charts.extra),
+        source=_source(spec),
     )
+
+
+def _source(spec: StudySpec) -> str:
+    """The header line of an imported study: tool, study or experiment, location, version."""
+    src = spec.source
+    if src is None:
+        return ""
+    name = f" {src.study}" if src.study else ""
+    version = f" {src.tool_version}" if src.tool_version else ""
+    return f"{src.kind}{name} at {src.location} (imported; {src.kind}{version})"
 
 
 def revision_pointer(spec: StudySpec, meta: RecordMeta) -> RevisionPointer:

@@ -16,6 +16,7 @@ from reportgen.schema.results import (
     TrialPoint,
     Variance,
 )
+from reportgen.schema.source import Source, SourceKind
 from reportgen.schema.study import (
     Baseline,
     ChangelogEntry,
@@ -81,6 +82,8 @@ __all__ = [
     "SearchAlgorithm",
     "SearchKind",
     "Seeds",
+    "Source",
+    "SourceKind",
     "Severity",
     "Status",
     "StudyAnalysis",

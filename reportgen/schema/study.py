@@ -12,6 +12,7 @@ from pydantic import Field, field_validator, model_validator
 from reportgen.schema.common import SCHEMA_VERSION, HparamName, Model, SafeId, Scalar
 from reportgen.schema.playbook import ModelInfo, Round
 from reportgen.schema.policy import Policy
+from reportgen.schema.source import Source
 
 
 class Role(StrEnum):
@@ -259,6 +260,7 @@ class StudySpec(Model):
         description="reason to run grid search in more than two dimensions, or a Bayesian phase "
         "before the exploration checks pass",
     )
+    source: Source | None = None  # set when the study was imported from another tool
 
     @field_validator("search_space")
     @classmethod

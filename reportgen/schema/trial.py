@@ -10,6 +10,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from reportgen.schema.common import SCHEMA_VERSION, HparamName, Model, SafeId, Scalar
+from reportgen.schema.source import Source
 
 
 class TrialKind(StrEnum):
@@ -106,6 +107,7 @@ class Provenance(Model):
     packages: dict[str, str] = Field(default_factory=dict)
     created_utc: dt.datetime
     command: str = ""
+    source: Source | None = None  # set when the trial was imported from another tool
 
 
 class TrialRecord(Model):
@@ -145,7 +147,11 @@ class TrialRecord(Model):
         if self.status is Status.COMPLETE:
             if len(self.curves) == 0:
                 raise ValueError("status is complete but the curves are empty")
-            if not all(math.isfinite(x) for x in self.curves.train_loss):
+            # an imported run may not have logged a training loss at all (NaN = not recorded)
+            logged = self.provenance.source is None or any(
+                not math.isnan(x) for x in self.curves.train_loss
+            )
+            if logged and not all(math.isfinite(x) for x in self.curves.train_loss):
                 raise ValueError(
                     "status is complete but train_loss has non-finite values; mark it diverged"
                 )

@@ -113,6 +113,18 @@ RULES: dict[str, tuple[str, ...]] = {
         "reportgen.site",
         "reportgen.review",
     ),
+    # importers: schema, store, errors; optuna / tensorboard / mlflow only lazily (see below)
+    "reportgen.importers": (
+        "reportgen.analysis",
+        "reportgen.charts",
+        "reportgen.pages",
+        "reportgen.site",
+        "reportgen.review",
+        "altair",
+        "jinja2",
+        "jax",
+        "runners",
+    ),
     "reportgen.site": ("jax", "runners"),
     "reportgen.review": ("jax", "runners"),
     "runners": (
@@ -188,6 +200,18 @@ def test_layer_rules(module, path):
             assert module in LAZY_RUNNERS and not at_top, (
                 f"{module} imports {name}; only {LAZY_RUNNERS} may, lazily"
             )
+
+
+IMPORTER_LIBRARIES = ("optuna", "tensorboard", "tensorboardX", "mlflow", "tbparse")
+
+
+@pytest.mark.parametrize(("module", "path"), modules(), ids=[m for m, _ in modules()])
+def test_importer_libraries_are_imported_lazily(module, path):
+    """optuna / tensorboard / mlflow are optional extras: never imported at module level."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for name, at_top in imports(tree, module):
+        if any(_under(name, lib) for lib in IMPORTER_LIBRARIES) and module.startswith("reportgen"):
+            assert not at_top, f"{module} imports {name} at module level; import it lazily"
 
 
 @pytest.mark.parametrize(
