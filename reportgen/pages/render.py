@@ -1,7 +1,10 @@
 """Render page contexts through the jinja2 templates shipped in ``reportgen/templates``.
 
-``StrictUndefined`` turns a missing field into an error; every ``{{ }}`` output is escaped
-for markdown and HTML unless the context marked it as `Markup`.
+A project overrides any of them by putting a file of the same name in ``templates/`` of the
+folder it builds from (``templates/study.md.j2``, ``templates/partials/summary_card.md.j2``...);
+a file it does not override comes from the package. ``StrictUndefined`` turns a missing field
+into an error; every ``{{ }}`` output is escaped for markdown and HTML unless the context marked
+it as `Markup`.
 """
 
 from __future__ import annotations
@@ -15,12 +18,25 @@ from reportgen.pages.context import IndexPage, RevisionPointer, StudyPage
 from reportgen.pages.escape import finalize
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+USER_TEMPLATES = "templates"  # the project's override folder, relative to where it builds
 
 
-@lru_cache(maxsize=1)
+def user_templates() -> Path | None:
+    """The project's ``templates/`` folder (of the working folder) when there is one."""
+    folder = Path.cwd() / USER_TEMPLATES
+    return folder.resolve() if folder.is_dir() else None
+
+
 def environment() -> jinja2.Environment:
+    """The page templates: the project's overrides first, then the packaged ones."""
+    return _environment(user_templates())
+
+
+@lru_cache(maxsize=4)
+def _environment(user: Path | None) -> jinja2.Environment:
+    folders = [str(user)] if user is not None else []
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        loader=jinja2.FileSystemLoader([*folders, str(TEMPLATES)]),
         undefined=jinja2.StrictUndefined,
         autoescape=True,
         finalize=finalize,

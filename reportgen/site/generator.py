@@ -1,7 +1,8 @@
 """The generator's identity: a digest of everything that shapes a generated page.
 
 A study is re-rendered when its records change or when this digest changes (new version,
-edited template, chart, page code or vendored asset).
+edited template, chart, page code or vendored asset, or a template the project overrides in its
+own ``templates/`` folder).
 """
 
 from __future__ import annotations
@@ -16,8 +17,23 @@ PACKAGE = Path(__file__).resolve().parent.parent
 SHAPING = ("templates", "assets", "charts", "pages", "site", "analysis", "schema")
 
 
-@lru_cache(maxsize=1)
 def generator_digest() -> str:
+    """The package's digest, and the project's template overrides' (read on every call)."""
+    from reportgen.pages.render import user_templates
+
+    user = user_templates()
+    if user is None:
+        return _package_digest()
+    h = hashlib.sha256(_package_digest().encode())
+    for f in sorted(user.rglob("*")):
+        if f.is_file():
+            h.update(str(f.relative_to(user)).encode() + b"\0")
+            h.update(hashlib.sha256(f.read_bytes()).digest())
+    return h.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _package_digest() -> str:
     h = hashlib.sha256(__version__.encode())
     for part in SHAPING:
         root = PACKAGE / part

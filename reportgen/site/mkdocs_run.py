@@ -50,6 +50,19 @@ class _Echo(logging.Handler):
         print(f"mkdocs: {record.levelname}: {record.getMessage()}", file=sys.stderr)
 
 
+THEME_OVERRIDES = Path("templates") / "theme"
+
+
+def _theme_overrides(cfg) -> None:  # type: ignore[no-untyped-def]
+    """The project's ``templates/theme/`` as the theme's custom_dir (its pages and partials
+    override mkdocs-material's), unless the config names a custom_dir of its own."""
+    folder = THEME_OVERRIDES.resolve()
+    theme = cfg.theme
+    if folder.is_dir() and not getattr(theme, "custom_dir", None):
+        theme.dirs.insert(0, str(folder))
+        theme._custom_dir = str(folder)  # what custom_dir reports (it has no setter)
+
+
 def run_mkdocs(config: Path, docs: Path, site: Path, *, strict: bool, epoch: int) -> None:
     """Build ``site`` from ``docs`` with ``config``; a strict-mode abort becomes a ReportgenError."""
     from mkdocs.commands.build import build
@@ -67,6 +80,7 @@ def run_mkdocs(config: Path, docs: Path, site: Path, *, strict: bool, epoch: int
                 site_dir=str(site.resolve()),
                 strict=strict,
             )
+            _theme_overrides(cfg)
             build(cfg)
         relative_404(site)
     except (Abort, ConfigurationError) as e:
