@@ -21,6 +21,7 @@ import importlib.metadata
 import math
 import os
 import subprocess
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +47,7 @@ from reportgen.schema import (
     TrialRecord,
 )
 from reportgen.store import existing_trial_ids, load_spec, load_study, spec_path, write_trial
+from reportgen.store.claims import DEFAULT_LEASE_SECONDS, ClaimBook
 from reportgen.store.layout import study_folder
 from runners.search import SampledPoint, sample_points
 from runners.trial_config import TrialConfig, check_spec, resolve
@@ -140,6 +142,8 @@ class StudyRunner:
         max_group: int = 64,
         command: str = "",
         quiet: bool = False,
+        worker: bool = False,
+        lease_seconds: float = DEFAULT_LEASE_SECONDS,
     ):
         self.logbook = Path(logbook)
         self.spec = load_valid_spec(self.logbook, study_id)
@@ -158,6 +162,10 @@ class StudyRunner:
         self.console = Console(stderr=True, quiet=quiet)
         self._data = None
         self._trainers: dict = {}
+        # every trial is claimed before it is trained: concurrent workers never train one twice
+        self.worker = worker
+        self.claims = ClaimBook(study_folder(self.logbook, study_id), lease_seconds=lease_seconds)
+        self.poll_seconds = min(5.0, max(0.2, lease_seconds / 4))
 
     # ----------------------------------------------------------------- setup
     def _device_notice(self) -> str:
@@ -199,16 +207,63 @@ class StudyRunner:
 
     # ------------------------------------------------------------- execution
     def execute(self, jobs: Sequence[TrialJob]) -> list[TrialRecord]:
-        """Train ``jobs`` in shape groups and write each record when its group ends."""
-        from runners.vectorised import max_group_size
+        """Train ``jobs`` in shape groups and write each record when its group ends.
 
+        Each trial is claimed (``reportgen.store.claims``) before its group trains, and the
+        claims are renewed in the background while it trains; trials claimed by another live
+        worker are left to it, and taken over when its lease runs out. Returns when every trial
+        of ``jobs`` has a record (written here or by another worker)."""
         if not jobs:
             return []
         device = self._device_notice()
         configs = [resolve(self.spec, self.workload, j.point.values) for j in jobs]
+        records: list[TrialRecord] = []
+        steps_total = len(jobs) * self.spec.max_train_steps
+        with (
+            Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=self.console,
+                transient=False,
+            ) as progress,
+            self.claims.renewing(),
+        ):
+            t_trials = progress.add_task(f"{self.spec.study_id}: trials", total=len(jobs))
+            t_steps = progress.add_task("trial-steps", total=steps_total)
+            todo = list(range(len(jobs)))
+            while True:
+                todo = [i for i in todo if not self.claims.is_done(jobs[i].trial_id)]
+                progress.update(t_trials, completed=len(jobs) - len(todo))
+                if not todo:
+                    break
+                trained = False
+                for batch in self._batches(todo, configs):
+                    won = [i for i in batch if self.claims.try_claim(jobs[i].trial_id)]
+                    if not won:
+                        continue
+                    trained = True
+                    try:
+                        records += self._train_batch(jobs, configs, won, device, progress, t_steps)
+                    finally:
+                        for i in won:
+                            self.claims.release(jobs[i].trial_id)
+                    progress.update(
+                        t_trials,
+                        completed=sum(self.claims.is_done(j.trial_id) for j in jobs),
+                    )
+                if not trained:  # the rest is claimed by other live workers: wait for them
+                    time.sleep(self.poll_seconds)
+        return records
+
+    def _batches(self, members_of: Sequence[int], configs: Sequence[TrialConfig]) -> list[list[int]]:
+        """Split trials into groups of equal shapes, each at most the group size cap."""
+        from runners.vectorised import max_group_size
+
         groups: dict[tuple, list[int]] = {}
-        for i, c in enumerate(configs):
-            groups.setdefault(c.group_key, []).append(i)
+        for i in members_of:
+            groups.setdefault(configs[i].group_key, []).append(i)
         batches: list[list[int]] = []
         for members in groups.values():
             trainer = self._trainer(configs[members[0]])
@@ -218,41 +273,25 @@ class StudyRunner:
             n_batches = math.ceil(len(members) / cap)
             size = math.ceil(len(members) / n_batches)  # equal sizes: one compile per group
             batches += [members[k : k + size] for k in range(0, len(members), size)]
-        records: list[TrialRecord] = []
-        steps_total = len(jobs) * self.spec.max_train_steps
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=self.console,
-            transient=False,
-        ) as progress:
-            t_trials = progress.add_task(f"{self.spec.study_id}: trials", total=len(jobs))
-            t_steps = progress.add_task("trial-steps", total=steps_total)
-            steps_done = 0
-            for batch in batches:
-                trainer = self._trainer(configs[batch[0]])
-                outcome = trainer.train(
-                    [configs[i].traced for i in batch],
-                    [
-                        (jobs[i].seeds.init, jobs[i].seeds.data_order, jobs[i].seeds.dropout or 0)
-                        for i in batch
-                    ],
-                    mode="vectorised" if self.mode == "vectorised" else "sequential",
-                    on_eval=lambda n: progress.advance(t_steps, n),
-                )
-                group_id = f"{jobs[batch[0]].trial_id}+{len(batch)}"
-                for i, trial_outcome in zip(batch, outcome.trials, strict=True):
-                    rec = self._record(
-                        jobs[i], configs[i], trial_outcome, outcome, group_id, len(batch), device
-                    )
-                    write_trial(self.logbook, rec)
-                    records.append(rec)
-                    progress.advance(t_trials)
-                steps_done += len(batch) * self.spec.max_train_steps
-                progress.update(t_steps, completed=steps_done)
-        return records
+        return batches
+
+    def _train_batch(self, jobs, configs, batch, device, progress, t_steps) -> list[TrialRecord]:  # type: ignore[no-untyped-def]
+        trainer = self._trainer(configs[batch[0]])
+        outcome = trainer.train(
+            [configs[i].traced for i in batch],
+            [(jobs[i].seeds.init, jobs[i].seeds.data_order, jobs[i].seeds.dropout or 0) for i in batch],
+            mode="vectorised" if self.mode == "vectorised" else "sequential",
+            on_eval=lambda n: progress.advance(t_steps, n),
+        )
+        group_id = f"{jobs[batch[0]].trial_id}+{len(batch)}"
+        out = []
+        for i, trial_outcome in zip(batch, outcome.trials, strict=True):
+            rec = self._record(
+                jobs[i], configs[i], trial_outcome, outcome, group_id, len(batch), device
+            )
+            write_trial(self.logbook, rec)
+            out.append(rec)
+        return out
 
     def _record(self, job, cfg, out, group, group_id, group_size, device) -> TrialRecord:
         spec = self.spec
@@ -324,7 +363,23 @@ class StudyRunner:
         )
 
     # ------------------------------------------------------------ the studies
+    def _refuse_if_busy(self) -> None:
+        """A plain run does not start while another process trains this study (item: two plain
+        runs used to train and write every trial twice); ``--worker`` joins it instead."""
+        if self.worker:
+            return
+        busy = sorted(self.claims.live_claims() - self.claims.held())
+        if busy:
+            raise ReportgenError(
+                f"study {self.spec.study_id!r} is being trained by another process right now "
+                f"({len(busy)} trial(s) claimed, e.g. {busy[0]}, under "
+                f"{self.claims.folder}); wait for it to finish, or start this process with "
+                "--worker to share the work (each trial is still trained once)"
+            )
+
     def _pending(self, jobs: list[TrialJob], resume: bool) -> list[TrialJob]:
+        self._refuse_if_busy()
+        resume = resume or self.worker
         have = existing_trial_ids(self.logbook, self.spec.study_id)
         clash = [j.trial_id for j in jobs if j.trial_id in have]
         if clash and not resume:
@@ -364,6 +419,7 @@ class StudyRunner:
     ) -> list[TrialRecord]:
         from runners.search.bayesian import BayesianSearch
 
+        self._refuse_if_busy()
         bo = BayesianSearch(self.spec, seed)
         have = existing_trial_ids(self.logbook, self.spec.study_id)
         prefix = f"r{self.spec.revision}-s{seed}-"

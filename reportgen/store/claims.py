@@ -23,6 +23,9 @@ it alive by renewing it (touching the file) well inside the lease.
   The record is checked before and after the claim file is created, so a claim won in the
   instant the record appeared is given back at once.
 
+A claim held by a process of this host that no longer exists (killed, crashed) is expired at
+once, without waiting for its lease; across hosts the lease decides.
+
 Leases compare a file's modification time with this machine's clock: on a shared file system the
 workers' clocks must agree to well within the lease (NTP does this).
 
@@ -260,16 +263,32 @@ def _generations(folder: Path) -> list[int]:
 
 
 def _expires(path: Path) -> float:
-    """When the claim in ``path`` runs out (0 when it is gone or unreadable)."""
+    """When the claim in ``path`` runs out (0 when it is gone, unreadable, released, or held by a
+    process of this host that no longer exists: a killed worker's claims come back at once)."""
     try:
         st = os.stat(path)
         with open(path, "rb") as fh:
-            lease = float(json.loads(fh.read(4096) or b"{}").get("lease_seconds", 0))
+            body = json.loads(fh.read(4096) or b"{}")
+        lease = float(body.get("lease_seconds", 0))
     except (OSError, ValueError, AttributeError):
         return 0.0
     if st.st_mtime <= 0:
         return 0.0
+    if body.get("host") == socket.gethostname() and not _alive(body.get("pid")):
+        return 0.0
     return st.st_mtime + lease
+
+
+def _alive(pid: object) -> bool:
+    if not isinstance(pid, int) or pid <= 0:
+        return True  # unknown: trust the lease
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, owned by someone else
+    return True
 
 
 def _check_id(trial_id: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import multiprocessing as mp
 import shutil
 import subprocess
@@ -132,3 +133,15 @@ def test_claims_are_ignored_by_check_and_git(tmp_path):
         cwd=REPO,
     )
     assert ignored.returncode == 0
+
+
+def test_a_dead_local_process_s_claims_come_back_without_waiting_for_the_lease(tmp_path):
+    dead = ClaimBook(tmp_path, "dead", lease_seconds=3600)
+    assert dead.try_claim("t1")
+    claim = next(iter_claim_files(tmp_path))
+    body = json.loads(claim.read_text())
+    assert body["pid"] > 0
+    body["pid"] = 2**22 + 12345  # above pid_max: no such process
+    claim.write_text(json.dumps(body))
+    assert ClaimBook(tmp_path, "b").live_claims() == set()
+    assert ClaimBook(tmp_path, "b").try_claim("t1")
