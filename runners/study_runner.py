@@ -10,7 +10,10 @@ source trial id). Seeds come from ``(sampler seed, trial index, seed index)``.
 
 Times recorded: in vectorised mode ``wall_seconds`` is the wall time of the whole group (the
 trial was in flight all along) and ``step_seconds`` the time of one step of the group; in
-sequential mode both are the trial's own share.
+sequential mode both are the trial's own share. ``execution`` records both sides honestly:
+``group_wall_seconds`` (the group, compile included) and ``trial_share_seconds`` (the group's
+training time divided by its trials), which compares across vectorised, sharded and sequential
+runs; ``devices`` is how many local devices the group was sharded over.
 """
 
 from __future__ import annotations
@@ -144,6 +147,8 @@ class StudyRunner:
         quiet: bool = False,
         worker: bool = False,
         lease_seconds: float = DEFAULT_LEASE_SECONDS,
+        executor: str = "local",
+        address: str | None = None,
     ):
         self.logbook = Path(logbook)
         self.spec = load_valid_spec(self.logbook, study_id)
@@ -166,6 +171,14 @@ class StudyRunner:
         self.worker = worker
         self.claims = ClaimBook(study_folder(self.logbook, study_id), lease_seconds=lease_seconds)
         self.poll_seconds = min(5.0, max(0.2, lease_seconds / 4))
+        from runners.executors import EXECUTORS
+
+        if executor not in EXECUTORS:
+            raise ReportgenError(f"unknown executor {executor!r}; known: {', '.join(EXECUTORS)}")
+        if address and executor != "ray":
+            raise ReportgenError("--address names a Ray cluster: use it with --executor ray")
+        self.executor = executor
+        self.address = address
 
     # ----------------------------------------------------------------- setup
     def _device_notice(self) -> str:
@@ -215,6 +228,9 @@ class StudyRunner:
         of ``jobs`` has a record (written here or by another worker)."""
         if not jobs:
             return []
+        from runners.compile_cache import enable_compilation_cache
+
+        enable_compilation_cache()
         device = self._device_notice()
         configs = [resolve(self.spec, self.workload, j.point.values) for j in jobs]
         records: list[TrialRecord] = []
@@ -230,7 +246,13 @@ class StudyRunner:
             ) as progress,
             self.claims.renewing(),
         ):
-            t_trials = progress.add_task(f"{self.spec.study_id}: trials", total=len(jobs))
+            t_trials = progress.add_task(
+                f"{self.spec.study_id}: trials ({self.executor})", total=len(jobs)
+            )
+            if self.executor == "ray":
+                from runners.executors.ray_executor import RayExecutor
+
+                return RayExecutor(self.address).execute(self, jobs, configs, progress, t_trials)
             t_steps = progress.add_task("trial-steps", total=steps_total)
             todo = list(range(len(jobs)))
             while True:
@@ -275,13 +297,28 @@ class StudyRunner:
             batches += [members[k : k + size] for k in range(0, len(members), size)]
         return batches
 
-    def _train_batch(self, jobs, configs, batch, device, progress, t_steps) -> list[TrialRecord]:  # type: ignore[no-untyped-def]
+    def train_unclaimed(self, jobs: Sequence[TrialJob]) -> list[TrialRecord]:
+        """Train ``jobs`` and return their records without claiming or writing them (a Ray
+        task's work: its driver claims and writes)."""
+        from runners.compile_cache import enable_compilation_cache
+
+        enable_compilation_cache()
+        device = self._device_notice()
+        configs = [resolve(self.spec, self.workload, j.point.values) for j in jobs]
+        out: list[TrialRecord] = []
+        for batch in self._batches(range(len(jobs)), configs):
+            out += self._train_batch(jobs, configs, batch, device, None, None, write=False)
+        return out
+
+    def _train_batch(  # type: ignore[no-untyped-def]
+        self, jobs, configs, batch, device, progress, t_steps, write: bool = True
+    ) -> list[TrialRecord]:
         trainer = self._trainer(configs[batch[0]])
         outcome = trainer.train(
             [configs[i].traced for i in batch],
             [(jobs[i].seeds.init, jobs[i].seeds.data_order, jobs[i].seeds.dropout or 0) for i in batch],
             mode="vectorised" if self.mode == "vectorised" else "sequential",
-            on_eval=lambda n: progress.advance(t_steps, n),
+            on_eval=None if progress is None else (lambda n: progress.advance(t_steps, n)),
         )
         group_id = f"{jobs[batch[0]].trial_id}+{len(batch)}"
         out = []
@@ -289,9 +326,15 @@ class StudyRunner:
             rec = self._record(
                 jobs[i], configs[i], trial_outcome, outcome, group_id, len(batch), device
             )
-            write_trial(self.logbook, rec)
+            if write:
+                write_trial(self.logbook, rec)
             out.append(rec)
         return out
+
+    def _devices(self) -> int:
+        from runners.vectorised import device_count
+
+        return device_count() if self.mode == "vectorised" else 1
 
     def _record(self, job, cfg, out, group, group_id, group_size, device) -> TrialRecord:
         spec = self.spec
@@ -353,6 +396,9 @@ class StudyRunner:
                 group_size=group_size,
                 device=device,
                 compile_seconds=round(group.compile_seconds, 3),
+                devices=self._devices(),
+                group_wall_seconds=round(group.wall_seconds, 4),
+                trial_share_seconds=round(group.train_seconds / group_size, 4),
             ),
             provenance=Provenance(
                 code_version=code_version(),

@@ -45,6 +45,20 @@ def add_common(p: argparse.ArgumentParser) -> None:
         help="how long a claim on a trial lives without renewal (renewed every third of it "
         "while the trial trains); a dead worker's trials come back after this (default 600)",
     )
+    p.add_argument(
+        "--executor",
+        choices=("local", "ray"),
+        default="local",
+        help="local: this process, every local device (default); ray: each trial group is a Ray "
+        "task on the cluster at --address (a local one without it); the records come back "
+        "here and are written by this process alone (needs the ray extra)",
+    )
+    p.add_argument(
+        "--address",
+        default=None,
+        metavar="ADDR",
+        help="the Ray cluster to use with --executor ray (e.g. 10.0.0.5:6379, or 'auto')",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
@@ -84,6 +98,8 @@ def make_runner(args: argparse.Namespace):  # type: ignore[no-untyped-def]
         quiet=args.quiet,
         worker=args.worker,
         lease_seconds=lease,
+        executor=args.executor,
+        address=args.address,
     )
 
 
