@@ -31,7 +31,14 @@ from pathlib import Path
 
 import numpy as np
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 from reportgen.errors import InvalidRecords, ReportgenError
 from reportgen.schema import (
@@ -241,14 +248,14 @@ class StudyRunner:
                 BarColumn(),
                 MofNCompleteColumn(),
                 TimeElapsedColumn(),
+                TextColumn("ETA"),
+                TimeRemainingColumn(),
                 console=self.console,
                 transient=False,
             ) as progress,
             self.claims.renewing(),
         ):
-            t_trials = progress.add_task(
-                f"{self.spec.study_id}: trials ({self.executor})", total=len(jobs)
-            )
+            t_trials = progress.add_task(self._progress_line(()), total=len(jobs))
             if self.executor == "ray":
                 from runners.executors.ray_executor import RayExecutor
 
@@ -274,6 +281,7 @@ class StudyRunner:
                     progress.update(
                         t_trials,
                         completed=sum(self.claims.is_done(j.trial_id) for j in jobs),
+                        description=self._progress_line(records),
                     )
                 if not trained:  # the rest is claimed by other live workers: wait for them
                     time.sleep(self.poll_seconds)
@@ -314,11 +322,20 @@ class StudyRunner:
         self, jobs, configs, batch, device, progress, t_steps, write: bool = True
     ) -> list[TrialRecord]:
         trainer = self._trainer(configs[batch[0]])
+        on_eval = None
+        if progress is not None:
+            # the first eval of a group comes after its compile: name the phase until then
+            label = f"group of {len(batch)}"
+            progress.update(t_steps, description=f"compiling {label}")
+
+            def on_eval(n: int) -> None:
+                progress.update(t_steps, advance=n, description=f"training {label}")
+
         outcome = trainer.train(
             [configs[i].traced for i in batch],
             [(jobs[i].seeds.init, jobs[i].seeds.data_order, jobs[i].seeds.dropout or 0) for i in batch],
             mode="vectorised" if self.mode == "vectorised" else "sequential",
-            on_eval=None if progress is None else (lambda n: progress.advance(t_steps, n)),
+            on_eval=on_eval,
         )
         group_id = f"{jobs[batch[0]].trial_id}+{len(batch)}"
         out = []
@@ -330,6 +347,14 @@ class StudyRunner:
                 write_trial(self.logbook, rec)
             out.append(rec)
         return out
+
+    def _progress_line(self, records: Sequence[TrialRecord]) -> str:
+        """The trials bar's label: study, executor, current best and diverged count."""
+        values = [v for v in (self._objective(r) for r in records) if v is not None]
+        pick = max if self.spec.objective.direction is Direction.MAXIMIZE else min
+        best = f"best {pick(values):.4g}" if values else "best -"
+        diverged = sum(r.status is Status.DIVERGED for r in records)
+        return f"{self.spec.study_id} ({self.executor}): {best}, {diverged} diverged"
 
     def _devices(self) -> int:
         from runners.vectorised import device_count

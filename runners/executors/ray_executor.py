@@ -121,4 +121,9 @@ class RayExecutor:
                     records.append(rec)
                 for i in batch:
                     claims.release(jobs[i].trial_id)
+                progress.update(
+                    t_trials,
+                    completed=sum(claims.is_done(j.trial_id) for j in jobs),
+                    description=runner._progress_line(records) + f", {len(pending)} Ray task(s) running",
+                )
         return records
