@@ -27,7 +27,8 @@ def study_signature(folder: Path) -> str:
     h = hashlib.sha256()
     entries = []
     for dirpath, dirnames, filenames in os.walk(folder):
-        dirnames.sort()
+        # dot-folders (the claims of running workers) are not records: they never force a rebuild
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in filenames:
             p = os.path.join(dirpath, name)
             try:

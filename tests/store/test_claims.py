@@ -145,3 +145,13 @@ def test_a_dead_local_process_s_claims_come_back_without_waiting_for_the_lease(t
     claim.write_text(json.dumps(body))
     assert ClaimBook(tmp_path, "b").live_claims() == set()
     assert ClaimBook(tmp_path, "b").try_claim("t1")
+
+
+def test_claims_do_not_change_a_study_s_build_signature(tmp_path):
+    from reportgen.site.manifest import study_signature
+
+    study = tmp_path / "logbook" / "fixture-width"
+    shutil.copytree(FIXTURES / "logbook" / "fixture-width", study)
+    before = study_signature(study)
+    assert ClaimBook(study, "a", lease_seconds=60).try_claim("r1-s0-9999")
+    assert study_signature(study) == before
