@@ -54,13 +54,17 @@ class RayExecutor:
     def connect(self):  # type: ignore[no-untyped-def]
         ray = _ray()
         if not ray.is_initialized():
-            ray.init(
-                address=self.address,
-                include_dashboard=False,
-                ignore_reinit_error=True,
-                log_to_driver=False,
-                logging_level="ERROR",
-            )
+            try:
+                ray.init(
+                    address=self.address,
+                    include_dashboard=False,
+                    ignore_reinit_error=True,
+                    log_to_driver=False,
+                    logging_level="ERROR",
+                )
+            except (RuntimeError, ConnectionError, ValueError) as e:
+                where = self.address or "a new local instance"
+                raise ReportgenError(f"--executor ray: cannot start or reach {where}: {e}") from None
         return ray
 
     def execute(self, runner, jobs: Sequence, configs: Sequence, progress, t_trials) -> list[TrialRecord]:  # type: ignore[no-untyped-def]

@@ -51,7 +51,9 @@ def test_ray_executor_survives_a_killed_worker_and_writes_every_trial_once(tmp_p
     write_spec(lb, tiny_spec(trial_budget=4, max_train_steps=200, eval_every=50))
     port = _free_port()
     temp = tempfile.mkdtemp(prefix="rgray", dir="/tmp")
-    env = dict(os.environ, PYTHONPATH=str(REPO), RAY_USAGE_STATS_ENABLED="0")
+    env = dict(os.environ, PYTHONPATH=str(REPO), RAY_USAGE_STATS_ENABLED="0",
+               RAY_AUTH_MODE="disabled")  # fmt: skip
+    # (a token another Ray user left in ~/.ray must not apply to this private test cluster)
     ray_bin = str(Path(sys.executable).parent / "ray")
     head = subprocess.Popen(
         [ray_bin, "start", "--head", "--block", f"--port={port}", "--num-cpus=2",
