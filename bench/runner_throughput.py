@@ -9,6 +9,15 @@ and excluded from trials/s. The validation and test sets are cut to 1000 example
 evaluation does not dominate short runs. On a GPU the table adds the achieved FLOP/s of the
 training steps as a fraction of the device's peak (dense float32 / TF32 figures below).
 Prints one table.
+
+    python bench/runner_throughput.py --scale-out [--sizes 64] [--digits-steps 200]
+
+instead measures scale-out on digits_mlp, each figure in fresh child processes of the same run:
+vectorised trials/s unsharded (1 device) vs sharded over 4 forced host devices
+(``XLA_FLAGS=--xla_force_host_platform_device_count=4``); compile time of a first and a second
+process sharing a fresh persistent compilation cache; and the end-to-end wall time of
+``reportgen run`` on a small study with the local executor vs ``--executor ray`` (a local Ray
+instance started by the driver, compile cache off for both).
 """
 
 from __future__ import annotations
@@ -48,7 +57,13 @@ def peak_for(kind: str) -> dict[str, float] | None:
     return next((v for k, v in PEAK_FLOPS.items() if k in kind), None)
 
 
-def run(workload_name: str, sizes: list[int], steps: int, batch: int) -> list[dict]:
+def run(
+    workload_name: str,
+    sizes: list[int],
+    steps: int,
+    batch: int,
+    modes: tuple[str, ...] = ("vectorised", "sequential"),
+) -> list[dict]:
     import numpy as np
 
     from runners.vectorised import GroupPlan, GroupTrainer, device_data
@@ -72,7 +87,7 @@ def run(workload_name: str, sizes: list[int], steps: int, batch: int) -> list[di
         hps = [dict(BASE_HP, learning_rate=float(lr)) for lr in lrs]
         seeds = [(i + 1, i + 1001, i + 2001) for i in range(n)]
         row = {"workload": workload_name, "trials": n, "steps": steps}
-        for mode in ("vectorised", "sequential"):
+        for mode in modes:
             trainer = GroupTrainer(GroupPlan(w, cfg, "adam", steps, steps), dev)
             t0 = time.perf_counter()
             out = trainer.train(hps, seeds, mode)
@@ -83,6 +98,8 @@ def run(workload_name: str, sizes: list[int], steps: int, batch: int) -> list[di
         flops = w.flops_per_example(cfg) * batch * steps * n
         row["vectorised_flops"] = flops / max(row["vectorised_train_s"], 1e-9)
         rows.append(row)
+        if "sequential" not in modes:
+            continue
         print(
             f"  done {workload_name} n={n}: vectorised {row['vectorised_trials_per_s']:.2f} "
             f"trials/s, sequential {row['sequential_trials_per_s']:.2f} trials/s",
@@ -92,6 +109,87 @@ def run(workload_name: str, sizes: list[int], steps: int, batch: int) -> list[di
     return rows
 
 
+def _child(args: list[str], env: dict[str, str]) -> dict:
+    import json
+    import os
+    import subprocess
+
+    full = dict(os.environ, PYTHONPATH=str(REPO), **env)
+    out = subprocess.run(
+        [sys.executable, __file__, *args, "--json"], env=full, capture_output=True, text=True
+    )
+    if out.returncode != 0:
+        raise SystemExit(out.stderr[-3000:])
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _study_wall(executor: str, budget: int, steps: int) -> float:
+    import os
+    import subprocess
+    import tempfile
+
+    from reportgen.schema import StudySpec
+    from reportgen.store import write_spec
+
+    spec = StudySpec(
+        study_id="bench",
+        title="Scale-out bench",
+        goal="Time the executors.",
+        workload={"name": "digits_mlp", "settings": {"batch_size": 32, "depth": 1, "width": 32}},
+        search_space=[
+            {"name": "optimizer", "role": "fixed", "value": "adam"},
+            {"name": "adam.learning_rate", "role": "nuisance", "scale": "log", "low": 1e-3,
+             "high": 1e-2},
+        ],
+        trial_budget=budget,
+        max_train_steps=steps,
+        eval_every=steps,
+    )  # fmt: skip
+    with tempfile.TemporaryDirectory() as tmp:
+        write_spec(Path(tmp), spec)
+        env = dict(os.environ, PYTHONPATH=str(REPO), REPORTGEN_COMPILE_CACHE="off")
+        cmd = [sys.executable, "-m", "reportgen", "run", "bench", "--logbook", tmp, "--quiet",
+               "--executor", executor, "--max-group", str(max(1, budget // 2))]  # fmt: skip
+        t0 = time.perf_counter()
+        out = subprocess.run(cmd, env=env, capture_output=True, text=True)
+        wall = time.perf_counter() - t0
+        if out.returncode != 0:
+            raise SystemExit(out.stderr[-3000:])
+        return wall
+
+
+def scale_out(args: argparse.Namespace) -> int:
+    import tempfile
+
+    n = args.sizes[-1]
+    common = ["--workloads", "digits_mlp", "--sizes", str(n), "--digits-steps",
+              str(args.digits_steps), "--vectorised-only"]  # fmt: skip
+    one = _child(common, {"REPORTGEN_COMPILE_CACHE": "off"})
+    four = _child(
+        common,
+        {"REPORTGEN_COMPILE_CACHE": "off", "XLA_FLAGS": "--xla_force_host_platform_device_count=4"},
+    )
+    with tempfile.TemporaryDirectory() as cache:
+        first = _child(common, {"REPORTGEN_COMPILE_CACHE": cache})
+        second = _child(common, {"REPORTGEN_COMPILE_CACHE": cache})
+    budget = max(4, min(n, 8))
+    local = _study_wall("local", budget, args.digits_steps)
+    ray = _study_wall("ray", budget, args.digits_steps)
+    print(f"digits_mlp, {n} trials x {args.digits_steps} steps, vectorised, compile excluded")
+    print(f"{'':<34}{'trials/s':>10}{'compile s':>11}{'ratio':>8}")
+    print(f"{'unsharded (1 device)':<34}{one['tps']:>10.2f}{one['compile']:>11.2f}{1.0:>8.2f}")
+    print(
+        f"{'sharded (4 forced host devices)':<34}{four['tps']:>10.2f}{four['compile']:>11.2f}"
+        f"{four['tps'] / one['tps']:>8.2f}"
+    )
+    print(f"persistent compilation cache: first process compile {first['compile']:.2f} s, "
+          f"second process {second['compile']:.2f} s")  # fmt: skip
+    print(f"reportgen run, {budget} trials x {args.digits_steps} steps, end to end (cache off): "
+          f"local executor {local:.1f} s, ray executor (local instance) {ray:.1f} s, "
+          f"ratio ray/local {ray / local:.2f}")  # fmt: skip
+    return 0
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--sizes", type=int, nargs="+", default=[1, 16, 64])
@@ -99,7 +197,21 @@ def main() -> int:
     p.add_argument("--digits-steps", type=int, default=200)
     p.add_argument("--fashion-steps", type=int, default=10)
     p.add_argument("--batch", type=int, default=64)
+    p.add_argument("--scale-out", action="store_true", help="sharded, cache and Ray figures")
+    p.add_argument("--vectorised-only", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     args = p.parse_args()
+    if args.scale_out:
+        return scale_out(args)
+    if args.json:  # a child of --scale-out: one vectorised group, figures as JSON
+        import json
+
+        from runners.compile_cache import enable_compilation_cache
+
+        enable_compilation_cache()
+        r = run(args.workloads[0], args.sizes, args.digits_steps, args.batch, ("vectorised",))[0]
+        print(json.dumps({"tps": r["vectorised_trials_per_s"], "compile": r["vectorised_compile_s"]}))
+        return 0
     import jax
 
     from runners.vectorised import device_label

@@ -10,7 +10,10 @@ source trial id). Seeds come from ``(sampler seed, trial index, seed index)``.
 
 Times recorded: in vectorised mode ``wall_seconds`` is the wall time of the whole group (the
 trial was in flight all along) and ``step_seconds`` the time of one step of the group; in
-sequential mode both are the trial's own share.
+sequential mode both are the trial's own share. ``execution`` records both sides honestly:
+``group_wall_seconds`` (the group, compile included) and ``trial_share_seconds`` (the group's
+training time divided by its trials), which compares across vectorised, sharded and sequential
+runs; ``devices`` is how many local devices the group was sharded over.
 """
 
 from __future__ import annotations
@@ -21,13 +24,21 @@ import importlib.metadata
 import math
 import os
 import subprocess
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 from reportgen.errors import InvalidRecords, ReportgenError
 from reportgen.schema import (
@@ -47,6 +58,7 @@ from reportgen.schema import (
     TrialRecord,
 )
 from reportgen.store import existing_trial_ids, load_spec, load_study, spec_path, write_trial
+from reportgen.store.claims import DEFAULT_LEASE_SECONDS, ClaimBook
 from reportgen.store.layout import study_folder
 from runners.search import SampledPoint, sample_points
 from runners.trial_config import TrialConfig, check_spec, resolve
@@ -141,6 +153,10 @@ class StudyRunner:
         max_group: int = 64,
         command: str = "",
         quiet: bool = False,
+        worker: bool = False,
+        lease_seconds: float = DEFAULT_LEASE_SECONDS,
+        executor: str = "local",
+        address: str | None = None,
     ):
         self.logbook = Path(logbook)
         self.spec = load_valid_spec(self.logbook, study_id)
@@ -159,6 +175,18 @@ class StudyRunner:
         self.console = Console(stderr=True, quiet=quiet)
         self._data = None
         self._trainers: dict = {}
+        # every trial is claimed before it is trained: concurrent workers never train one twice
+        self.worker = worker
+        self.claims = ClaimBook(study_folder(self.logbook, study_id), lease_seconds=lease_seconds)
+        self.poll_seconds = min(5.0, max(0.2, lease_seconds / 4))
+        from runners.executors import EXECUTORS
+
+        if executor not in EXECUTORS:
+            raise ReportgenError(f"unknown executor {executor!r}; known: {', '.join(EXECUTORS)}")
+        if address and executor != "ray":
+            raise ReportgenError("--address names a Ray cluster: use it with --executor ray")
+        self.executor = executor
+        self.address = address
 
     # ----------------------------------------------------------------- setup
     def _device_notice(self) -> str:
@@ -200,16 +228,73 @@ class StudyRunner:
 
     # ------------------------------------------------------------- execution
     def execute(self, jobs: Sequence[TrialJob]) -> list[TrialRecord]:
-        """Train ``jobs`` in shape groups and write each record when its group ends."""
-        from runners.vectorised import max_group_size
+        """Train ``jobs`` in shape groups and write each record when its group ends.
 
+        Each trial is claimed (``reportgen.store.claims``) before its group trains, and the
+        claims are renewed in the background while it trains; trials claimed by another live
+        worker are left to it, and taken over when its lease runs out. Returns when every trial
+        of ``jobs`` has a record (written here or by another worker)."""
         if not jobs:
             return []
+        from runners.compile_cache import enable_compilation_cache
+
+        enable_compilation_cache()
         device = self._device_notice()
         configs = [resolve(self.spec, self.workload, j.point.values) for j in jobs]
+        records: list[TrialRecord] = []
+        steps_total = len(jobs) * self.spec.max_train_steps
+        with (
+            Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                TextColumn("ETA"),
+                TimeRemainingColumn(),
+                console=self.console,
+                transient=False,
+            ) as progress,
+            self.claims.renewing(),
+        ):
+            t_trials = progress.add_task(self._progress_line(()), total=len(jobs))
+            if self.executor == "ray":
+                from runners.executors.ray_executor import RayExecutor
+
+                return RayExecutor(self.address).execute(self, jobs, configs, progress, t_trials)
+            t_steps = progress.add_task("trial-steps", total=steps_total)
+            todo = list(range(len(jobs)))
+            while True:
+                todo = [i for i in todo if not self.claims.is_done(jobs[i].trial_id)]
+                progress.update(t_trials, completed=len(jobs) - len(todo))
+                if not todo:
+                    break
+                trained = False
+                for batch in self._batches(todo, configs):
+                    won = [i for i in batch if self.claims.try_claim(jobs[i].trial_id)]
+                    if not won:
+                        continue
+                    trained = True
+                    try:
+                        records += self._train_batch(jobs, configs, won, device, progress, t_steps)
+                    finally:
+                        for i in won:
+                            self.claims.release(jobs[i].trial_id)
+                    progress.update(
+                        t_trials,
+                        completed=sum(self.claims.is_done(j.trial_id) for j in jobs),
+                        description=self._progress_line(records),
+                    )
+                if not trained:  # the rest is claimed by other live workers: wait for them
+                    time.sleep(self.poll_seconds)
+        return records
+
+    def _batches(self, members_of: Sequence[int], configs: Sequence[TrialConfig]) -> list[list[int]]:
+        """Split trials into groups of equal shapes, each at most the group size cap."""
+        from runners.vectorised import max_group_size
+
         groups: dict[tuple, list[int]] = {}
-        for i, c in enumerate(configs):
-            groups.setdefault(c.group_key, []).append(i)
+        for i in members_of:
+            groups.setdefault(configs[i].group_key, []).append(i)
         batches: list[list[int]] = []
         for members in groups.values():
             trainer = self._trainer(configs[members[0]])
@@ -219,41 +304,63 @@ class StudyRunner:
             n_batches = math.ceil(len(members) / cap)
             size = math.ceil(len(members) / n_batches)  # equal sizes: one compile per group
             batches += [members[k : k + size] for k in range(0, len(members), size)]
-        records: list[TrialRecord] = []
-        steps_total = len(jobs) * self.spec.max_train_steps
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=self.console,
-            transient=False,
-        ) as progress:
-            t_trials = progress.add_task(f"{self.spec.study_id}: trials", total=len(jobs))
-            t_steps = progress.add_task("trial-steps", total=steps_total)
-            steps_done = 0
-            for batch in batches:
-                trainer = self._trainer(configs[batch[0]])
-                outcome = trainer.train(
-                    [configs[i].traced for i in batch],
-                    [
-                        (jobs[i].seeds.init, jobs[i].seeds.data_order, jobs[i].seeds.dropout or 0)
-                        for i in batch
-                    ],
-                    mode="vectorised" if self.mode == "vectorised" else "sequential",
-                    on_eval=lambda n: progress.advance(t_steps, n),
-                )
-                group_id = f"{jobs[batch[0]].trial_id}+{len(batch)}"
-                for i, trial_outcome in zip(batch, outcome.trials, strict=True):
-                    rec = self._record(
-                        jobs[i], configs[i], trial_outcome, outcome, group_id, len(batch), device
-                    )
-                    write_trial(self.logbook, rec)
-                    records.append(rec)
-                    progress.advance(t_trials)
-                steps_done += len(batch) * self.spec.max_train_steps
-                progress.update(t_steps, completed=steps_done)
-        return records
+        return batches
+
+    def train_unclaimed(self, jobs: Sequence[TrialJob]) -> list[TrialRecord]:
+        """Train ``jobs`` and return their records without claiming or writing them (a Ray
+        task's work: its driver claims and writes)."""
+        from runners.compile_cache import enable_compilation_cache
+
+        enable_compilation_cache()
+        device = self._device_notice()
+        configs = [resolve(self.spec, self.workload, j.point.values) for j in jobs]
+        out: list[TrialRecord] = []
+        for batch in self._batches(range(len(jobs)), configs):
+            out += self._train_batch(jobs, configs, batch, device, None, None, write=False)
+        return out
+
+    def _train_batch(  # type: ignore[no-untyped-def]
+        self, jobs, configs, batch, device, progress, t_steps, write: bool = True
+    ) -> list[TrialRecord]:
+        trainer = self._trainer(configs[batch[0]])
+        on_eval = None
+        if progress is not None:
+            # the first eval of a group comes after its compile: name the phase until then
+            label = f"group of {len(batch)}"
+            progress.update(t_steps, description=f"compiling {label}")
+
+            def on_eval(n: int) -> None:
+                progress.update(t_steps, advance=n, description=f"training {label}")
+
+        outcome = trainer.train(
+            [configs[i].traced for i in batch],
+            [(jobs[i].seeds.init, jobs[i].seeds.data_order, jobs[i].seeds.dropout or 0) for i in batch],
+            mode="vectorised" if self.mode == "vectorised" else "sequential",
+            on_eval=on_eval,
+        )
+        group_id = f"{jobs[batch[0]].trial_id}+{len(batch)}"
+        out = []
+        for i, trial_outcome in zip(batch, outcome.trials, strict=True):
+            rec = self._record(
+                jobs[i], configs[i], trial_outcome, outcome, group_id, len(batch), device
+            )
+            if write:
+                write_trial(self.logbook, rec)
+            out.append(rec)
+        return out
+
+    def _progress_line(self, records: Sequence[TrialRecord]) -> str:
+        """The trials bar's label: study, executor, current best and diverged count."""
+        values = [v for v in (self._objective(r) for r in records) if v is not None]
+        pick = max if self.spec.objective.direction is Direction.MAXIMIZE else min
+        best = f"best {pick(values):.4g}" if values else "best -"
+        diverged = sum(r.status is Status.DIVERGED for r in records)
+        return f"{self.spec.study_id} ({self.executor}): {best}, {diverged} diverged"
+
+    def _devices(self) -> int:
+        from runners.vectorised import device_count
+
+        return device_count() if self.mode == "vectorised" else 1
 
     def _record(self, job, cfg, out, group, group_id, group_size, device) -> TrialRecord:
         spec = self.spec
@@ -319,6 +426,9 @@ class StudyRunner:
                 group_size=group_size,
                 device=device,
                 compile_seconds=round(group.compile_seconds, 3),
+                devices=self._devices(),
+                group_wall_seconds=round(group.wall_seconds, 4),
+                trial_share_seconds=round(group.train_seconds / group_size, 4),
             ),
             provenance=Provenance(
                 code_version=code_version(),
@@ -329,7 +439,23 @@ class StudyRunner:
         )
 
     # ------------------------------------------------------------ the studies
+    def _refuse_if_busy(self) -> None:
+        """A plain run does not start while another process trains this study (item: two plain
+        runs used to train and write every trial twice); ``--worker`` joins it instead."""
+        if self.worker:
+            return
+        busy = sorted(self.claims.live_claims() - self.claims.held())
+        if busy:
+            raise ReportgenError(
+                f"study {self.spec.study_id!r} is being trained by another process right now "
+                f"({len(busy)} trial(s) claimed, e.g. {busy[0]}, under "
+                f"{self.claims.folder}); wait for it to finish, or start this process with "
+                "--worker to share the work (each trial is still trained once)"
+            )
+
     def _pending(self, jobs: list[TrialJob], resume: bool) -> list[TrialJob]:
+        self._refuse_if_busy()
+        resume = resume or self.worker
         have = existing_trial_ids(self.logbook, self.spec.study_id)
         clash = [j.trial_id for j in jobs if j.trial_id in have]
         if clash and not resume:
@@ -369,6 +495,7 @@ class StudyRunner:
     ) -> list[TrialRecord]:
         from runners.search.bayesian import BayesianSearch
 
+        self._refuse_if_busy()
         bo = BayesianSearch(self.spec, seed)
         have = existing_trial_ids(self.logbook, self.spec.study_id)
         prefix = f"r{self.spec.revision}-s{seed}-"

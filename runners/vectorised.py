@@ -10,6 +10,11 @@
 - the best parameters over training (by the study's objective) are kept on the device, and the
   test set is evaluated with them at the end.
 
+With several local devices (GPUs, or CPU devices forced with
+``XLA_FLAGS=--xla_force_host_platform_device_count=N``) the group's trial axis is sharded over
+all of them (a one-axis ``jax.sharding.Mesh``; the program is the same, GSPMD splits it), the
+group padded to whole devices with copies of its last trial, whose outputs are dropped.
+
 ``mode="sequential"`` trains the same trials one at a time with the same (un-vmapped) program,
 for comparison.
 """
@@ -27,6 +32,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
+from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
 from runners.optimizers import build_transform
 from runners.schedules import learning_rate
@@ -285,9 +291,24 @@ def memory_budget_bytes() -> int:
     return int(ram * 0.25)
 
 
+def trial_mesh() -> Mesh | None:
+    """A one-axis mesh (``trials``) over every local device, or None with a single device."""
+    devices = jax.local_devices()
+    if len(devices) < 2:
+        return None
+    return Mesh(np.asarray(devices), ("trials",))
+
+
+def device_count() -> int:
+    return len(jax.local_devices())
+
+
 def max_group_size(plan: GroupPlan, hp_example: Mapping[str, float], cap: int) -> int:
-    """The largest group that fits the memory budget, at most ``cap``."""
-    return max(1, min(cap, memory_budget_bytes() // max(per_trial_bytes(plan, hp_example), 1)))
+    """The largest group that fits the memory of every local device, at most ``cap`` trials per
+    device (so the group size grows with the device count)."""
+    n_dev = device_count()
+    per_device = memory_budget_bytes() // max(per_trial_bytes(plan, hp_example), 1)
+    return max(1, min(cap, per_device) * n_dev)
 
 
 class GroupTrainer:
@@ -295,6 +316,9 @@ class GroupTrainer:
 
     def __init__(self, plan: GroupPlan, data: Mapping[str, jax.Array]):
         self.plan = plan
+        self.mesh = trial_mesh()
+        if self.mesh is not None:  # every device holds the whole dataset
+            data = jax.device_put(dict(data), NamedSharding(self.mesh, PartitionSpec()))
         self.data = data
         self.prog = Program(plan)
         self._compiled: dict[tuple, Callable] = {}
@@ -313,10 +337,18 @@ class GroupTrainer:
         else:
             fn = self.prog.test
             axes = (0, None)
+        jit_options = {}
         if vectorised:
             fn = jax.vmap(fn, in_axes=axes)
+            if self.mesh is not None:  # trial axis split over the devices, data replicated
+                along = NamedSharding(self.mesh, PartitionSpec("trials"))
+                whole = NamedSharding(self.mesh, PartitionSpec())
+                jit_options = {
+                    "in_shardings": tuple(along if a == 0 else whole for a in axes),
+                    "out_shardings": along,
+                }
         t0 = time.perf_counter()
-        compiled = jax.jit(fn).lower(*args).compile()
+        compiled = jax.jit(fn, **jit_options).lower(*args).compile()
         self._compiled[key] = compiled
         return compiled, time.perf_counter() - t0
 
@@ -343,9 +375,19 @@ class GroupTrainer:
         return GroupOutcome(outcomes, wall, compile_s, wall - compile_s, self.plan.max_steps)
 
     def _run(self, traced, seeds, vectorised: bool, on_eval) -> tuple[list[TrialOutcome], float]:
+        n_trials = len(traced)
         names = sorted(traced[0])
+        shard = vectorised and self.mesh is not None
+        if shard:  # pad the trial axis to whole devices with copies of the last trial
+            pad = -n_trials % self.mesh.size
+            traced = list(traced) + [traced[-1]] * pad
+            seeds = list(seeds) + [seeds[-1]] * pad
         hp = {k: jnp.asarray([t[k] for t in traced], jnp.float32) for k in names}
         sd = jnp.asarray(np.asarray(seeds, np.uint32))
+        if shard:  # the trial axis is split over the local devices; the program is unchanged
+            along_trials = NamedSharding(self.mesh, PartitionSpec("trials"))
+            hp = jax.device_put(hp, along_trials)
+            sd = jax.device_put(sd, along_trials)
         if not vectorised:
             hp = {k: v[0] for k, v in hp.items()}
             sd = sd[0]
@@ -365,7 +407,7 @@ class GroupTrainer:
             steps.append(done)
             rows.append(host)
             if on_eval is not None:
-                on_eval(length * len(traced))
+                on_eval(length * n_trials)
             if bool(host["diverged"].all()):
                 break
         test, c = self._get("test", vectorised, 0, (state, self.data))
@@ -375,7 +417,7 @@ class GroupTrainer:
         div_loss = np.atleast_1d(np.asarray(state["diverged_loss"]))
         best_step = np.atleast_1d(np.asarray(state["best_step"]))
         out = []
-        for i in range(len(traced)):
+        for i in range(n_trials):
             curves = {m: [float(r[m][i]) for r in rows] for m in METRICS}
             ds = int(div_step[i])
             test_metrics = {}

@@ -30,6 +30,36 @@ def add_common(p: argparse.ArgumentParser) -> None:
         metavar="N",
         help="most trials in one vectorised group (also bounded by a memory estimate; default 64)",
     )
+    p.add_argument(
+        "--worker",
+        action="store_true",
+        help="join the other processes training this study (a Slurm array, one process per GPU): "
+        "each trial is claimed before it is trained, so none is trained twice, and the trials "
+        "of a worker that died are taken over when its lease runs out; implies --resume. "
+        "Without it, a run refuses to start while another process trains the study",
+    )
+    p.add_argument(
+        "--lease",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="how long a claim on a trial lives without renewal (renewed every third of it "
+        "while the trial trains); a dead worker's trials come back after this (default 600)",
+    )
+    p.add_argument(
+        "--executor",
+        choices=("local", "ray"),
+        default="local",
+        help="local: this process, every local device (default); ray: each trial group is a Ray "
+        "task on the cluster at --address (a local one without it); the records come back "
+        "here and are written by this process alone (needs the ray extra)",
+    )
+    p.add_argument(
+        "--address",
+        default=None,
+        metavar="ADDR",
+        help="the Ray cluster to use with --executor ray (e.g. 10.0.0.5:6379, or 'auto')",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
@@ -54,7 +84,12 @@ def make_runner(args: argparse.Namespace):  # type: ignore[no-untyped-def]
         from runners.study_runner import StudyRunner
     except ModuleNotFoundError as e:
         raise ReportgenError(needs_runners(e)) from None
+    from reportgen.store.claims import DEFAULT_LEASE_SECONDS
+
     command = "reportgen " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    lease = DEFAULT_LEASE_SECONDS if args.lease is None else args.lease
+    if lease <= 0:
+        raise ReportgenError(f"--lease: must be positive, got {lease:g}")
     return StudyRunner(
         args.logbook,
         args.study,
@@ -62,6 +97,10 @@ def make_runner(args: argparse.Namespace):  # type: ignore[no-untyped-def]
         max_group=args.max_group,
         command=command,
         quiet=args.quiet,
+        worker=args.worker,
+        lease_seconds=lease,
+        executor=args.executor,
+        address=args.address,
     )
 
 

@@ -100,6 +100,17 @@ class Execution(Model):
     group_size: int = Field(default=1, ge=1)
     device: str = "cpu"
     compile_seconds: float = Field(default=0.0, ge=0)
+    # scale-out: devices the group's trial axis was sharded over, and honest times per trial
+    devices: int = Field(default=1, ge=1, description="local devices the group was sharded over")
+    group_wall_seconds: float | None = Field(
+        default=None, ge=0, description="wall time of the whole group, compile included"
+    )
+    trial_share_seconds: float | None = Field(
+        default=None,
+        ge=0,
+        description="this trial's share of the group's training time (compile excluded): "
+        "comparable across vectorised, sharded and sequential execution",
+    )
 
 
 class Provenance(Model):

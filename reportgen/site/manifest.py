@@ -38,7 +38,8 @@ def study_signature(folder: Path, cache: dict[str, list] | None = None) -> tuple
     cache = cache or {}
     seen: dict[str, list] = {}  # type: ignore[type-arg]
     for dirpath, dirnames, filenames in os.walk(folder):
-        dirnames.sort()
+        # dot-folders (the claims of running workers) are not records: they never force a rebuild
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in filenames:
             p = os.path.join(dirpath, name)
             rel = os.path.relpath(p, folder)

@@ -23,6 +23,9 @@ it alive by renewing it (touching the file) well inside the lease.
   The record is checked before and after the claim file is created, so a claim won in the
   instant the record appeared is given back at once.
 
+A claim held by a process of this host that no longer exists (killed, crashed) is expired at
+once, without waiting for its lease; across hosts the lease decides.
+
 Leases compare a file's modification time with this machine's clock: on a shared file system the
 workers' clocks must agree to well within the lease (NTP does this).
 
@@ -58,14 +61,22 @@ class ClaimBook:
     """The claims of one study folder, as seen by one owner (a worker process or a driver)."""
 
     def __init__(
-        self, study_dir: Path, owner: str | None = None, lease_seconds: float = DEFAULT_LEASE_SECONDS
+        self,
+        study_dir: Path,
+        owner: str | None = None,
+        lease_seconds: float = DEFAULT_LEASE_SECONDS,
+        *,
+        bound_to_process: bool = True,
     ):
+        """``bound_to_process``: the claims end with this process (a worker); False for claims
+        handed to someone else, such as ``reportgen suggest``'s, which only the lease ends."""
         if lease_seconds <= 0:
             raise ValueError(f"lease_seconds must be positive, got {lease_seconds}")
         self.study_dir = Path(study_dir)
         self.owner = owner or default_owner()
         self.lease_seconds = float(lease_seconds)
         self.folder = self.study_dir / CLAIMS_DIR
+        self.bound_to_process = bound_to_process
         self._held: dict[str, int] = {}  # trial id -> generation we hold
         self._lock = threading.Lock()
 
@@ -123,7 +134,7 @@ class ClaimBook:
                 "owner": self.owner,
                 "lease_seconds": self.lease_seconds,
                 "host": socket.gethostname(),
-                "pid": os.getpid(),
+                "pid": os.getpid() if self.bound_to_process else None,
             }
         ).encode()
         # The claim appears whole or not at all: written to a private file, then linked to its
@@ -268,16 +279,32 @@ def _generations(folder: Path) -> list[int]:
 
 
 def _expires(path: Path) -> float:
-    """When the claim in ``path`` runs out (0 when it is gone or unreadable)."""
+    """When the claim in ``path`` runs out (0 when it is gone, unreadable, released, or held by a
+    process of this host that no longer exists: a killed worker's claims come back at once)."""
     try:
         st = os.stat(path)
         with open(path, "rb") as fh:
-            lease = float(json.loads(fh.read(4096) or b"{}").get("lease_seconds", 0))
+            body = json.loads(fh.read(4096) or b"{}")
+        lease = float(body.get("lease_seconds", 0))
     except (OSError, ValueError, AttributeError):
         return 0.0
     if st.st_mtime <= 0:
         return 0.0
+    if body.get("host") == socket.gethostname() and not _alive(body.get("pid")):
+        return 0.0
     return st.st_mtime + lease
+
+
+def _alive(pid: object) -> bool:
+    if not isinstance(pid, int) or pid <= 0:
+        return True  # unknown: trust the lease
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, owned by someone else
+    return True
 
 
 def _owner(path: Path) -> str | None:

@@ -94,7 +94,8 @@ def suggest(
     kind = TrialKind.SEARCH if seed == spec.search.seed else TrialKind.RERUN
     group = "" if kind is TrialKind.SEARCH else f"sampler-seed-{seed}"
     owner = owner or default_owner()
-    book = ClaimBook(study_folder(logbook, study_id), owner, lease_seconds)
+    # suggest exits at once: its claims must outlive it, so only the lease ends them
+    book = ClaimBook(study_folder(logbook, study_id), owner, lease_seconds, bound_to_process=False)
     records = _records(logbook, spec)
     done = set(records)
     live = book.live_claims()
@@ -169,7 +170,8 @@ def suggest_retrains(
     values = {k: v for k, v in source.hyperparameters.items() if k in names}
     point = SampledPoint(source.index, values, list(source.unit_coords or []))
     owner = owner or default_owner()
-    book = ClaimBook(study_folder(logbook, study_id), owner, lease_seconds)
+    # suggest exits at once: its claims must outlive it, so only the lease ends them
+    book = ClaimBook(study_folder(logbook, study_id), owner, lease_seconds, bound_to_process=False)
     out = []
     for k in range(1, seeds + 1):
         trial_id = f"{source.trial_id}-rt{k}"

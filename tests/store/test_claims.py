@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import multiprocessing as mp
+import os
 import shutil
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -115,7 +118,11 @@ def test_racing_processes_each_win_a_trial_exactly_once(tmp_path, expired_first)
             winners.setdefault(t, []).append(owner)
     assert sorted(winners) == ids
     assert all(len(w) == 1 for w in winners.values()), winners
-    assert ClaimBook(tmp_path, "x").live_claims() == set(ids)
+    # each trial's claim file names its one winner (the workers have exited since: their claims
+    # are free again, as a dead local process's claims are)
+    owners = {p.parent.name: json.loads(p.read_text())["owner"] for p in iter_claim_files(tmp_path)}
+    assert owners == {t: w[0] for t, w in winners.items()}
+    assert ClaimBook(tmp_path, "x").live_claims() == set()
 
 
 def test_claims_are_ignored_by_check_and_git(tmp_path):
@@ -132,3 +139,55 @@ def test_claims_are_ignored_by_check_and_git(tmp_path):
         cwd=REPO,
     )
     assert ignored.returncode == 0
+
+
+def test_a_dead_local_process_s_claims_come_back_without_waiting_for_the_lease(tmp_path):
+    dead = ClaimBook(tmp_path, "dead", lease_seconds=3600)
+    assert dead.try_claim("t1")
+    claim = next(iter_claim_files(tmp_path))
+    body = json.loads(claim.read_text())
+    assert body["pid"] > 0
+    body["pid"] = 2**22 + 12345  # above pid_max: no such process
+    claim.write_text(json.dumps(body))
+    assert ClaimBook(tmp_path, "b").live_claims() == set()
+    assert ClaimBook(tmp_path, "b").try_claim("t1")
+
+
+def test_claims_do_not_change_a_study_s_build_signature(tmp_path):
+    from reportgen.site.manifest import study_signature
+
+    study = tmp_path / "logbook" / "fixture-width"
+    shutil.copytree(FIXTURES / "logbook" / "fixture-width", study)
+    before = study_signature(study)
+    assert ClaimBook(study, "a", lease_seconds=60).try_claim("r1-s0-9999")
+    assert study_signature(study) == before
+
+
+def _claim_in_a_process_that_exits(study: Path, bound: bool) -> None:
+    code = (
+        "import sys; from reportgen.store.claims import ClaimBook; "
+        f"ClaimBook(sys.argv[1], owner='loop-7', lease_seconds=60, bound_to_process={bound})"
+        ".try_claim('t0001')"
+    )
+    subprocess.run(
+        [sys.executable, "-c", code, str(study)], check=True, env={**os.environ, "PYTHONPATH": str(REPO)}
+    )
+
+
+def test_a_claim_handed_to_another_process_outlives_its_maker_until_the_lease(tmp_path):
+    # `reportgen suggest` claims a point and exits; the claim must hold until its lease ends
+    study = tmp_path / "demo"
+    study.mkdir()
+    _claim_in_a_process_that_exits(study, bound=False)
+    other = ClaimBook(study, owner="someone-else", lease_seconds=60)
+    assert other.live_claims() == {"t0001"} and not other.try_claim("t0001")
+    # the loop that was handed the point logs it under the same owner name: it adopts the claim
+    loop = ClaimBook(study, owner="loop-7", lease_seconds=60)
+    assert loop.try_claim("t0001") and loop.held() == {"t0001"}
+
+
+def test_a_worker_s_claim_ends_with_its_process(tmp_path):
+    study = tmp_path / "demo"
+    study.mkdir()
+    _claim_in_a_process_that_exits(study, bound=True)
+    assert ClaimBook(study, owner="someone-else", lease_seconds=60).try_claim("t0001")

@@ -1,0 +1,133 @@
+"""The Ray executor: each trial group is one Ray task with its GPU/CPU request.
+
+The driver claims a group's trials (``reportgen.store.claims``, the same claims as concurrent
+workers), sends the group to the cluster, receives the trained records and writes them itself,
+atomically; workers need no shared file system, only the runners and the datasets. A task whose
+worker dies is retried by Ray (``max_retries``) and then by the driver, a bounded number of
+times; trials already written are never sent again. Ray is imported here, lazily: it is an
+optional extra (``pip install 'tuning-logbook[ray]'``).
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Sequence
+
+from reportgen.errors import ReportgenError
+from reportgen.schema import StudySpec, TrialRecord
+from reportgen.store import write_trial
+
+DRIVER_RETRIES = 3
+"""Times the driver resubmits a group whose task failed after Ray's own retries."""
+
+
+def _ray():  # type: ignore[no-untyped-def]
+    try:
+        import ray
+    except ModuleNotFoundError:
+        raise ReportgenError(
+            "--executor ray needs Ray: pip install 'tuning-logbook[ray]'"
+        ) from None
+    return ray
+
+
+def train_group(spec_json: str, jobs: list, mode: str) -> list[TrialRecord]:  # type: ignore[type-arg]
+    """Runs on a Ray worker: train one group of the study and return its records (unwritten)."""
+    from reportgen.store import write_spec
+    from runners.study_runner import StudyRunner
+
+    spec = StudySpec.model_validate_json(spec_json)
+    with tempfile.TemporaryDirectory(prefix="reportgen-ray-") as tmp:
+        write_spec(tmp, spec)  # the worker's own copy: no shared file system needed
+        runner = StudyRunner(tmp, spec.study_id, mode=mode, max_group=len(jobs), quiet=True)
+        return runner.train_unclaimed(jobs)
+
+
+class RayExecutor:
+    """Sends groups to a Ray cluster (``address``; a local one when None)."""
+
+    def __init__(self, address: str | None = None, *, gpus_per_group: float | None = None):
+        self.address = address
+        self.gpus_per_group = gpus_per_group
+
+    def connect(self):  # type: ignore[no-untyped-def]
+        ray = _ray()
+        if not ray.is_initialized():
+            try:
+                ray.init(
+                    address=self.address,
+                    include_dashboard=False,
+                    ignore_reinit_error=True,
+                    log_to_driver=False,
+                    logging_level="ERROR",
+                )
+            except (RuntimeError, ConnectionError, ValueError) as e:
+                where = self.address or "a new local instance"
+                raise ReportgenError(f"--executor ray: cannot start or reach {where}: {e}") from None
+        return ray
+
+    def execute(self, runner, jobs: Sequence, configs: Sequence, progress, t_trials) -> list[TrialRecord]:  # type: ignore[no-untyped-def]
+        """Train ``jobs`` on the cluster; the driver (this process) writes every record."""
+        ray = self.connect()
+        gpus = self.gpus_per_group
+        if gpus is None:
+            gpus = 1 if ray.cluster_resources().get("GPU", 0) >= 1 else 0
+        task = ray.remote(train_group).options(num_cpus=1, num_gpus=gpus, max_retries=2)
+        spec_json = runner.spec.model_dump_json()
+        claims = runner.claims
+        pending: dict = {}
+        tries: dict[tuple[str, ...], int] = {}
+        records: list[TrialRecord] = []
+
+        def submit(batch: list[int]) -> None:
+            key = tuple(jobs[i].trial_id for i in batch)
+            tries[key] = tries.get(key, 0) + 1
+            pending[task.remote(spec_json, [jobs[i] for i in batch], runner.mode)] = batch
+
+        todo = list(range(len(jobs)))
+        while True:
+            todo = [i for i in todo if not claims.is_done(jobs[i].trial_id)]
+            progress.update(t_trials, completed=len(jobs) - len(todo))
+            if not todo and not pending:
+                break
+            in_flight = {i for b in pending.values() for i in b}
+            for batch in runner._batches([i for i in todo if i not in in_flight], configs):
+                won = [i for i in batch if claims.try_claim(jobs[i].trial_id)]
+                if won:
+                    submit(won)
+            if not pending:
+                time.sleep(runner.poll_seconds)  # the rest is claimed by other live workers
+                continue
+            ready, _ = ray.wait(list(pending), num_returns=1, timeout=claims.lease_seconds / 3)
+            for ref in ready:
+                batch = pending.pop(ref)
+                try:
+                    got = ray.get(ref)
+                except ray.exceptions.RayError as e:
+                    key = tuple(jobs[i].trial_id for i in batch)
+                    if tries[key] <= DRIVER_RETRIES:
+                        runner.console.print(
+                            f"[yellow]group {key[0]}+{len(key)} failed on the cluster "
+                            f"({type(e).__name__}); retrying ({tries[key]}/{DRIVER_RETRIES})[/]"
+                        )
+                        submit(batch)
+                        continue
+                    for i in batch:
+                        claims.release(jobs[i].trial_id)
+                    raise ReportgenError(
+                        f"group {key[0]}+{len(key)} failed {tries[key]} times on the Ray "
+                        f"cluster: {e}"
+                    ) from None
+                for rec in got:
+                    rec = TrialRecord.model_validate(rec.model_dump())  # validate at the edge
+                    write_trial(runner.logbook, rec)
+                    records.append(rec)
+                for i in batch:
+                    claims.release(jobs[i].trial_id)
+                progress.update(
+                    t_trials,
+                    completed=sum(claims.is_done(j.trial_id) for j in jobs),
+                    description=runner._progress_line(records) + f", {len(pending)} Ray task(s) running",
+                )
+        return records
