@@ -11,7 +11,7 @@ from collections import Counter
 import numpy as np
 
 from reportgen.analysis.objective import ScoredTrials
-from reportgen.schema import Policy, Summary, TrialPoint
+from reportgen.schema import Policy, Status, Summary, TrialPoint
 
 
 def trial_points(scored: ScoredTrials) -> list[TrialPoint]:
@@ -50,13 +50,18 @@ def summarize(search: ScoredTrials, policy: Policy) -> Summary:
     points = trial_points(search)
     ranked = sorted((p for p in points if p.rank is not None), key=lambda p: p.rank or 0)
     by_status = Counter(str(t.status) for t in search.trials)
+    # a trial stopped on purpose (pruned) is neither ranked nor a failure
+    failed = [
+        not search.feasible[i] and t.status is not Status.STOPPED
+        for i, t in enumerate(search.trials)
+    ]
     by_reason = Counter(
         reason_kind(t.status_reason) or "no finite objective value"
         for i, t in enumerate(search.trials)
-        if not search.feasible[i]
+        if failed[i]
     )
     n = len(search)
-    n_infeasible = int((~search.feasible).sum())
+    n_infeasible = sum(failed)
     return Summary(
         n_trials=n,
         by_status=dict(sorted(by_status.items())),

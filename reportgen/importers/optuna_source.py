@@ -77,7 +77,7 @@ def read(location: str, study_name: str | None) -> ImportedSource:
             status, reason = Status.COMPLETE, ""
         elif t.state == state.PRUNED:
             at = f" at step {steps[-1]}" if steps else ""
-            status, reason = Status.FAILED, f"pruned: stopped early by Optuna's pruner{at}"
+            status, reason = Status.STOPPED, f"pruned: stopped early by Optuna's pruner{at}"
         else:
             why = t.system_attrs.get("fail_reason") or "the objective raised or returned no value"
             status, reason = Status.FAILED, f"failed in Optuna: {why}"

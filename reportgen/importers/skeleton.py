@@ -102,7 +102,8 @@ def build_spec(src: ImportedSource, opts: ImportOptions) -> tuple[dict[str, Any]
         "study_id": opts.study_id,
         "title": title,
         "goal": opts.goal or f"Imported from {src.source.kind}: {src.source.location}",
-        "workload": {"name": f"imported-{src.source.kind}"},
+        # trained elsewhere: the `external` workload (any settings; `run` refuses it)
+        "workload": {"name": "external"},
         "objective": {"metric": opts.objective, "direction": str(opts.direction)},
         "search_space": space,
         "trial_budget": max(1, len(src.runs)),

@@ -204,7 +204,7 @@ def _plural(n: int, word: str) -> str:
 def what_was_checked(spec: StudySpec, a: StudyAnalysis) -> dict[str, str]:
     """Per checklist topic: what the analysis checked, or ``!`` and why it could not check."""
     s = a.summary
-    feasible = s.n_trials - round(s.infeasible_fraction * s.n_trials)
+    feasible = sum(1 for p in s.points if p.rank is not None)  # ranked: complete and scored
     numeric = [hp for hp in spec.varied if hp.scale in (Scale.LINEAR, Scale.LOG)]
     none = "!no feasible trial to check"
     out = {

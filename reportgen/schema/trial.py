@@ -23,6 +23,9 @@ class Status(StrEnum):
     COMPLETE = "complete"
     DIVERGED = "diverged"  # non-finite or exploding loss; the partial curve is kept
     FAILED = "failed"  # crashed or could not run; reason says why
+    # ended early on purpose (a pruner, early stopping): the partial curve is kept; not ranked,
+    # and not a failure (it does not count as infeasible)
+    STOPPED = "stopped"
 
 
 class Seeds(Model):

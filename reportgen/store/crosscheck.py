@@ -88,7 +88,8 @@ def study_problems(
             )
             continue
         spec_r = revisions.get(t.study_revision, spec)
-        if not _has_curve(t, spec_r.objective.metric):
+        # a trial that never evaluated (failed at once) has no columns to name the metric in
+        if len(t.curves) > 0 and not _has_curve(t, spec_r.objective.metric):
             missing[t.study_revision] += 1
             continue
         if t.kind is TrialKind.SEARCH:

@@ -166,3 +166,19 @@ def test_uneven_coverage_of_a_continuous_scientific_hyperparameter_by_bucket():
     ]
     [f] = check_coverage(s, score_trials(trials, s.objective), Policy(isolation_buckets=4))
     assert (f.subject, f.evidence["counts"]) == ("dropout", [4, 1, 1, 1])
+
+
+def test_trials_stopped_on_purpose_are_neither_ranked_nor_infeasible():
+    # a pruner stopped two trials early: their partial curves are kept, they are not failures
+    trials = [
+        trial("a", flat(0.30), index=0),
+        trial("b", [0.9, 0.8], index=1, status=Status.STOPPED),
+        trial("c", [0.9, 0.85], index=2, status=Status.STOPPED),
+        trial("d", [2.0, NAN], index=3, status=Status.DIVERGED),
+    ]
+    s = summarize(score_trials(trials, Objective()), Policy())
+    assert s.by_status == {"complete": 1, "diverged": 1, "stopped": 2}
+    assert s.by_reason == {"loss became NaN": 1}  # only the divergence is a failure
+    assert s.infeasible_fraction == 0.25
+    assert [p.trial_id for p in s.points if p.rank is not None] == ["a"]
+    assert check_infeasible(s, Policy(infeasible_alarm=0.3)) == []

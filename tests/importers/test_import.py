@@ -100,6 +100,7 @@ def test_optuna_states_curves_space_and_attrs(imported):
     pruned = [t for t in study.trials if t.status_reason.startswith("pruned")]
     assert pruned, "the MedianPruner stopped some trials"
     assert all(len(t.curves) < 5 for t in pruned)  # the partial curve is kept
+    assert all(t.status == "stopped" for t in pruned)  # stopped on purpose, not a failure
     complete = [t for t in study.trials if t.status == "complete"]
     assert complete and all(t.curves.step == [10, 20, 30, 40, 50] for t in complete)
     assert all(t.best.value == min(t.curves.extra["objective"]) for t in complete)
@@ -164,8 +165,9 @@ def test_pages_with_axis_plots_curves_and_source(imported, tmp_path):
     assert proc.returncode == 0, proc.stderr
     for name in CASES:
         page = (docs / "studies" / name / "index.md").read_text()
-        axis = page.split("## Axis plots")[1].split("## Training curves")[0]
-        curves = page.split("## Training curves")[1].split("## Isolation")[0]
+        # whole sections (``### Training curves`` is also a checklist heading)
+        axis = page.split("\n## Axis plots\n")[1].split("\n## ")[0]
+        curves = page.split("\n## Training curves\n")[1].split("\n## ")[0]
         assert 'class="vega-chart" id="axis-0"' in axis
         assert 'class="vega-chart" id="curves-0"' in curves
         assert "| **source** |" in page and CASES[name][0] in page.split("| **source** |")[1]
