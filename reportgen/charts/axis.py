@@ -18,44 +18,22 @@ TOP_N = 3
 ONE_ROW = alt.Data(values=[{}])  # a bound is drawn once, not once per trial
 
 
-OUTLIER_IQR = 3.0  # values beyond this many interquartile ranges are drawn at the edge
-
-
-def robust_range(values: list[float]) -> tuple[float, float] | None:
-    """The y range of an axis plot: the values' range, cut at ``OUTLIER_IQR`` interquartile
-    ranges beyond the quartiles so a few near-diverged trials do not flatten the rest."""
-    v = sorted(values)
-    if len(v) < 4:
-        return None
-
-    def q(f: float) -> float:
-        pos = f * (len(v) - 1)
-        i = int(pos)
-        return v[i] + (v[min(i + 1, len(v) - 1)] - v[i]) * (pos - i)
-
-    iqr = q(0.75) - q(0.25)
-    lo, hi = max(v[0], q(0.25) - OUTLIER_IQR * iqr), min(v[-1], q(0.75) + OUTLIER_IQR * iqr)
-    if iqr <= 0 or (lo, hi) == (v[0], v[-1]):
-        return None
-    return lo, hi
-
-
 def axis_plot(
     hp: Hyperparameter,
     points: list[TrialPoint],
     objective: Objective,
     color_by: str | None = None,
+    span: tuple[float, float] | None = None,
 ) -> dict[str, Any]:
     """A Vega-Lite spec of the objective against ``hp`` over ``points``, coloured by the value
-    of the scientific hyperparameter ``color_by`` when given. Outliers beyond `robust_range`
-    are drawn at the edge of the y range as open triangles and counted in the title;
-    infeasible trials are crosses along the top edge."""
+    of the scientific hyperparameter ``color_by`` when given. ``span`` is the y range (from
+    `reportgen.analysis.robust_range`): values beyond it are drawn at its edge as open
+    triangles and counted in the title; infeasible trials are crosses along the top edge."""
     # categorical and discrete values are points of an ordinal axis, in the spec's order
     ordinal = hp.scale in (Scale.CATEGORICAL, Scale.DISCRETE)
     listed = list(hp.values or [])
     kept = [p for p in points if hp.name in p.hyperparameters]  # conditional: active trials only
     finite = [v for p in kept if (v := finite_or_none(p.value)) is not None]
-    span = robust_range(finite)
     lo, hi = span if span else ((min(finite), max(finite)) if finite else (0.0, 1.0))
     worst_top = objective.direction == "minimize"
     rows = []

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from reportgen.analysis.downsample import minmax_mask
+from reportgen.analysis.robust_range import robust_range
 from reportgen.charts import (
     CurveSeries,
     axis_plot,
@@ -162,6 +163,7 @@ def study_charts(
     from reportgen.site.playbook_charts import playbook_charts
     points = analysis.summary.points
     scientific = [h.name for h in spec.by_role(Role.SCIENTIFIC)]
+    span = robust_range([p.value for p in points if p.value is not None])
     axis = tuple(
         (
             hp.name,
@@ -170,6 +172,7 @@ def study_charts(
                 list(points),
                 analysis.objective,
                 color_by=next((name for name in scientific if name != hp.name), None),
+                span=span,
             ),
         )
         for hp in spec.varied
