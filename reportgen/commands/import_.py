@@ -6,13 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
-import yaml
-
 from reportgen.errors import ReportgenError
-from reportgen.importers.runs import parse_scalar
-from reportgen.importers.skeleton import ImportOptions
-from reportgen.importers.tags import parse_mapping
-from reportgen.schema import Direction
+
+DIRECTIONS = ("minimize", "maximize")  # reportgen.schema.Direction, without loading pydantic
 
 KINDS = ("optuna", "tensorboard", "mlflow")
 _ROLE_KEYS = {"scientific", "nuisance", "fixed", "objective", "direction", "baseline", "candidate",
@@ -43,7 +39,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--roles", type=Path, default=None, help="YAML with scientific/nuisance/fixed lists, objective, direction, baseline, candidate, title, goal, tags")
     p.add_argument("--scientific", action="append", default=[], metavar="NAME", help="a scientific hyperparameter (repeatable)")
     p.add_argument("--objective", default=None, help="objective curve column (optuna: 'objective'; else 'valid_loss')")
-    p.add_argument("--direction", choices=[d.value for d in Direction], default=None, help="minimize or maximize (optuna: the study's own)")
+    p.add_argument("--direction", choices=DIRECTIONS, default=None, help="minimize or maximize (optuna: the study's own)")
     p.add_argument("--baseline", default=None, metavar="NAME=VALUE", help="the incumbent value of a scientific hyperparameter")
     p.add_argument("--candidate", default=None, metavar="VALUE", help="the scientific value proposed for launch")
     p.add_argument("--tag", action="append", default=[], metavar="TAG=COLUMN", help="map a logged metric to a curve column (repeatable)")
@@ -53,6 +49,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def _roles_file(path: Path) -> dict:
+    import yaml
+
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except OSError as e:
@@ -68,7 +66,12 @@ def _roles_file(path: Path) -> dict:
 
 
 def run(args: argparse.Namespace) -> int:
+    # lazily: `reportgen --help` loads no schema (pydantic)
+    from reportgen.importers.runs import parse_scalar
+    from reportgen.importers.skeleton import ImportOptions
+    from reportgen.importers.tags import parse_mapping
     from reportgen.importers.write import import_study  # noqa: PLC0415
+    from reportgen.schema import Direction
 
     cfg = _roles_file(args.roles) if args.roles else {}
     roles = {}

@@ -148,8 +148,12 @@ class ClaimBook:
         try:
             os.write(fd, body)
             os.fsync(fd)
-        finally:
+        except OSError:  # a full disk: leave no half-written claim behind
             os.close(fd)
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+            raise
+        os.close(fd)
         try:
             os.link(tmp, path)
         except (FileExistsError, FileNotFoundError):

@@ -148,9 +148,10 @@ def test_trials_disagreeing_on_an_unsearched_hyperparameter(tmp_path):
     root = tmp_path / "logbook"
     write_spec(root, make_spec())
     hp = {"optimizer": "adam", "adam.learning_rate": 0.001, "width": 64, "batch_size": 32}
-    for i in range(3):
-        write_trial(root, make_trial(trial_id=f"t000{i}", index=i, hyperparameters=hp))
-    odd = {**hp, "batch_size": 128}
+    for i in range(3):  # distinct search points (the same point twice is its own error)
+        point = {**hp, "adam.learning_rate": 0.001 * (i + 1)}
+        write_trial(root, make_trial(trial_id=f"t000{i}", index=i, hyperparameters=point))
+    odd = {**hp, "adam.learning_rate": 0.004, "batch_size": 128}
     write_trial(root, make_trial(trial_id="t0003", index=3, hyperparameters=odd))
     r = check_without_jax(root)
     assert r.returncode == 1, r.stdout + r.stderr
