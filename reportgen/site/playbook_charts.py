@@ -32,6 +32,11 @@ def _rows(t: TrialRecord, column: Sequence[float], marks: set[int] = frozenset()
     ]
 
 
+def _drawable(rows: list[dict[str, Any]]) -> bool:
+    """Whether a series chart has a finite value to draw (an imported run may lack a column)."""
+    return any(r.get("v") is not None for r in rows)
+
+
 def playbook_charts(analysis: StudyAnalysis, trials: Sequence[TrialRecord]) -> dict[str, Any]:
     """Chart specs keyed by name; a chart without data is left out."""
     e = analysis.extras
@@ -45,7 +50,7 @@ def playbook_charts(analysis: StudyAnalysis, trials: Sequence[TrialRecord]) -> d
         t = by_id[g.trial_id]
         col = t.curves.grad_norm_max or t.curves.grad_norm
         rows += _rows(t, col, set(g.outlier_steps), "outlier interval")
-    if rows:
+    if _drawable(rows):
         s = e.grad_norms[0].suggested_clip
         has_max = any(by_id[g.trial_id].curves.grad_norm_max for g in e.grad_norms[:TOP])
         out["grad_norm"] = step_series(
@@ -60,7 +65,7 @@ def playbook_charts(analysis: StudyAnalysis, trials: Sequence[TrialRecord]) -> d
     for tid in top:
         t = by_id[tid]
         rows += _rows(t, t.curves.learning_rate)
-    if rows:
+    if _drawable(rows):
         out["learning_rate"] = step_series(rows, title="Learning rate of the top trials",
                                            x_title="step", y_title="learning rate")
     # training loss of the learning rates just above the best, spikes marked
@@ -73,7 +78,7 @@ def playbook_charts(analysis: StudyAnalysis, trials: Sequence[TrialRecord]) -> d
             t = by_id[tid]
             rows += _rows(t, t.curves.train_loss, spikes.get(tid, set()), "spike episode",
                           label=tid + (" (best)" if tid == top[0] else ""))
-    if rows:
+    if _drawable(rows):
         out["above_best"] = step_series(
             rows, title="Training loss: best learning rate and the next ones above it",
             x_title="step", y_title="train_loss", log_y=all(
@@ -81,7 +86,7 @@ def playbook_charts(analysis: StudyAnalysis, trials: Sequence[TrialRecord]) -> d
         )
     # round 2: the best schedule now and extended to the next round's budget
     x = e.schedule_extension
-    if x is not None:
+    if x is not None and any(v is not None and v == v for _, _, v in x.points):
         out["schedule_extension"] = step_series(
             [{"x": s, "v": v, "trial": label, "mark": False, "note": ""}
              for label, s, v in x.points],
@@ -95,7 +100,7 @@ def playbook_charts(analysis: StudyAnalysis, trials: Sequence[TrialRecord]) -> d
         t = by_id.get(tid)
         if t is not None:
             rows += _rows(t, t.curves.column(metric), label=f"{label} ({tid})")
-    if rows:
+    if _drawable(rows):
         out["best_per_value"] = step_series(
             rows, title=f"{metric} of the best trial of each scientific value",
             x_title="step", y_title=metric,

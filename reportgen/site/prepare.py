@@ -77,7 +77,14 @@ def curve_series(
 
     Trials with curves of one length are downsampled together (one array per length).
     """
-    raw = [t.curves.column(metric) for t in trials]
+    raw: list[list[float]] = []
+    for t in trials:
+        try:
+            raw.append(list(t.curves.column(metric)))
+        except KeyError:
+            raw.append([])  # a trial that never evaluated (failed at once) has no column
+    if trials and not any(raw):
+        trials[0].curves.column(metric)  # no trial recorded it: the KeyError names the known ones
     by_len: dict[int, list[int]] = {}
     for i, col in enumerate(raw):
         by_len.setdefault(len(col), []).append(i)
@@ -86,6 +93,8 @@ def curve_series(
     for members in by_len.values():
         block = np.array([raw[i] for i in members], dtype=float)
         reduce = [k for k, i in enumerate(members) if not _top(ranks.get(trials[i].trial_id))]
+        if block.shape[1] == 0:
+            reduce = []  # nothing evaluated: nothing to downsample
         mask = minmax_mask(block[reduce], BUCKETS) if reduce else None
         for k, i in enumerate(members):
             rows[i] = block[k]
@@ -95,8 +104,8 @@ def curve_series(
     reduced = 0
     for i, t in enumerate(trials):
         idx = kept[i]
-        if idx is None:  # a top trial, at full resolution
-            picked.append((list(t.curves.step), rows[i], True))
+        if idx is None:  # a top trial, at full resolution (no steps when it has no column)
+            picked.append((list(t.curves.step) if len(rows[i]) else [], rows[i], True))
         else:
             step = t.curves.step
             picked.append(([step[j] for j in idx], rows[i][idx], False))
@@ -189,6 +198,8 @@ def study_charts(
             series, n = curve_series(searched, ranks, metric)
         except KeyError:
             continue  # a metric no trial recorded
+        if not any(v is not None for ser in series for v in ser.values):
+            continue  # recorded as NaN only (an imported run that never logged it)
         reduced = max(reduced, n)
         title = f"{metric} of every trial"
         curves.append(
