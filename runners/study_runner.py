@@ -29,7 +29,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -41,6 +40,7 @@ from rich.progress import (
 )
 
 from reportgen.errors import InvalidRecords, ReportgenError
+from reportgen.logger.trial import derive_seeds, search_trial_id
 from reportgen.schema import (
     CURVE_COLUMNS,
     GRAD_STAT_COLUMNS,
@@ -77,16 +77,6 @@ class TrialJob:
     group: str
     point: SampledPoint
     seeds: Seeds
-
-
-def derive_seeds(sampler_seed: int, index: int, seed_index: int = 0) -> Seeds:
-    """Init, data-order and dropout seeds from (sampler seed, trial index, seed index)."""
-    s = np.random.SeedSequence([sampler_seed, index, seed_index]).generate_state(3)
-    return Seeds(init=int(s[0]), data_order=int(s[1]), sampler=sampler_seed, dropout=int(s[2]))
-
-
-def search_trial_id(revision: int, seed: int, index: int) -> str:
-    return f"r{revision}-s{seed}-{index:04d}"
 
 
 def r7(x: float) -> float:

@@ -17,7 +17,12 @@ import socket
 from pathlib import Path
 
 from reportgen.errors import InvalidRecords, ReportgenError
-from reportgen.logger.trial import derive_seeds, full_hyperparameters, load_valid_spec
+from reportgen.logger.trial import (
+    derive_seeds,
+    full_hyperparameters,
+    load_valid_spec,
+    search_trial_id,
+)
 from reportgen.schema import (
     ObjectiveMode,
     SearchKind,
@@ -37,10 +42,6 @@ DEFAULT_LEASE = DEFAULT_LEASE_SECONDS
 
 def default_owner() -> str:
     return f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
-
-
-def search_trial_id(revision: int, seed: int, index: int) -> str:
-    return f"r{revision}-s{seed}-{index:04d}"
 
 
 def _records(logbook: Path, spec: StudySpec) -> dict[str, TrialRecord]:
