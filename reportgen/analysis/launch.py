@@ -14,7 +14,8 @@ The rule (``Decision.procedure`` states it in one sentence):
   standard error. With reruns, the effect is the mean over sampler seeds of the arms'
   difference (this search's from the retrains, each rerun's from the arms' best search values)
   with a one-sample t interval from their spread, so nuisance-tuning luck is averaged and
-  counted; without reruns a caveat says it is not covered.
+  counted; without reruns, a study with nuisance hyperparameters is never adopted (it may be
+  rejected): the verdict names the reruns to run.
   The standard error is never below the paired-proportion floor of the gap on the validation
   set (``noise.paired_floor``).
 - **Objective noise**: when the arms' evaluation noise differs by more than
@@ -145,7 +146,8 @@ def procedure(policy: Policy) -> str:
         f"look so that the false-adopt rate over all looks is "
         f"{policy.false_adopt_rate:.0%}; diverged or failed retrains count against their arm, "
         f"with reruns the effect is averaged over sampler seeds with a t interval from their "
-        f"spread (nuisance-tuning luck), the standard "
+        f"spread (nuisance-tuning luck) and without reruns a study with nuisance "
+        f"hyperparameters is not adopted, the standard "
         f"error is never below that of the gap's examples on the validation set; adopt when the "
         f"lower bound exceeds the minimum effect {fmt(policy.min_effect)}, reject when the "
         f"upper bound is below it."
@@ -364,7 +366,14 @@ def decide(
             f"{candidate.label} was tuned with {candidate.n_search} search trials against "
             f"{baseline.n_search} for {baseline.label}; the better-tuned arm is favoured"
         )
-    if verdict is Verdict.ADOPT and (withhold or budget):
+    luck = ""
+    if not reruns and setting.has_nuisance:
+        luck = (
+            "nuisance-tuning luck is not covered (no reruns with other sampler seeds), so an "
+            "arm whose nuisance hyperparameters landed nearer their optimum by chance would "
+            "look better"
+        )
+    if verdict is Verdict.ADOPT and (withhold or budget or luck):
         verdict = Verdict.INCONCLUSIVE
     if fail_reject:
         verdict = Verdict.REJECT
@@ -379,11 +388,6 @@ def decide(
     if verdict is Verdict.ADOPT:
         reason = f"{candidate.label} beats {baseline.label}: {evidence}; the lower bound clears the minimum effect.{feasibility}"
         next_step = f"Adopt {candidate.label} as the new baseline and record the decision."
-        if not reruns and setting.has_nuisance:
-            next_step += (
-                f" To cover nuisance-tuning luck first, run `reportgen rerun {setting.study_id} "
-                f"--sampler-seeds {policy.nuisance_reruns}` and analyse again."
-            )
     elif verdict is Verdict.REJECT:
         why = (
             f"{withhold}, beyond chance at the look's level"
@@ -392,8 +396,8 @@ def decide(
         )
         reason = f"{candidate.label} does not pay off against {baseline.label}: {evidence}; {why}.{feasibility}"
         next_step = f"Keep {baseline.label}; drop the change or rethink it."
-    elif withhold or budget:
-        blocked = "; ".join(x for x in (withhold, budget) if x)
+    elif withhold or budget or (luck and cmp.ci_low > policy.min_effect):
+        blocked = "; ".join(x for x in (withhold, budget, luck) if x)
         reason = (
             f"{candidate.label} is not adopted although its interval clears the minimum effect "
             f"({evidence}): {blocked}.{feasibility}"
@@ -407,6 +411,10 @@ def decide(
             if withhold
             else f"Give {baseline.label} the same search budget as {candidate.label} (or compare "
             "values searched with equal budgets), then retrain and analyse again."
+            if budget
+            else f"Run `reportgen rerun {setting.study_id} --sampler-seeds "
+            f"{policy.nuisance_reruns}` to repeat the search with other sampler seeds, then "
+            "analyse again: adopting waits for the reruns."
         )
     elif k + 1 >= len(looks):
         reason = (

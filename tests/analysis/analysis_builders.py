@@ -17,8 +17,11 @@ from reportgen.schema import (
 )
 
 
-def spec(**overrides) -> StudySpec:
-    """A study of learning rate (log nuisance) and width (discrete scientific)."""
+def spec(*, nuisance: bool = True, **overrides) -> StudySpec:
+    """A study of learning rate (log nuisance) and width (discrete scientific).
+
+    With ``nuisance=False`` the learning rate is fixed instead: the arms then differ by seed
+    noise only, so a clear difference may be adopted without reruns."""
     base = dict(
         study_id="demo",
         title="Demo study",
@@ -39,6 +42,8 @@ def spec(**overrides) -> StudySpec:
         max_train_steps=100,
         eval_every=10,
     )
+    if not nuisance:
+        base["search_space"][1] = {"name": "adam.learning_rate", "role": "fixed", "value": 1e-3}
     base.update(overrides)
     return StudySpec(**base)
 

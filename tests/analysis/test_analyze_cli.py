@@ -34,6 +34,13 @@ def logbook(tmp_path_factory):
             )
             for i, v in enumerate(values)
         ]
+    # reruns of the search with other sampler seeds: the learning rate is a searched nuisance,
+    # so adopting needs them (nuisance-tuning luck)
+    for k, (b, c) in enumerate([(0.202, 0.152), (0.203, 0.155), (0.203, 0.151)], start=1):
+        for tid, value, width in ((f"k{k}-b", b, 64), (f"k{k}-c", c, 32)):
+            trials.append(
+                trial(tid, flat(value), width=width, kind=TrialKind.RERUN, group=f"seed{k}")
+            )
     for t in trials:
         write_trial(root, t)
     return root

@@ -32,7 +32,7 @@ def _study(base_values, cand_values, **spec_kw):
 
 
 def test_clearly_better_candidate_is_adopted():
-    s, trials = _study([0.20, 0.21, 0.19, 0.20], [0.15, 0.16, 0.14, 0.15])
+    s, trials = _study([0.20, 0.21, 0.19, 0.20], [0.15, 0.16, 0.14, 0.15], nuisance=False)
     d = analyze_study(s, trials).decision
     assert (d.verdict, d.candidate_label, d.baseline_label) == (
         Verdict.ADOPT,
@@ -80,7 +80,9 @@ def test_without_retrains_the_verdict_is_inconclusive_and_says_to_retrain():
 
 def test_human_override_is_shown_beside_the_computed_verdict():
     override = {"verdict": "reject", "reason": "adds a dependency we cannot ship"}
-    s, trials = _study([0.20, 0.21, 0.19, 0.20], [0.15, 0.16, 0.14, 0.15], override=override)
+    s, trials = _study(
+        [0.20, 0.21, 0.19, 0.20], [0.15, 0.16, 0.14, 0.15], override=override, nuisance=False
+    )
     d = analyze_study(s, trials).decision
     assert d.verdict is Verdict.ADOPT
     assert d.override is not None and d.override.verdict is Verdict.REJECT
@@ -165,7 +167,7 @@ def test_named_candidate_is_compared_instead_of_the_best_value():
 
 
 def test_baseline_from_another_study():
-    s = spec(baseline={"study": "incumbent"})
+    s = spec(baseline={"study": "incumbent"}, nuisance=False)
     mine = [trial("s0", flat(0.15))] + _retrains("s0", 64, [0.15, 0.16, 0.14])
     theirs = [trial("b0", flat(0.20)), trial("b1", flat(0.30))] + _retrains(
         "b0", 64, [0.20, 0.21, 0.19]
