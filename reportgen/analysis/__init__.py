@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from reportgen.analysis.boundaries import check_boundaries
+from reportgen.analysis.commands import EXTERNAL, retrain_command
 from reportgen.analysis.curves import check_curves, diagnose_all
 from reportgen.analysis.density import (
     check_best_so_far,
@@ -270,6 +271,7 @@ def _decision(
         eval_examples=eval_examples_of(scored.trials),
         has_nuisance=bool(spec.by_role(Role.NUISANCE)),
         baseline_study=spec.baseline.study if spec.baseline is not None else None,
+        external=spec.workload.name == EXTERNAL,
     )
     return decide(candidate, baseline, scored.sign, spec.policy, setting, spec.override)
 
@@ -286,6 +288,7 @@ def analyze_study(
     are the other study's trials when ``spec.baseline.study`` names one.
     """
     policy = spec.policy
+    external = spec.workload.name == EXTERNAL
     ordered = sorted(trials, key=lambda t: t.trial_id)
     scored = score_trials(ordered, spec.objective)
     search = _of_kind(scored, TrialKind.SEARCH)
@@ -327,13 +330,13 @@ def analyze_study(
                 "variance.no_retrains",
                 Severity.WARNING,
                 "No retrain groups: trial variance is not characterised, so no difference can be "
-                f"told from seed noise. Run `reportgen retrain {spec.study_id} --trial best "
-                f"--seeds {policy.min_retrains + 2}`.",
+                "told from seed noise. Run "
+                f"{retrain_command(spec.study_id, 'best', policy.min_retrains + 2, external)}.",
             )
         )
 
     study_var = study_variance(search, reruns, policy.false_adopt_rate)
-    findings += check_study_variance(study_var, spec.study_id, policy)
+    findings += check_study_variance(study_var, spec.study_id, policy, external)
     candidate, baseline = _arms(spec, search, retrains, groups, baseline_trials, reruns)
     decision = _decision(spec, scored, candidate, baseline)
     findings += check_noise_floor(

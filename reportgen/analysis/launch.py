@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import stats
 
+from reportgen.analysis.commands import rerun_command, retrain_command
 from reportgen.analysis.findings import fmt
 from reportgen.analysis.noise import paired_floor
 from reportgen.analysis.sequential import look_reached, pocock_level
@@ -134,6 +135,7 @@ class Setting:
     eval_examples: int | None = None
     has_nuisance: bool = True
     baseline_study: str | None = None  # the other study holding the baseline arm, if any
+    external: bool = False  # trained by the user's own loop: commands name `reportgen suggest`
 
 
 def procedure(policy: Policy) -> str:
@@ -154,11 +156,8 @@ def procedure(policy: Policy) -> str:
     )
 
 
-def _retrain_cmd(study_id: str, arm: Arm, seeds: int) -> str:
-    return (
-        f"`reportgen retrain {study_id} --trial {arm.source_trial or 'best'} "
-        f"--seeds {seeds} --resume`"
-    )
+def _retrain_cmd(study_id: str, arm: Arm, seeds: int, setting: Setting) -> str:
+    return retrain_command(study_id, arm.source_trial or "best", seeds, setting.external)
 
 
 def _next_look(
@@ -193,7 +192,7 @@ def _nuisance_caveat(setting: Setting, policy: Policy, n_seeds: int) -> list[str
         "Nuisance-tuning luck is not covered: the interval counts the seed noise of the two "
         "retrained configurations only, and either arm's nuisance hyperparameters may have "
         "landed nearer their optimum by chance. Run "
-        f"`reportgen rerun {setting.study_id} --sampler-seeds {policy.nuisance_reruns}` "
+        f"{rerun_command(setting.study_id, policy.nuisance_reruns, setting.external)} "
         "to cover it."
     ]
 
@@ -264,8 +263,8 @@ def decide(
             Verdict.INCONCLUSIVE,
             f"Trial variance is not characterised: fewer than {looks[0]} retrains (the first "
             f"planned look) for {wants}.",
-            f"Run {_retrain_cmd(setting.study_id, candidate, looks[0])} and "
-            f"{_retrain_cmd(setting.baseline_study or setting.study_id, baseline, looks[0])}, "
+            f"Run {_retrain_cmd(setting.study_id, candidate, looks[0], setting)} and "
+            f"{_retrain_cmd(setting.baseline_study or setting.study_id, baseline, looks[0], setting)}, "
             f"then analyse again.",
             retrains_needed=looks[0] - n_have,
             **shown,
@@ -412,8 +411,8 @@ def decide(
             else f"Give {baseline.label} the same search budget as {candidate.label} (or compare "
             "values searched with equal budgets), then retrain and analyse again."
             if budget
-            else f"Run `reportgen rerun {setting.study_id} --sampler-seeds "
-            f"{policy.nuisance_reruns}` to repeat the search with other sampler seeds, then "
+            else f"Run {rerun_command(setting.study_id, policy.nuisance_reruns, setting.external)}"
+            " to repeat the search with other sampler seeds, then "
             "analyse again: adopting waits for the reruns."
         )
     elif k + 1 >= len(looks):
@@ -435,8 +434,8 @@ def decide(
         )
         next_step = (
             f"Bring both arms to the planned look of {target} retrains per arm ({needed} more "
-            f"each): {_retrain_cmd(setting.study_id, candidate, target)} and "
-            f"{_retrain_cmd(setting.baseline_study or setting.study_id, baseline, target)}, "
+            f"each): {_retrain_cmd(setting.study_id, candidate, target, setting)} and "
+            f"{_retrain_cmd(setting.baseline_study or setting.study_id, baseline, target, setting)}, "
             f"then analyse again."
         )
     return result(

@@ -9,6 +9,7 @@ from collections.abc import Callable
 import numpy as np
 from scipy import stats
 
+from reportgen.analysis.commands import rerun_command
 from reportgen.analysis.findings import finding
 from reportgen.analysis.objective import ScoredTrials
 from reportgen.schema import (
@@ -116,7 +117,9 @@ def _central(values: object, alpha: float) -> dict[str, float]:
     return {"low": float(lo), "high": float(hi)}
 
 
-def check_study_variance(study: StudyVariance | None, study_id: str, policy: Policy) -> list:
+def check_study_variance(
+    study: StudyVariance | None, study_id: str, policy: Policy, external: bool = False
+) -> list:
     """``variance.no_reruns`` when study variance is not measured."""
     if study is not None:
         return []
@@ -126,8 +129,8 @@ def check_study_variance(study: StudyVariance | None, study_id: str, policy: Pol
             Severity.INFO,
             "Study variance is not measured: no reruns with other sampler seeds. Nuisance-tuning "
             "luck (which nuisance points the sampler happened to draw) is not covered by any "
-            f"verdict here. Run `reportgen rerun {study_id} --sampler-seeds "
-            f"{policy.nuisance_reruns}` to measure it.",
+            f"verdict here. Run {rerun_command(study_id, policy.nuisance_reruns, external)} "
+            "to measure it.",
         )
     ]
 

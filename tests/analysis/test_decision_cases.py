@@ -246,3 +246,23 @@ def test_infeasible_message_never_shows_empty_parentheses():
     [f] = [f for f in analyze_study(s, trials).findings if f.key == "infeasible.fraction"]
     assert "()" not in f.message
     assert "no finite objective value: 3" in f.message
+
+
+def test_an_external_loop_is_told_to_use_suggest_not_the_runners():
+    """A study trained by the user's own loop (workload ``external``): every command named is
+    one that loop can follow (``reportgen suggest``), never ``retrain`` / ``rerun``."""
+    external = {"workload": {"name": "external"}}
+    s, trials = _study([0.20, 0.21, 0.19], [0.15, 0.16, 0.14], spec=external)
+    a = analyze_study(s, trials)
+    d = a.decision
+    assert d.verdict is Verdict.INCONCLUSIVE  # nuisance luck not covered yet
+    assert "`reportgen suggest demo --sampler-seed K --count N` for K = 1, 2, 3, 4" in d.next_step
+    assert "reportgen rerun" not in d.next_step
+    no_reruns = next(f for f in a.findings if f.key == "variance.no_reruns")
+    assert "reportgen suggest demo --sampler-seed K" in no_reruns.message
+    # no retrains at all: the retrain command is suggest's
+    s, trials = _study([], [], spec=external)
+    a = analyze_study(s, trials)
+    no_retrains = next(f for f in a.findings if f.key == "variance.no_retrains")
+    assert "`reportgen suggest demo --retrain best --seeds 5`" in no_retrains.message
+    assert "reportgen suggest demo --retrain s1 --seeds 3" in a.decision.next_step
