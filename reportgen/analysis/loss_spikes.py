@@ -103,6 +103,9 @@ def lrs_above_best(spec: StudySpec, search: ScoredTrials, n: int = 3) -> list[Tr
     return above[:n]
 
 
+LISTED_SPIKES = 5  # spiking trials named one by one before the rest are only counted
+
+
 def check_instability(
     spec: StudySpec, search: ScoredTrials, policy: Policy
 ) -> tuple[list[Finding], list[SpikeEpisode], list[str], list[str]]:
@@ -114,7 +117,31 @@ def check_instability(
     by_trial: dict[str, list[SpikeEpisode]] = {}
     for e in episodes:
         by_trial.setdefault(e.trial_id, []).append(e)
-    for tid, eps in by_trial.items():
+    # one finding per spiking trial while they are few; beyond that the worst ones, the best
+    # trial if it spiked, and one count (a 1000-trial search at wide learning rates spikes often)
+    listed = sorted(by_trial, key=lambda tid: -max(e.peak_ratio for e in by_trial[tid]))
+    ranking = search.ranking()
+    best_id = search.trials[int(ranking[0])].trial_id if len(ranking) else None
+    if len(listed) > LISTED_SPIKES:
+        keep = listed[:LISTED_SPIKES]
+        if best_id in by_trial and best_id not in keep:
+            keep.append(best_id)
+        out.append(
+            finding(
+                "instability.loss_spike",
+                Severity.WARNING,
+                f"Training loss spiked in {len(by_trial)} of {len(search.trials)} search trials "
+                f"({len(episodes)} episodes); the {len(keep)} listed next are the worst"
+                + (" and the best trial" if best_id in keep[LISTED_SPIKES:] else "")
+                + ", and every episode is in the spike table.",
+                subject=f"{len(by_trial)} trials",
+                trials=len(by_trial),
+                episodes=len(episodes),
+            )
+        )
+        listed = keep
+    for tid in listed:
+        eps = by_trial[tid]
         worst = max(eps, key=lambda e: e.peak_ratio)
         out.append(
             finding(

@@ -60,6 +60,26 @@ def test_loss_spike_fires_on_a_sustained_jump_and_not_on_a_smooth_curve():
     assert check_instability(s, scored(s, [smooth]), POLICY)[0] == []
 
 
+def test_many_spiking_trials_are_counted_once_and_only_the_worst_named():
+    s = spec()
+    trials = []
+    for i in range(12):
+        train = _spiky()
+        train[6:9] = [1.2 + 0.1 * i] * 3  # trial i's spike grows with i
+        # the best trial (lowest error) has the mildest spike: it is named anyway
+        trials.append(trial(f"t{i:02d}", flat(0.30 - (0.01 if i == 0 else 0) + i / 1000), train=train, index=i))
+    found, episodes, _, _ = check_instability(s, scored(s, trials), POLICY)
+    spikes = [f for f in found if f.key == "instability.loss_spike"]
+    assert len(episodes) == 12
+    assert spikes[0].subject == "12 trials"
+    assert "spiked in 12 of 12 search trials (12 episodes)" in spikes[0].message
+    assert "the 6 listed next are the worst and the best trial" in spikes[0].message
+    assert [f.subject for f in spikes[1:]] == ["t11", "t10", "t09", "t08", "t07", "t00"]
+    # a few spiking trials are each named, with no count
+    found, _, _, _ = check_instability(s, scored(s, trials[:3]), POLICY)
+    assert [f.subject for f in found if f.key == "instability.loss_spike"] == ["t02", "t01", "t00"]
+
+
 def test_a_single_noisy_eval_is_not_an_episode():
     s = spec()
     blip = [1.0 - 0.05 * i for i in range(10)]
