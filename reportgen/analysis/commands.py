@@ -14,7 +14,7 @@ def retrain_command(study_id: str, trial: str, seeds: int, external: bool) -> st
     """Retrains of ``trial`` (an id or ``best``) with ``seeds`` new seeds in total."""
     if external:
         return f"`reportgen suggest {study_id} --retrain {trial} --seeds {seeds}`"
-    return f"`reportgen retrain {study_id} --trial {trial} --seeds {seeds} --resume`"
+    return f"`reportgen retrain {study_id} --trial {trial} --seeds {seeds}`"
 
 
 def rerun_command(study_id: str, sampler_seeds: int, external: bool) -> str:

@@ -266,3 +266,26 @@ def test_an_external_loop_is_told_to_use_suggest_not_the_runners():
     no_retrains = next(f for f in a.findings if f.key == "variance.no_retrains")
     assert "`reportgen suggest demo --retrain best --seeds 5`" in no_retrains.message
     assert "reportgen suggest demo --retrain s1 --seeds 3" in a.decision.next_step
+
+
+def test_every_command_a_decision_names_is_accepted_by_the_cli():
+    """The backticked commands of "Next:" and of the caveats parse with reportgen's own parser
+    (a retrain command once named a --resume flag that retrain does not have)."""
+    import re
+    import shlex
+
+    from reportgen.cli import parser
+
+    cases = [
+        _study([0.20, 0.21, 0.19], [0.15, 0.16, 0.14]),  # rerun asked for
+        _study([0.20, 0.22, 0.18], [0.19, 0.21, 0.18]),  # next look asked for
+        _study([0.20], [0.15]),  # first look asked for
+    ]
+    named = []
+    for s, trials in cases:
+        d = analyze_study(s, trials).decision
+        for text in (d.next_step, *d.caveats):
+            named += re.findall(r"`(reportgen [^`]+)`", text)
+    assert {c.split()[1] for c in named} >= {"retrain", "rerun"}
+    for command in named:
+        parser().parse_args(shlex.split(command)[1:])  # exits (SystemExit) on a bad flag
