@@ -29,6 +29,7 @@ PLAN: dict[str, tuple[int, int]] = {
     "warmup-digits": (5, 0),
     "weight-decay-fashion": (3, 0),
     "shakespeare-schedule": (3, 0),
+    "activation-digits-1000": (40, 0),
 }
 
 
