@@ -165,6 +165,7 @@ class StudyRunner:
         self.console = Console(stderr=True, quiet=quiet)
         self._data = None
         self._trainers: dict = {}
+        self._pad_to: dict[tuple[int, ...], int] = {}  # batch -> the size it is padded to
         # every trial is claimed before it is trained: concurrent workers never train one twice
         self.worker = worker
         self.claims = ClaimBook(study_folder(self.logbook, study_id), lease_seconds=lease_seconds)
@@ -280,7 +281,7 @@ class StudyRunner:
 
     def _batches(self, members_of: Sequence[int], configs: Sequence[TrialConfig]) -> list[list[int]]:
         """Split trials into groups of equal shapes, each at most the group size cap."""
-        from runners.vectorised import max_group_size
+        from runners.vectorised import group_bucket, max_group_size
 
         groups: dict[tuple, list[int]] = {}
         for i in members_of:
@@ -293,7 +294,10 @@ class StudyRunner:
                 cap = 1
             n_batches = math.ceil(len(members) / cap)
             size = math.ceil(len(members) / n_batches)  # equal sizes: one compile per group
-            batches += [members[k : k + size] for k in range(0, len(members), size)]
+            for k in range(0, len(members), size):
+                batch = members[k : k + size]
+                self._pad_to[tuple(batch)] = group_bucket(size, cap)
+                batches.append(batch)
         return batches
 
     def train_unclaimed(self, jobs: Sequence[TrialJob]) -> list[TrialRecord]:
@@ -327,6 +331,7 @@ class StudyRunner:
             [(jobs[i].seeds.init, jobs[i].seeds.data_order, jobs[i].seeds.dropout or 0) for i in batch],
             mode="vectorised" if self.mode == "vectorised" else "sequential",
             on_eval=on_eval,
+            pad_to=self._pad_to.get(tuple(batch)),
         )
         group_id = f"{jobs[batch[0]].trial_id}+{len(batch)}"
         out = []

@@ -299,6 +299,20 @@ def trial_mesh() -> Mesh | None:
     return Mesh(np.asarray(devices), ("trials",))
 
 
+BUCKETS_ENV = "REPORTGEN_GROUP_BUCKETS"
+
+
+def group_bucket(n: int, cap: int) -> int:
+    """The size a vectorised group of ``n`` trials is padded to: the next power of two, when it
+    fits ``cap`` (the group size limit) and ``$REPORTGEN_GROUP_BUCKETS`` is not ``off``. Groups of
+    3, 4 trials (a retrain, a small search) then share one compiled program, which the persistent
+    compilation cache keeps across processes."""
+    if os.environ.get(BUCKETS_ENV, "").strip().lower() in ("off", "0", "false", "no"):
+        return n
+    bucket = 1 << max(0, n - 1).bit_length()
+    return bucket if bucket <= cap else n
+
+
 def device_count() -> int:
     return len(jax.local_devices())
 
@@ -358,11 +372,15 @@ class GroupTrainer:
         seeds: Sequence[tuple[int, int, int]],
         mode: str = "vectorised",
         on_eval: Callable[[int], None] | None = None,
+        pad_to: int | None = None,
     ) -> GroupOutcome:
-        """Train the trials; ``on_eval(steps)`` is called after each eval (for progress)."""
+        """Train the trials; ``on_eval(steps)`` is called after each eval (for progress).
+
+        ``pad_to``: a vectorised group is padded to this many trials (copies of its last trial,
+        whose outputs are dropped), so groups of different sizes share one compiled program."""
         t_start = time.perf_counter()
         if mode == "vectorised":
-            outcomes, compile_s = self._run(traced, seeds, True, on_eval)
+            outcomes, compile_s = self._run(traced, seeds, True, on_eval, pad_to)
         elif mode == "sequential":
             outcomes, compile_s = [], 0.0
             for hp, sd in zip(traced, seeds, strict=True):
@@ -374,14 +392,18 @@ class GroupTrainer:
         wall = time.perf_counter() - t_start
         return GroupOutcome(outcomes, wall, compile_s, wall - compile_s, self.plan.max_steps)
 
-    def _run(self, traced, seeds, vectorised: bool, on_eval) -> tuple[list[TrialOutcome], float]:
+    def _run(
+        self, traced, seeds, vectorised: bool, on_eval, pad_to: int | None = None
+    ) -> tuple[list[TrialOutcome], float]:
         n_trials = len(traced)
         names = sorted(traced[0])
         shard = vectorised and self.mesh is not None
-        if shard:  # pad the trial axis to whole devices with copies of the last trial
-            pad = -n_trials % self.mesh.size
-            traced = list(traced) + [traced[-1]] * pad
-            seeds = list(seeds) + [seeds[-1]] * pad
+        if vectorised:  # pad the trial axis (bucket, whole devices) with copies of the last trial
+            size = max(n_trials, pad_to or 0)
+            if shard:
+                size += -size % self.mesh.size
+            traced = list(traced) + [traced[-1]] * (size - n_trials)
+            seeds = list(seeds) + [seeds[-1]] * (size - n_trials)
         hp = {k: jnp.asarray([t[k] for t in traced], jnp.float32) for k in names}
         sd = jnp.asarray(np.asarray(seeds, np.uint32))
         if shard:  # the trial axis is split over the local devices; the program is unchanged
