@@ -358,6 +358,13 @@ GUIDANCE: dict[str, Guidance] = {
         "Conclusions drawn from runs much shorter than production are provisional. Fixes for "
         "early instability and big architecture wins usually hold; schedule settings rarely do.",
     ),
+    "rounds.transfer": Guidance(
+        "round-2",
+        "Did the short round's ranking hold?",
+        "Rounds only save compute if a short run ranks configurations roughly as a long run "
+        "would. Train a few of the short round's best again at the longer budget and compare "
+        "their order before trusting short rounds for this workload.",
+    ),
     "schedule.warmup_long": Guidance(
         "how-to-apply-learning-rate-warmup",
         "Warmup too long for the budget",

@@ -32,6 +32,7 @@ from reportgen.analysis.objective import ScoredTrials, score_trials
 from reportgen.analysis.playbook_extras import playbook_extras
 from reportgen.analysis.stability import check_stability_edge
 from reportgen.analysis.summary import summarize
+from reportgen.analysis.transfer import check_transfer, round_transfer
 from reportgen.analysis.variance import (
     check_study_variance,
     pooled_std,
@@ -281,11 +282,13 @@ def analyze_study(
     trials: Sequence[TrialRecord],
     *,
     baseline_trials: Sequence[TrialRecord] | None = None,
+    previous_round_trials: Sequence[TrialRecord] | None = None,
 ) -> StudyAnalysis:
     """Everything the report says about one revision of a study.
 
     ``trials`` are the revision's trials (search, retrain and rerun kinds); ``baseline_trials``
-    are the other study's trials when ``spec.baseline.study`` names one.
+    are the other study's trials when ``spec.baseline.study`` names one;
+    ``previous_round_trials`` the previous round's when ``spec.round.previous`` names one.
     """
     policy = spec.policy
     external = spec.workload.name == EXTERNAL
@@ -345,6 +348,16 @@ def analyze_study(
         [float(v) for v in scored.values if np.isfinite(v)],
         eval_examples_of(ordered),
     )
+    if previous_round_trials is not None:
+        before = [t for t in previous_round_trials if t.kind is TrialKind.SEARCH]
+        transfer = round_transfer(
+            spec,
+            search,
+            score_trials(sorted(before, key=lambda t: t.trial_id), spec.objective),
+            max((t.max_train_steps for t in before), default=0),
+        )
+        findings += check_transfer(transfer)
+        extras = extras.model_copy(update={"transfer": transfer})
     return StudyAnalysis(
         study_id=spec.study_id,
         revision=spec.revision,

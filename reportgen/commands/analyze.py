@@ -85,11 +85,14 @@ def analyse(logbook: Path, study_id: str, revision: int | None = None) -> StudyA
             + ", ".join(str(r) for r in records.revisions)
         )
     spec = records.spec_at(rev)
-    baseline_trials = None
+    related = {}
     if spec.baseline is not None and spec.baseline.study is not None:
         other = _load(logbook, spec.baseline.study)
-        baseline_trials = other.trials_at(other.spec.revision)
-    return analyze_study(spec, records.trials_at(rev), baseline_trials=baseline_trials)
+        related["baseline_trials"] = other.trials_at(other.spec.revision)
+    if spec.round is not None and spec.round.previous is not None:
+        other = _load(logbook, spec.round.previous)
+        related["previous_round_trials"] = other.trials_at(other.spec.revision)
+    return analyze_study(spec, records.trials_at(rev), **related)
 
 
 def to_json(a: StudyAnalysis) -> dict[str, Any]:

@@ -76,6 +76,10 @@ class PlaybookSections:
     rules_note: Note
     rules: tuple[KeyValue, ...]
     convention: str
+    # the previous round's configurations trained again here (round.previous)
+    round_transfer_summary: str = ""
+    round_transfer_columns: tuple[str, str] = ("", "")
+    round_transfer: tuple[KeyValue, ...] = ()
 
 
 def _note(name: str) -> Note:
@@ -237,6 +241,25 @@ def playbook_sections(
         provenance_note=_note("provenance"),
         provenance=prov,
         best_per_value_chart=_chart(charts, "best_per_value"),
+        round_transfer_summary=next(
+            (f.message for f in analysis.findings if f.key == "rounds.transfer"), ""
+        ),
+        round_transfer_columns=(
+            (
+                f"{e.transfer.previous_study} ({e.transfer.previous_steps} steps)",
+                f"this round ({e.transfer.steps} steps)",
+            )
+            if e.transfer
+            else ("", "")
+        ),
+        round_transfer=tuple(
+            KeyValue(
+                row.label,
+                f"{fmt(row.previous_value)} (rank {row.previous_rank}, {row.previous_trial})",
+                f"{fmt(row.value)} (rank {row.rank}, {row.trial})",
+            )
+            for row in (e.transfer.rows if e.transfer else [])
+        ),
         checkpoints_note=_note("checkpoints"),
         checkpoints=tuple(
             KeyValue(c.trial_id, f"best {fmt(c.best_value)} at step {c.best_step}",

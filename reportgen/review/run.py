@@ -35,11 +35,16 @@ class ReviewOptions:
 def analyze_records(study: StudyRecords, book: Logbook) -> StudyAnalysis:
     """Analyse a study's latest revision (with its baseline study's trials when it names one)."""
     spec = study.spec
-    baseline = None
-    if spec.baseline is not None and spec.baseline.study is not None:
-        other = book.study(spec.baseline.study)
-        baseline = other.trials_at(other.spec.revision) if other is not None else None
-    return analyze_study(spec, study.trials_at(spec.revision), baseline_trials=baseline)
+    related = {}
+    names = {
+        "baseline_trials": spec.baseline.study if spec.baseline is not None else None,
+        "previous_round_trials": spec.round.previous if spec.round is not None else None,
+    }
+    for keyword, name in names.items():
+        other = book.study(name) if name else None
+        if other is not None:
+            related[keyword] = other.trials_at(other.spec.revision)
+    return analyze_study(spec, study.trials_at(spec.revision), **related)
 
 
 def _load(root: Path, problems: list[Problem]) -> Logbook:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from reportgen.schema.common import Model
+from reportgen.schema.common import Model, SafeId
 
 # --- spec -------------------------------------------------------------------------------------
 
@@ -27,6 +27,11 @@ class Round(Model):
         description="max_train_steps as a fraction of the production run's step budget",
     )
     planned_rounds: int = Field(default=2, ge=1, le=5, description="rounds in the plan")
+    previous: SafeId | None = Field(
+        default=None,
+        description="study id of the previous (shorter) round, whose configurations this round "
+        "trains again for longer: the page then answers whether the short round's ranking held",
+    )
 
 
 class ModelInfo(Model):
@@ -173,6 +178,31 @@ class Provenance(Model):
     convention: str = ""  # which implementation convention produced the numbers
 
 
+class TransferRow(Model):
+    """One configuration trained in both rounds: its objective and rank in each."""
+
+    label: str
+    previous_trial: str
+    trial: str
+    previous_value: float
+    previous_rank: int
+    value: float
+    rank: int
+
+
+class RoundTransfer(Model):
+    """Whether the previous (shorter) round's ranking held in this (longer) round."""
+
+    previous_study: str
+    previous_steps: int
+    steps: int
+    matched: int  # configurations trained in both rounds (feasible in both)
+    spearman: float | None = None  # rank correlation of the matched configurations
+    winner_kept: bool = False  # the previous round's best matched configuration is best here
+    previous_winner_rank: int | None = None  # its rank in this round
+    rows: list[TransferRow] = Field(default_factory=list)
+
+
 class PlaybookExtras(Model):
     """Everything the extra page sections show; default-empty so older analyses still validate."""
 
@@ -196,3 +226,4 @@ class PlaybookExtras(Model):
     best_step_fractions: dict[str, float] = Field(default_factory=dict)  # trial id -> fraction
     checkpoints: list[Checkpoint] = Field(default_factory=list)  # top trials
     eval_settings: list[tuple[str, str]] = Field(default_factory=list)  # (metric, setting)
+    transfer: RoundTransfer | None = None  # the previous round's ranking against this round's

@@ -65,9 +65,19 @@ def _key(signature: str, deps: list[str], sigs: dict[str, str], gen: str) -> str
     return h.hexdigest()
 
 
+def _related(records: StudyRecords) -> dict[str, str]:
+    """The other studies a study's analysis reads: analyse keyword -> study id."""
+    out: dict[str, str] = {}
+    b, r = records.spec.baseline, records.spec.round
+    if b is not None and b.study:
+        out["baseline_trials"] = b.study
+    if r is not None and r.previous:
+        out["previous_round_trials"] = r.previous
+    return out
+
+
 def _deps(records: StudyRecords) -> list[str]:
-    b = records.spec.baseline
-    return [b.study] if b is not None and b.study else []
+    return sorted(set(_related(records).values()))
 
 
 def build_site(
@@ -211,22 +221,23 @@ def _render_study(
     if records is None:
         return _Rendered(problems)
     deps = _deps(records)
-    baseline = None
-    if deps:
-        base = load_study(folders[deps[0]], logbook)[0] if deps[0] in folders else None
-        if base is None:  # reported, and the study is built without its baseline
+    related: dict[str, list] = {}
+    field_of = {"baseline_trials": "baseline.study", "previous_round_trials": "round.previous"}
+    for keyword, other in _related(records).items():
+        base = load_study(folders[other], logbook)[0] if other in folders else None
+        if base is None:  # reported, and the study is built without it
             problems = [
                 *problems,
                 Problem(
                     str(folder / "study.yaml"),
                     None,
-                    "baseline.study",
-                    f"{deps[0]!r} is not a valid study of {logbook}",
+                    field_of[keyword],
+                    f"{other!r} is not a valid study of {logbook}",
                 ),
             ]
         else:
-            baseline = base.trials_at(base.spec.revision)
-    rendered = render_study_records(records, analyze, label, baseline)
+            related[keyword] = list(base.trials_at(base.spec.revision))
+    rendered = render_study_records(records, analyze, label, related)
     newest = max((t.provenance.created_utc for t in records.trials), default=None)
     return _Rendered(problems, rendered, deps, records.digest, newest.isoformat() if newest else "")
 

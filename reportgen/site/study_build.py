@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from reportgen.pages import (
@@ -48,13 +48,15 @@ def render_study_records(
     records: StudyRecords,
     analyze: Analyze,
     generator: str,
-    baseline_trials: Sequence[TrialRecord] | None = None,
+    related: Mapping[str, Sequence[TrialRecord]] | None = None,
 ) -> RenderedStudy:
+    """``related``: the other studies' trials the analysis reads, by ``analyze_study`` keyword
+    (``baseline_trials``, ``previous_round_trials``)."""
     latest = records.spec.revision
     analyses: dict[int, StudyAnalysis] = {}
+    kwargs = {k: list(v) for k, v in (related or {}).items()}
     for rev, spec in records.revisions.items():
         trials = list(records.trials_at(rev))
-        kwargs = {"baseline_trials": list(baseline_trials)} if baseline_trials is not None else {}
         analyses[rev] = analyze(spec, trials, **kwargs)
     history = []
     for rev in records.revisions:

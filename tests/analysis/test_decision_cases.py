@@ -71,8 +71,8 @@ def test_retrains_beyond_the_look_wait_and_next_names_the_planned_look():
     assert d3.retrains_needed is not None
     target = 3 + d3.retrains_needed
     assert target in Policy().look_sizes
-    assert f"--trial s1 --seeds {target} --resume" in d3.next_step
-    assert f"--trial s0 --seeds {target} --resume" in d3.next_step
+    assert f"--trial s1 --seeds {target}`" in d3.next_step
+    assert f"--trial s0 --seeds {target}`" in d3.next_step
     assert "Pocock" in d3.procedure and "3, 5, 10, 20, 40" in d3.procedure
 
 
