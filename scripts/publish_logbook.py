@@ -30,6 +30,12 @@ PLAN: dict[str, tuple[int, int]] = {
     "weight-decay-fashion": (3, 0),
     "shakespeare-schedule": (3, 0),
     "activation-digits-1000": (40, 0),
+    "sgd-vs-adam-fashion": (10, 0),
+    "head-width-fashion": (10, 4),
+    "batch-16-fashion": (10, 0),
+    "batch-256-fashion": (10, 4),
+    "schedule-digits-round1": (0, 0),  # round 1 only narrows the search: no retrains
+    "schedule-digits-round2": (10, 0),  # its manual points are round 1's eight best
 }
 
 
@@ -76,7 +82,7 @@ def publish(logbook: Path, study: str, seeds: int, reruns: int) -> dict:
     for iso in analysis["isolation"]:
         for point in iso["points"]:
             source = point["best_trial_id"]
-            if source and not any(d.startswith(f"{source}-rt") for d in done):
+            if seeds and source and not any(d.startswith(f"{source}-rt") for d in done):
                 timed(
                     f"retrain {source}",
                     times,
