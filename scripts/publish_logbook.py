@@ -36,6 +36,7 @@ PLAN: dict[str, tuple[int, int]] = {
     "batch-256-fashion": (10, 4),
     "schedule-digits-round1": (0, 0),  # round 1 only narrows the search: no retrains
     "schedule-digits-round2": (10, 0),  # its manual points are round 1's eight best
+    "flax-digits-blocks": (10, 0),  # the guide's Flax plugin (examples/flax_digits.py)
 }
 
 
