@@ -2,6 +2,8 @@
 ``reportgen suggest`` and written with the trial logger.
 
     python -m examples.numpy_loop --logbook logbook --study numpy-digits-schedule --count 4
+    python -m examples.numpy_loop --logbook logbook --study numpy-digits-schedule --retrain best --seeds 10
+    python -m examples.numpy_loop --logbook logbook --study numpy-digits-schedule --sampler-seed 1 --count 96
 
 Each call claims ``--count`` points of the study's search, trains them, and writes one record
 per point. Several copies can run at once on one study: they never train the same point.
@@ -95,14 +97,31 @@ def train(trial: TrialLogger, max_steps: int, eval_every: int, settings: dict) -
     trial.finish({"test_loss": test_loss, "test_error": float((logp_te.argmax(1) != yte).mean())})
 
 
-def run(logbook: Path, study_id: str, count: int, lease_seconds: float = 600.0) -> list[str]:
-    """Claim ``count`` points of the study, train each, write each; returns the trial ids."""
+def run(
+    logbook: Path,
+    study_id: str,
+    count: int,
+    lease_seconds: float = 600.0,
+    retrain: str | None = None,
+    seeds: int = 3,
+    sampler_seed: int | None = None,
+) -> list[str]:
+    """Claim ``count`` points of the study (or, with ``retrain``, the retrains of that search
+    trial with ``seeds`` new seeds; with ``sampler_seed``, points of a rerun of the search), train
+    each, write each; returns the trial ids."""
     from reportgen.logger.trial import load_valid_spec
-    from runners.search.suggest import suggest  # the search itself (scipy), no JAX
+    from runners.search.suggest import suggest, suggest_retrains  # scipy, no JAX
 
     spec = load_valid_spec(logbook, study_id)
+    points = (
+        suggest_retrains(logbook, study_id, retrain, seeds, lease_seconds=lease_seconds)
+        if retrain
+        else suggest(
+            logbook, study_id, count, lease_seconds=lease_seconds, sampler_seed=sampler_seed
+        )
+    )
     done = []
-    for point in suggest(logbook, study_id, count, lease_seconds=lease_seconds):
+    for point in points:
         with open_suggested(logbook, study_id, point.trial_id) as trial:
             train(trial, spec.max_train_steps, spec.eval_every, dict(spec.workload.settings))
         done.append(point.trial_id)
@@ -114,8 +133,20 @@ def main() -> None:
     p.add_argument("--logbook", type=Path, default=Path("logbook"))
     p.add_argument("--study", required=True)
     p.add_argument("--count", type=int, default=1)
+    p.add_argument("--retrain", metavar="TRIAL", help="train retrains of this search trial "
+                   "(its id, or 'best') instead of search points")  # fmt: skip
+    p.add_argument("--seeds", type=int, default=3, help="with --retrain: retrains in all")
+    p.add_argument("--sampler-seed", type=int, default=None, metavar="K",
+                   help="points of a rerun of the search with sampler seed K (study variance)")  # fmt: skip
     args = p.parse_args()
-    for trial_id in run(args.logbook, args.study, args.count):
+    for trial_id in run(
+        args.logbook,
+        args.study,
+        args.count,
+        retrain=args.retrain,
+        seeds=args.seeds,
+        sampler_seed=args.sampler_seed,
+    ):
         print(trial_id)
 
 

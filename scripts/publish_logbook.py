@@ -7,6 +7,10 @@ each scientific value (trial variance for the decision), then reruns where the p
 them (study variance). Steps already on disk are skipped (``--resume``), so the script can be
 stopped and started again. It prints, per study, where it ran, how long each step took, the
 best value and the decision.
+
+Studies trained by the user's own loop (``EXTERNAL_LOOPS``) go through that loop and
+``reportgen suggest`` instead of the runner; the imported Optuna study is reproduced by
+``scripts/import_optuna_digits.py``.
 """
 
 from __future__ import annotations
@@ -37,21 +41,48 @@ PLAN: dict[str, tuple[int, int]] = {
     "schedule-digits-round1": (0, 0),  # round 1 only narrows the search: no retrains
     "schedule-digits-round2": (10, 0),  # its manual points are round 1's eight best
     "flax-digits-blocks": (10, 0),  # the guide's Flax plugin (examples/flax_digits.py)
+    "numpy-digits-schedule": (10, 4),  # the user's own NumPy loop, through reportgen suggest
 }
 
 
-def cli(*args: str) -> subprocess.CompletedProcess:
+# studies trained by the user's own loop (workload `external`): study id -> the loop's module,
+# which takes `--study --count`, `--retrain T --seeds N` and `--sampler-seed K --count`
+EXTERNAL_LOOPS: dict[str, str] = {"numpy-digits-schedule": "examples.numpy_loop"}
+
+
+def cli(*args: str, module: str = "reportgen") -> subprocess.CompletedProcess:
     r = subprocess.run(
-        [sys.executable, "-m", "reportgen", *args], cwd=REPO, capture_output=True, text=True
+        [sys.executable, "-m", module, *args], cwd=REPO, capture_output=True, text=True
     )
     if r.returncode != 0:
-        sys.exit(f"reportgen {' '.join(args)} failed:\n{r.stdout}\n{r.stderr}")
+        sys.exit(f"{module} {' '.join(args)} failed:\n{r.stdout}\n{r.stderr}")
     return r
+
+
+def _external(args: tuple[str, ...], loop: str, logbook: Path) -> None:
+    """The runner command ``args`` done by the study's own loop through `reportgen suggest`."""
+    command, study, rest = args[0], args[1], list(args[2:])
+    from reportgen.logger.trial import load_valid_spec  # the package is installed (-e .)
+
+    budget = load_valid_spec(logbook, study).trial_budget
+    base = ["--logbook", str(logbook), "--study", study]
+    if command == "run":
+        cli(*base, "--count", str(budget), module=loop)
+    elif command == "retrain":
+        trial, seeds = rest[rest.index("--trial") + 1], rest[rest.index("--seeds") + 1]
+        cli(*base, "--retrain", trial, "--seeds", seeds, module=loop)
+    elif command == "rerun":
+        for k in range(1, int(rest[rest.index("--sampler-seeds") + 1]) + 1):
+            cli(*base, "--sampler-seed", str(k), "--count", str(budget), module=loop)
 
 
 def timed(label: str, times: dict[str, float], *args: str) -> None:
     t0 = time.perf_counter()
-    cli(*args)
+    loop = EXTERNAL_LOOPS.get(args[1]) if len(args) > 1 else None
+    if loop and args[0] in ("run", "retrain", "rerun"):
+        _external(args, loop, Path(args[args.index("--logbook") + 1]))
+    else:
+        cli(*args)
     times[label] = round(time.perf_counter() - t0, 1)
     print(f"  {label}: {times[label]} s", flush=True)
 
