@@ -10,7 +10,8 @@ best value and the decision.
 
 Studies trained by the user's own loop (``EXTERNAL_LOOPS``) go through that loop and
 ``reportgen suggest`` instead of the runner; the imported Optuna study is reproduced by
-``scripts/import_optuna_digits.py``.
+``scripts/import_optuna_digits.py`` and the one-trial ``fashion-cnn-reference`` by
+``bench/fashion_accuracy.py``.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ PLAN: dict[str, tuple[int, int]] = {
     "warmup-digits": (5, 0),
     "weight-decay-fashion": (3, 0),
     "shakespeare-schedule": (3, 0),
+    "clip-digits": (0, 0),  # the search only: its page reads the gradient-norm statistics
     "activation-digits-1000": (40, 0),
     "sgd-vs-adam-fashion": (10, 0),
     "head-width-fashion": (10, 4),
