@@ -22,6 +22,9 @@ METHOD = "fANOVA (optuna.importance.FanovaImportanceEvaluator, 32 trees of depth
 N_TREES = 32
 MAX_DEPTH = 16
 MIN_TRIALS = 6
+# fANOVA's cost grows with the trials (the trees' leaves): beyond this many feasible trials the
+# forest is fitted on a seeded random subset of them, which ranks the hyperparameters as well
+FIT_TRIALS = 300
 
 
 def hyperparameter_importance(spec: StudySpec, search: ScoredTrials, seed: int) -> Importance:
@@ -51,6 +54,13 @@ def hyperparameter_importance(spec: StudySpec, search: ScoredTrials, seed: int) 
                                                log=hp.scale is Scale.LOG)
         else:
             dists[hp.name] = CategoricalDistribution(list(hp.values or []))
+    method = METHOD
+    if len(feasible) > FIT_TRIALS:
+        rng = np.random.default_rng(seed)
+        picked = sorted(int(i) for i in rng.choice(feasible, FIT_TRIALS, replace=False))
+        method = (f"{METHOD}, fitted on a seeded random subset of {FIT_TRIALS} of the "
+                  f"{len(feasible)} feasible trials")
+        feasible = picked
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     study = optuna.create_study(direction="minimize")
     for i in feasible:
@@ -75,7 +85,7 @@ def hyperparameter_importance(spec: StudySpec, search: ScoredTrials, seed: int) 
                           message=f"Importance needs a package that is not installed ({e.name}).")
     values = {k: float(round(v, 6)) for k, v in sorted(raw.items(), key=lambda kv: -kv[1])}
     top = list(values)[:2]
-    return Importance(method=METHOD, available=True, values=values, top_pair=top)
+    return Importance(method=method, available=True, values=values, top_pair=top)
 
 
 def interaction_cells(

@@ -341,6 +341,29 @@ def test_fanova_ranks_the_hyperparameter_that_drives_the_objective_first():
     assert not few.available and "too few" in few.message
 
 
+def test_fanova_on_many_trials_fits_a_seeded_subset_and_says_so(monkeypatch):
+    pytest.importorskip("optuna")
+    import reportgen.analysis.importance as importance
+
+    monkeypatch.setattr(importance, "FIT_TRIALS", 20)
+    s = spec(search_space=[
+        {"name": "adam.learning_rate", "role": "nuisance", "scale": "log", "low": 1e-4, "high": 1e-1},
+        {"name": "noise", "role": "nuisance", "scale": "linear", "low": 0.0, "high": 1.0},
+    ])
+    trials = []
+    for k in range(60):
+        lr = 10 ** (-4 + 3 * ((k * 7) % 60) / 59)
+        noise = ((k * 13) % 60) / 59
+        v = 0.1 + 0.3 * (math.log10(lr) + 2.5) ** 2
+        trials.append(trial(f"t{k:02d}", flat(v), index=k, hyperparameters={
+            "adam.learning_rate": lr, "noise": noise}))
+    a = hyperparameter_importance(s, scored(s, trials), seed=0)
+    b = hyperparameter_importance(s, scored(s, trials), seed=0)
+    assert a.available and a.top_pair[0] == "adam.learning_rate"
+    assert a.values == b.values  # the subset is seeded: the same page every build
+    assert a.method.endswith("fitted on a seeded random subset of 20 of the 60 feasible trials")
+
+
 # --- round 2 schedule extension ---------------------------------------------------------------
 
 
