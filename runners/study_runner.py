@@ -165,7 +165,9 @@ class StudyRunner:
         self.console = Console(stderr=True, quiet=quiet)
         self._data = None
         self._trainers: dict = {}
-        self._pad_to: dict[tuple[int, ...], int] = {}  # batch -> the size it is padded to
+        # shape group -> the size its vectorised groups are padded to (one compiled program for
+        # a whole group of shapes, also when a worker wins only some trials of a batch)
+        self._pad_to: dict[tuple, int] = {}
         # every trial is claimed before it is trained: concurrent workers never train one twice
         self.worker = worker
         self.claims = ClaimBook(study_folder(self.logbook, study_id), lease_seconds=lease_seconds)
@@ -287,17 +289,15 @@ class StudyRunner:
         for i in members_of:
             groups.setdefault(configs[i].group_key, []).append(i)
         batches: list[list[int]] = []
-        for members in groups.values():
+        for key, members in groups.items():
             trainer = self._trainer(configs[members[0]])
             cap = max_group_size(trainer.plan, configs[members[0]].traced, self.max_group)
             if self.mode == "sequential":
                 cap = 1
             n_batches = math.ceil(len(members) / cap)
             size = math.ceil(len(members) / n_batches)  # equal sizes: one compile per group
-            for k in range(0, len(members), size):
-                batch = members[k : k + size]
-                self._pad_to[tuple(batch)] = group_bucket(size, cap)
-                batches.append(batch)
+            self._pad_to[key] = group_bucket(size, cap)
+            batches += [members[k : k + size] for k in range(0, len(members), size)]
         return batches
 
     def train_unclaimed(self, jobs: Sequence[TrialJob]) -> list[TrialRecord]:
@@ -331,7 +331,7 @@ class StudyRunner:
             [(jobs[i].seeds.init, jobs[i].seeds.data_order, jobs[i].seeds.dropout or 0) for i in batch],
             mode="vectorised" if self.mode == "vectorised" else "sequential",
             on_eval=on_eval,
-            pad_to=self._pad_to.get(tuple(batch)),
+            pad_to=self._pad_to.get(configs[batch[0]].group_key),
         )
         group_id = f"{jobs[batch[0]].trial_id}+{len(batch)}"
         out = []
