@@ -320,19 +320,25 @@ def test_split_mismatch_and_variance_sources():
 # --- insight ----------------------------------------------------------------------------------
 
 
-def test_fanova_ranks_the_hyperparameter_that_drives_the_objective_first():
-    pytest.importorskip("optuna")
+def _lr_drives(n: int, noise_step: int):
+    """A study of n trials whose objective depends on the learning rate only, not on 'noise'."""
     s = spec(search_space=[
         {"name": "adam.learning_rate", "role": "nuisance", "scale": "log", "low": 1e-4, "high": 1e-1},
         {"name": "noise", "role": "nuisance", "scale": "linear", "low": 0.0, "high": 1.0},
     ])
     trials = []
-    for k in range(24):
-        lr = 10 ** (-4 + 3 * ((k * 7) % 24) / 23)
-        noise = ((k * 5) % 24) / 23
+    for k in range(n):
+        lr = 10 ** (-4 + 3 * ((k * 7) % n) / (n - 1))
+        noise = ((k * noise_step) % n) / (n - 1)
         v = 0.1 + 0.3 * (math.log10(lr) + 2.5) ** 2  # depends on the learning rate only
         trials.append(trial(f"t{k:02d}", flat(v), index=k, hyperparameters={
             "adam.learning_rate": lr, "noise": noise}))
+    return s, trials
+
+
+def test_fanova_ranks_the_hyperparameter_that_drives_the_objective_first():
+    pytest.importorskip("optuna")
+    s, trials = _lr_drives(24, 5)
     imp = hyperparameter_importance(s, scored(s, trials), seed=0)
     assert imp.available
     assert imp.top_pair[0] == "adam.learning_rate"
@@ -346,17 +352,7 @@ def test_fanova_on_many_trials_fits_a_seeded_subset_and_says_so(monkeypatch):
     import reportgen.analysis.importance as importance
 
     monkeypatch.setattr(importance, "FIT_TRIALS", 20)
-    s = spec(search_space=[
-        {"name": "adam.learning_rate", "role": "nuisance", "scale": "log", "low": 1e-4, "high": 1e-1},
-        {"name": "noise", "role": "nuisance", "scale": "linear", "low": 0.0, "high": 1.0},
-    ])
-    trials = []
-    for k in range(60):
-        lr = 10 ** (-4 + 3 * ((k * 7) % 60) / 59)
-        noise = ((k * 13) % 60) / 59
-        v = 0.1 + 0.3 * (math.log10(lr) + 2.5) ** 2
-        trials.append(trial(f"t{k:02d}", flat(v), index=k, hyperparameters={
-            "adam.learning_rate": lr, "noise": noise}))
+    s, trials = _lr_drives(60, 13)
     a = hyperparameter_importance(s, scored(s, trials), seed=0)
     b = hyperparameter_importance(s, scored(s, trials), seed=0)
     assert a.available and a.top_pair[0] == "adam.learning_rate"
