@@ -113,7 +113,12 @@ def tree_digest(root: Path, skip: tuple[str, ...] = (MANIFEST_NAME,)) -> str:
     Raises ``ReportgenError`` on anything that is not a regular file or folder (a FIFO would
     block the read, and MkDocs could not copy it).
     """
-    h = hashlib.sha256()
+    return digest_of(file_digests(root, skip))
+
+
+def file_digests(root: Path, skip: tuple[str, ...] = (MANIFEST_NAME,)) -> dict[str, str]:
+    """sha256 of every file under ``root`` by its '/'-separated relative path, in walk order."""
+    out: dict[str, str] = {}
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames.sort()
         for name in sorted(filenames):
@@ -121,8 +126,16 @@ def tree_digest(root: Path, skip: tuple[str, ...] = (MANIFEST_NAME,)) -> str:
                 continue
             p = Path(dirpath) / name
             check_regular(p)
-            h.update(str(p.relative_to(root)).encode() + b"\0")
-            h.update(hashlib.sha256(p.read_bytes()).digest())
+            out[p.relative_to(root).as_posix()] = hashlib.sha256(p.read_bytes()).hexdigest()
+    return out
+
+
+def digest_of(digests: dict[str, str]) -> str:
+    """The tree digest of ``file_digests`` (paths and contents, in walk order)."""
+    h = hashlib.sha256()
+    for rel, sha in digests.items():
+        h.update(rel.encode() + b"\0")
+        h.update(bytes.fromhex(sha))
     return h.hexdigest()
 
 

@@ -8,6 +8,7 @@ the same on every build from the same records.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sys
@@ -44,9 +45,14 @@ def _source_date(epoch: int):
 
 
 class _Echo(logging.Handler):
-    """Print MkDocs warnings and errors to stderr (the CLI runs without MkDocs' own logging)."""
+    """Print MkDocs warnings and errors to stderr (the CLI runs without MkDocs' own logging),
+    and count them (a build with warnings leaves no page cache: its pages are all rendered
+    again next time, so their warnings are seen again)."""
+
+    count = 0
 
     def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
         print(f"mkdocs: {record.levelname}: {record.getMessage()}", file=sys.stderr)
 
 
@@ -63,15 +69,35 @@ def _theme_overrides(cfg) -> None:  # type: ignore[no-untyped-def]
         theme._custom_dir = str(folder)  # what custom_dir reports (it has no setter)
 
 
-def run_mkdocs(config: Path, docs: Path, site: Path, *, strict: bool, epoch: int) -> None:
-    """Build ``site`` from ``docs`` with ``config``; a strict-mode abort becomes a ReportgenError."""
+def run_mkdocs(
+    config: Path,
+    docs: Path,
+    site: Path,
+    *,
+    strict: bool,
+    epoch: int,
+    previous: Path | None = None,
+    digests: dict[str, str] | None = None,
+    generator: str = "",
+) -> int:
+    """Build ``site`` from ``docs`` with ``config``; a strict-mode abort becomes a ReportgenError.
+
+    ``previous``: the site built last time, whose unchanged study pages are reused
+    (``page_reuse``); ``digests``: sha256 of the docs files by relative path, when the caller
+    has them. Returns how many pages were reused.
+    """
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, ConfigurationError
 
+    from reportgen.site.page_reuse import CACHE_NAME, DirtyNotice, PageReuse
+
     log = logging.getLogger("mkdocs")
     handler = _Echo(logging.WARNING)
     log.addHandler(handler)
+    notice = DirtyNotice()
+    logging.getLogger("mkdocs.commands.build").addFilter(notice)
+    reuse = PageReuse(previous, digests or {}, generator)
     try:
         with _source_date(epoch):
             cfg = load_config(
@@ -81,9 +107,19 @@ def run_mkdocs(config: Path, docs: Path, site: Path, *, strict: bool, epoch: int
                 strict=strict,
             )
             _theme_overrides(cfg)
-            build(cfg)
+            cfg.plugins["reportgen/page-reuse"] = reuse
+            # dirty mode skips exactly the pages whose File.is_modified is False: the reused
+            # ones (the build folder is fresh, so every other file is written)
+            build(cfg, dirty=True)
         relative_404(site)
+        if handler.count == 0:
+            (site / CACHE_NAME).write_text(
+                json.dumps(reuse.cache, sort_keys=True, separators=(",", ":")) + "\n",
+                encoding="utf-8",
+            )
     except (Abort, ConfigurationError) as e:
         raise ReportgenError(f"mkdocs build failed: {e}") from None
     finally:
         log.removeHandler(handler)
+        logging.getLogger("mkdocs.commands.build").removeFilter(notice)
+    return len(reuse.reused)

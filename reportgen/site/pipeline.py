@@ -29,8 +29,9 @@ from reportgen.site.manifest import (
     MANIFEST_NAME,
     Manifest,
     StudyEntry,
+    digest_of,
+    file_digests,
     study_signature,
-    tree_digest,
 )
 from reportgen.site.mkdocs_run import DEFAULT_CONFIG, DEFAULT_DOCS, resolve_config, run_mkdocs
 from reportgen.site.output import build_swapped, built_digest, check_site_folder
@@ -49,6 +50,7 @@ class BuildResult:
     bad: list[str] = field(default_factory=list)  # study folders with invalid records
     problems: list[Problem] = field(default_factory=list)
     mkdocs_ran: bool = False
+    pages_reused: int = 0  # pages MkDocs took from the previous site instead of rendering
 
 
 def _write_if_changed(path: Path, text: str) -> bool:
@@ -185,16 +187,21 @@ def build_site(
 
     manifest.studies = new_entries
     if run_site:
+        digests = file_digests(docs)
         digest = hashlib.sha256(
-            (tree_digest(docs) + config.read_text(encoding="utf-8") + gen).encode()
+            (digest_of(digests) + config.read_text(encoding="utf-8") + gen).encode()
         ).hexdigest()
         if built_digest(site) != digest:
             epoch = _epoch(new_entries)
-            build_swapped(
-                site,
-                digest,
-                lambda out: run_mkdocs(config, docs, out, strict=strict, epoch=epoch),
-            )
+            previous = site if built_digest(site) else None  # a finished site of ours
+
+            def mkdocs(out: Path) -> None:
+                result.pages_reused = run_mkdocs(
+                    config, docs, out, strict=strict, epoch=epoch, previous=previous,
+                    digests=digests, generator=gen,
+                )
+
+            build_swapped(site, digest, mkdocs)
             result.mkdocs_ran = True
     manifest.save(manifest_path)
     return result

@@ -1,0 +1,94 @@
+"""An incremental build (unchanged study pages taken from the previous site) is byte for byte
+the site a clean build makes from the same records and docs."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+from reportgen.site import build_site
+from reportgen.site.mkdocs_run import DEFAULT_DOCS
+from tests.conftest import REPO
+
+# real published studies: a round 2 that depends on its round 1, and two independent ones
+STUDIES = ("schedule-digits-round1", "schedule-digits-round2", "clip-digits", "flax-digits-blocks")
+
+
+def _tree(root: Path) -> dict[str, str]:
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def _project(root: Path) -> tuple[Path, Path, Path]:
+    logbook = root / "logbook"
+    for sid in STUDIES:
+        shutil.copytree(REPO / "logbook" / sid, logbook / sid)
+    shutil.copytree(DEFAULT_DOCS, root / "docs")
+    return logbook, root / "docs", root / "site"
+
+
+def _build(logbook: Path, docs: Path, site: Path):  # type: ignore[no-untyped-def]
+    return build_site(logbook, docs, site, config=REPO / "mkdocs.yml", strict=True)
+
+
+def _clean_build_of(root: Path, logbook: Path, docs: Path, clean: Path) -> dict[str, str]:
+    """A clean build of the same records and hand-written docs, in a folder of its own."""
+    shutil.copytree(logbook, clean / "logbook")
+    shutil.copytree(docs, clean / "docs", ignore=shutil.ignore_patterns("studies"))
+    first = _build(clean / "logbook", clean / "docs", clean / "site")
+    assert first.pages_reused == 0
+    return _tree(clean / "site")
+
+
+def _retitle(spec: Path) -> None:
+    """Append " (edited)" to the spec's title, quoted or not."""
+    lines = spec.read_text().splitlines(keepends=True)
+    i = next(k for k, line in enumerate(lines) if line.startswith("title: "))
+    line = lines[i].rstrip("\n")
+    lines[i] = (line[:-1] + ' (edited)"' if line.endswith('"') else line + " (edited)") + "\n"
+    spec.write_text("".join(lines))
+
+
+def _assert_same(a: dict[str, str], b: dict[str, str]) -> None:
+    assert sorted(a) == sorted(b)
+    assert [k for k in a if a[k] != b[k]] == []
+
+
+def test_one_study_changed_rebuilds_identical_to_a_clean_build(tmp_path):
+    logbook, docs, site = _project(tmp_path / "inc")
+    full = _build(logbook, docs, site)
+    assert full.pages_reused == 0 and len(full.rendered) == len(STUDIES)
+
+    _retitle(logbook / "clip-digits" / "study.yaml")
+    one = _build(logbook, docs, site)
+    assert one.rendered == ["clip-digits"]
+    # the other studies' pages came from the previous site, not from MkDocs
+    assert one.pages_reused >= 2 * (len(STUDIES) - 1)
+    assert "(edited)" in (site / "studies" / "clip-digits" / "index.html").read_text()
+    _assert_same(_tree(site), _clean_build_of(tmp_path, logbook, docs, tmp_path / "clean1"))
+
+    # a round 1 changed: its round 2 (which reads it) is rendered again too
+    _retitle(logbook / "schedule-digits-round1" / "study.yaml")
+    dep = _build(logbook, docs, site)
+    assert sorted(dep.rendered) == ["schedule-digits-round1", "schedule-digits-round2"]
+    _assert_same(_tree(site), _clean_build_of(tmp_path, logbook, docs, tmp_path / "clean2"))
+
+
+def test_a_changed_navigation_renders_every_page_again(tmp_path):
+    logbook, docs, site = _project(tmp_path / "inc")
+    _build(logbook, docs, site)
+    # a hand-written page in the navigation gets a new title: every page's sidebar shows it
+    guide = docs / "guide.md"
+    text = guide.read_text()
+    first = text.splitlines()[0]
+    assert first.startswith("# ")
+    guide.write_text(text.replace(first, first + " (revised)", 1))
+    again = _build(logbook, docs, site)
+    assert again.rendered == [] and again.mkdocs_ran and again.pages_reused == 0
+    page = (site / "studies" / "clip-digits" / "index.html").read_text()
+    assert "(revised)" in page
+    _assert_same(_tree(site), _clean_build_of(tmp_path, logbook, docs, tmp_path / "clean"))
