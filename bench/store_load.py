@@ -1,21 +1,35 @@
-"""Time reading one 1000-point trial record: the store's path vs plain json.loads + model_validate.
+"""Time reading trial records: one record, whole studies (`load_study`) and `reportgen check`.
 
     python bench/store_load.py [--points 1000] [--repeat 200]
+    python bench/store_load.py --logbook [--studies 3] [--trials 200] [--points 1000] [--keep DIR]
 
-Prints milliseconds per trial for both and their ratio. Synthetic record, for this bench only.
+The first form prints milliseconds per trial for the store's path and for plain json.loads +
+model_validate, and their ratio. ``--logbook`` writes a synthetic logbook (S studies × T trials
+× P points, diverged trials with NaN tails, like bench/build_scale.py) and prints trials/s and
+MB/s of `load_study` over every study and of `reportgen check` (a subprocess, imports
+included), then where one `load_study` spends its time (cProfile): the duplicate-key / huge-int
+scan, the pydantic parse, the record validators, the consistency checks, reading and hashing.
+Synthetic records, for this bench only.
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import datetime as dt
 import json
+import os
+import pstats
 import random
+import shutil
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
 
 from reportgen.schema import (  # noqa: E402
     Best,
@@ -24,10 +38,13 @@ from reportgen.schema import (  # noqa: E402
     Provenance,
     Seeds,
     Status,
+    StudySpec,
     TrialRecord,
 )
-from reportgen.store import dumps_record  # noqa: E402
+from reportgen.store import dumps_record, load_study, write_spec  # noqa: E402
+from reportgen.store.consistency import trial_consistency  # noqa: E402
 from reportgen.store.load import parse_trial  # noqa: E402
+from reportgen.store.parse import json_problems  # noqa: E402
 
 
 def record(points: int) -> bytes:
@@ -67,13 +84,199 @@ def per_trial_ms(fn, raw: bytes, repeat: int) -> float:
     return (time.perf_counter() - t0) / repeat * 1000
 
 
+def make_logbook(root: Path, studies: int, trials: int, points: int) -> int:
+    """A synthetic logbook; returns its bytes of trial files."""
+    rng = random.Random(0)
+    step = list(range(10, points * 10 + 1, 10))
+    total = 0
+    for i in range(studies):
+        sid = f"study-{i:03d}"
+        write_spec(
+            root,
+            StudySpec(
+                study_id=sid,
+                title=f"Synthetic study {i}",
+                goal="Benchmark loading.",
+                workload={"name": "external"},
+                search_space=[
+                    {
+                        "name": "learning_rate",
+                        "role": "nuisance",
+                        "scale": "log",
+                        "low": 1e-4,
+                        "high": 1e-1,
+                    },
+                    {
+                        "name": "width",
+                        "role": "scientific",
+                        "scale": "discrete",
+                        "values": [64, 128, 256],
+                    },
+                ],
+                trial_budget=trials,
+                max_train_steps=points * 10,
+                eval_every=10,
+            ),
+        )
+        folder = root / sid / "trials"
+        folder.mkdir(parents=True, exist_ok=True)
+        for t in range(trials):
+            lr = 10 ** rng.uniform(-4, -1)
+            diverged = lr > 0.08
+            train = [
+                0.05 + 2.0 * 2.718281828 ** (-k * lr * 5) + 0.01 * rng.gauss(0, 1)
+                for k in range(points)
+            ]
+            if diverged:
+                train[points // 3 :] = [float("nan")] * (points - points // 3)
+            valid = [min(max(x / 2.5 + 0.02, 0.0), 1.0) if x == x else x for x in train]
+            best_i = min((k for k in range(points) if valid[k] == valid[k]), key=valid.__getitem__)
+            rec = TrialRecord(
+                study_id=sid,
+                study_revision=1,
+                trial_id=f"t{t:04d}",
+                index=t,
+                hyperparameters={"learning_rate": lr, "width": [64, 128, 256][t % 3]},
+                seeds=Seeds(init=t, data_order=t, sampler=0),
+                status=Status.DIVERGED if diverged else Status.COMPLETE,
+                status_reason="loss became NaN" if diverged else "",
+                curves=Curves(
+                    step=step,
+                    train_loss=train,
+                    valid_loss=[x * 1.1 for x in train],
+                    valid_error=valid,
+                    learning_rate=[lr] * points,
+                    grad_norm=[abs(x) for x in train],
+                ),
+                best=Best(step=step[best_i], value=valid[best_i]),
+                final_value=None if diverged else valid[-1],
+                max_train_steps=points * 10,
+                wall_seconds=1.0,
+                step_seconds=0.001,
+                execution=Execution(mode="sequential"),
+                provenance=Provenance(created_utc=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)),
+            )
+            text = dumps_record(rec).encode()
+            (folder / f"{rec.trial_id}.json").write_bytes(text)
+            total += len(text)
+    return total
+
+
+# Where one load_study spends its time: cumulative seconds of these functions (by name).
+_PARTS = (
+    ("json_problems (duplicate keys, huge ints)", "parse.py", "json_problems"),
+    ("pydantic parse + validate (model_validate_json)", "", "model_validate_json"),
+    ("  of which Curves._columns", "trial.py", "_columns"),
+    ("  of which TrialRecord._status_consistent", "trial.py", "_status_consistent"),
+    ("trial_consistency (best vs curve)", "consistency.py", "trial_consistency"),
+    ("read_bounded (read the file)", "parse.py", "read_bounded"),
+    ("digest_bounded (read + hash again)", "parse.py", "digest_bounded"),
+)
+
+
+def bench_logbook(args: argparse.Namespace) -> int:
+    work = args.keep or Path(tempfile.mkdtemp(prefix="reportgen-load-"))
+    root = work / "logbook"
+    if not (root.is_dir() and args.keep):
+        shutil.rmtree(root, ignore_errors=True)
+        nbytes = make_logbook(root, args.studies, args.trials, args.points)
+    else:
+        nbytes = sum(f.stat().st_size for f in root.glob("*/trials/*.json"))
+    mb = nbytes / 1e6
+    n = args.studies * args.trials
+    folders = sorted(p for p in root.iterdir() if p.is_dir())
+    load_study(folders[0], root)  # warm the imports and the page cache
+    t0 = time.perf_counter()
+    for f in folders:
+        study, problems = load_study(f, root)
+        assert study is not None and not problems, problems[:3]
+        assert len(study.trials) == args.trials
+    load_s = time.perf_counter() - t0
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    t0 = time.perf_counter()
+    r = subprocess.run(
+        [sys.executable, "-m", "reportgen", "check", "--logbook", str(root)],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    check_s = time.perf_counter() - t0
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
+
+    # the same parts without the profiler's per-call cost, over one study's files
+    files = sorted((folders[0] / "trials").glob("*.json"))
+    raws = [f.read_bytes() for f in files]
+    spec = load_study(folders[0], root)[0].spec
+    t0 = time.perf_counter()
+    for r_ in raws:
+        json_problems(r_, "bench.json")
+    jp_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    recs = [TrialRecord.model_validate_json(r_) for r_ in raws]
+    pv_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    for rec in recs:
+        trial_consistency(rec, spec, "bench.json")
+    tc_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    load_study(folders[0], root)
+    one_s = time.perf_counter() - t0
+
+    prof = cProfile.Profile()
+    prof.enable()
+    load_study(folders[0], root)
+    prof.disable()
+    stats = pstats.Stats(prof)
+    total = max(stats.total_tt, 1e-9)
+    cum: dict[str, float] = {}
+    for (file, _, name), (_, _, _, ct, _) in stats.stats.items():  # type: ignore[attr-defined]
+        for label, where, fn in _PARTS:
+            if name == fn and file.endswith(where):
+                cum[label] = cum.get(label, 0.0) + ct
+
+    print(
+        f"synthetic logbook: {args.studies} studies × {args.trials} trials × {args.points} "
+        f"points, {mb:.0f} MB of trial files ({root})\n"
+    )
+    print("| step | seconds | trials/s | MB/s |\n|---|---|---|---|")
+    print(f"| load_study, every study | {load_s:.2f} | {n / load_s:.0f} | {mb / load_s:.1f} |")
+    print(
+        f"| reportgen check (subprocess) | {check_s:.2f} | {n / check_s:.0f} | {mb / check_s:.1f} |"
+    )
+    print(f"\none load_study of {args.trials} trials: {one_s:.3f} s, of which (timed alone)\n")
+    print("| part | seconds | share |\n|---|---|---|")
+    for label, sec in (
+        ("json_problems", jp_s),
+        ("TrialRecord.model_validate_json (parse + validators)", pv_s),
+        ("trial_consistency", tc_s),
+    ):
+        print(f"| {label} | {sec:.3f} | {100 * sec / one_s:.0f} % |")
+    print(f"\nthe same load_study under cProfile: {total:.2f} s\n")
+    print("| part | seconds | share |\n|---|---|---|")
+    for label, _, _ in _PARTS:
+        ct = cum.get(label, 0.0)
+        print(f"| {label} | {ct:.3f} | {100 * ct / total:.0f} % |")
+    print("\ntop entries by own time:\n")
+    stats.sort_stats("tottime").print_stats(args.top)
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
 def main() -> int:
     p = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     p.add_argument("--points", type=int, default=1000)
     p.add_argument("--repeat", type=int, default=200)
+    p.add_argument("--logbook", action="store_true", help="time load_study and reportgen check")
+    p.add_argument("--studies", type=int, default=3)
+    p.add_argument("--trials", type=int, default=200)
+    p.add_argument("--top", type=int, default=12, help="cProfile entries to print")
+    p.add_argument("--keep", type=Path, default=None, help="work folder to keep and reuse")
     args = p.parse_args()
+    if args.logbook:
+        return bench_logbook(args)
     raw = record(args.points)
     store = per_trial_ms(lambda r: parse_trial(r, "bench.json"), raw, args.repeat)
     plain = per_trial_ms(lambda r: TrialRecord.model_validate(json.loads(r)), raw, args.repeat)

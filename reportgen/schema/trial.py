@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import operator
+from bisect import bisect_left
 from enum import StrEnum
+from itertools import islice
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -70,11 +73,18 @@ class Curves(Model):
         for name, col in self.extra.items():
             if len(col) != n:
                 raise ValueError(f"extra column {name!r} has {len(col)} values, 'step' has {n}")
-        if any(s < 0 for s in self.step):
+        # per-point checks run in C (map over builtins): a logbook holds tens of millions of points
+        step = self.step
+        if step and min(step) < 0:
             raise ValueError("steps must be non-negative")
-        if any(b <= a for a, b in zip(self.step, self.step[1:], strict=False)):
+        if not all(map(operator.lt, step, islice(step, 1, None))):
             raise ValueError("steps must be strictly increasing")
         return self
+
+    def index_of(self, step: int) -> int | None:
+        """Position of ``step`` in the (strictly increasing) steps, or None when not recorded."""
+        i = bisect_left(self.step, step)
+        return i if i < len(self.step) and self.step[i] == step else None
 
     def column(self, name: str) -> list[float]:
         if name in CURVE_COLUMNS or (name in GRAD_STAT_COLUMNS and getattr(self, name)):
@@ -162,10 +172,10 @@ class TrialRecord(Model):
             if len(self.curves) == 0:
                 raise ValueError("status is complete but the curves are empty")
             # an imported run may not have logged a training loss at all (NaN = not recorded)
-            logged = self.provenance.source is None or any(
-                not math.isnan(x) for x in self.curves.train_loss
+            logged = self.provenance.source is None or not all(
+                map(math.isnan, self.curves.train_loss)
             )
-            if logged and not all(math.isfinite(x) for x in self.curves.train_loss):
+            if logged and not all(map(math.isfinite, self.curves.train_loss)):
                 raise ValueError(
                     "status is complete but train_loss has non-finite values; mark it diverged"
                 )
@@ -179,7 +189,7 @@ class TrialRecord(Model):
         if self.best is not None:
             if not math.isfinite(self.best.value):
                 raise ValueError("best.value must be finite")
-            if self.best.step not in set(self.curves.step):
+            if self.curves.index_of(self.best.step) is None:
                 raise ValueError(f"best.step {self.best.step} is not one of the recorded steps")
         if self.kind is not TrialKind.SEARCH and not self.group:
             raise ValueError(f"a {self.kind} trial needs its 'group'")

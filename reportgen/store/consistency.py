@@ -49,7 +49,8 @@ def trial_consistency(trial: TrialRecord, spec: StudySpec, shown: str) -> list[P
         col = trial.curves.column(spec.objective.metric)
     except KeyError:
         return out  # the analysis reports a missing objective curve by name
-    at = dict(zip(trial.curves.step, col, strict=True)).get(trial.best.step)
+    i = trial.curves.index_of(trial.best.step)
+    at = None if i is None else col[i]
     if at is not None and not _close(at, trial.best.value):
         out.append(
             Problem(
@@ -61,14 +62,15 @@ def trial_consistency(trial: TrialRecord, spec: StudySpec, shown: str) -> list[P
             )
         )
         return out
-    sign = 1.0 if spec.objective.direction is Direction.MINIMIZE else -1.0
-    better = [
-        (s, v)
-        for s, v in zip(trial.curves.step, col, strict=True)
-        if math.isfinite(v) and sign * v < sign * trial.best.value and not _close(v, trial.best.value)
-    ]
-    if better:
-        s, v = min(better, key=lambda sv: sign * sv[1])
+    # Only the most extreme finite value (at its first step) can be the one to report: when it
+    # is close to best, so is every value between them. min/max/index run in C.
+    minimize = spec.objective.direction is Direction.MINIMIZE
+    v = (min if minimize else max)(filter(math.isfinite, col), default=None)
+    if v is None:
+        return out
+    better = v < trial.best.value if minimize else v > trial.best.value
+    if better and not _close(v, trial.best.value):
+        s = trial.curves.step[col.index(v)]
         out.append(
             Problem(
                 shown,

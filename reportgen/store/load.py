@@ -296,8 +296,11 @@ def load_study(folder: Path, root: Path | None = None) -> tuple[StudyRecords | N
                     Problem(shown, None, "file", "trials/ holds only <trial_id>.json files")
                 )
                 continue
-            _feed(digest, f, folder)
-            trial, probs = load_trial(f, shown)
+            # one read: the digest and the parse see the same bytes (the hash of nothing, as
+            # digest_bounded gives, for a file that cannot be read or is over the limit)
+            raw, probs = read_bounded(f, shown)
+            _feed_bytes(digest, f, folder, hashlib.sha256(raw or b"").digest())
+            trial, probs = parse_trial(raw, shown) if raw is not None else (None, probs)
             problems += probs
             if trial is None:
                 continue
@@ -345,7 +348,11 @@ def load_study(folder: Path, root: Path | None = None) -> tuple[StudyRecords | N
 
 
 def _feed(digest: Any, f: Path, folder: Path) -> None:
-    digest.update(str(f.relative_to(folder)).encode() + b"\0" + digest_bounded(f))
+    _feed_bytes(digest, f, folder, digest_bounded(f))
+
+
+def _feed_bytes(digest: Any, f: Path, folder: Path, file_digest: bytes) -> None:
+    digest.update(str(f.relative_to(folder)).encode() + b"\0" + file_digest)
 
 
 def load_logbook(root: Path) -> Logbook:
