@@ -107,17 +107,13 @@ class Manifest:
         atomic_write_text(Path(path), json.dumps(data, indent=1, sort_keys=True) + "\n")
 
 
-def tree_digest(root: Path, skip: tuple[str, ...] = (MANIFEST_NAME,)) -> str:
-    """Digest of every file's path and bytes under ``root`` (the docs the site is built from).
+def file_digests(root: Path, skip: tuple[str, ...] = (MANIFEST_NAME,)) -> dict[str, str]:
+    """sha256 of every file under ``root`` (the docs the site is built from) by its
+    '/'-separated relative path, in walk order.
 
     Raises ``ReportgenError`` on anything that is not a regular file or folder (a FIFO would
     block the read, and MkDocs could not copy it).
     """
-    return digest_of(file_digests(root, skip))
-
-
-def file_digests(root: Path, skip: tuple[str, ...] = (MANIFEST_NAME,)) -> dict[str, str]:
-    """sha256 of every file under ``root`` by its '/'-separated relative path, in walk order."""
     out: dict[str, str] = {}
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames.sort()
