@@ -2,18 +2,20 @@
 series; they compute no statistics. Every builder returns a plain spec dict."""
 
 from reportgen.charts.axis import axis_plot
-from reportgen.charts.curves import CurveSeries, training_curves
+from reportgen.charts.curves import BandSeries, CurveSeries, training_curve_bands, training_curves
 from reportgen.charts.isolation import isolation_plot, retrains_at
 from reportgen.charts.timeline import launch_timeline
 from reportgen.charts.variance import expected_best_plot, variance_plot
 
 __all__ = [
+    "BandSeries",
     "CurveSeries",
     "axis_plot",
     "expected_best_plot",
     "isolation_plot",
     "launch_timeline",
     "retrains_at",
+    "training_curve_bands",
     "training_curves",
     "variance_plot",
 ]
