@@ -44,21 +44,35 @@ def curve_bands(
         raise ValueError(f"quantiles must lie in [0, 1], got {q}")
     if len(steps) != len(values):
         raise ValueError(f"{len(steps)} step lists for {len(values)} value lists")
-    step_arrays = [np.asarray(s, dtype=np.int64) for s in steps]
-    for i, (s, v) in enumerate(zip(step_arrays, values, strict=True)):
+    # curves of one length are converted in one call each (a (curves, evals) block), then
+    # split by their step lists (usually one per length)
+    by_len: dict[int, list[int]] = {}
+    for i, (s, v) in enumerate(zip(steps, values, strict=True)):
         if len(s) != len(v):
             raise ValueError(f"curve {i} has {len(s)} steps and {len(v)} values")
+        by_len.setdefault(len(s), []).append(i)
+    blocks: list[tuple[list[int], np.ndarray, np.ndarray]] = []  # members, steps, values
+    for n, members in by_len.items():
+        if n == 0:
+            continue
+        s_block = np.array([steps[i] for i in members], dtype=np.int64).reshape(len(members), n)
+        v_block = np.array([values[i] for i in members], dtype=float).reshape(len(members), n)
+        if (s_block == s_block[0]).all():  # the usual case: one step list per length
+            kinds, which = s_block[:1], np.zeros(len(members), dtype=int)
+        else:
+            kinds, which = np.unique(s_block, axis=0, return_inverse=True)
+            which = np.asarray(which).reshape(-1)
+        for k, row in enumerate(kinds):
+            rows = np.flatnonzero(which == k)
+            blocks.append(([members[r] for r in rows], row, v_block[rows]))
     union = (
-        np.unique(np.concatenate(step_arrays)) if step_arrays else np.zeros(0, dtype=np.int64)
+        np.unique(np.concatenate([row for _, row, _ in blocks]))
+        if blocks
+        else np.zeros(0, dtype=np.int64)
     )
-    grid = np.full((len(step_arrays), len(union)), np.nan)
-    by_steps: dict[bytes, list[int]] = {}
-    for i, s in enumerate(step_arrays):
-        by_steps.setdefault(s.tobytes(), []).append(i)
-    for members in by_steps.values():
-        cols = np.searchsorted(union, step_arrays[members[0]])
-        block = np.array([np.asarray(values[i], dtype=float) for i in members], dtype=float)
-        grid[np.ix_(members, cols)] = block.reshape(len(members), len(cols))
+    grid = np.full((len(steps), len(union)), np.nan)
+    for members, row, block in blocks:
+        grid[np.ix_(members, np.searchsorted(union, row))] = block
     grid[~np.isfinite(grid)] = np.nan
     n_finite = np.isfinite(grid).sum(axis=0)
     out = np.full((len(q), len(union)), np.nan)

@@ -10,15 +10,13 @@ import numpy as np
 from reportgen.analysis.curve_bands import curve_bands
 from reportgen.analysis.downsample import minmax_mask
 from reportgen.analysis.robust_range import robust_range
-from reportgen.charts.axis import (
+from reportgen.charts import (
     AxisDensity,
+    BandSeries,
+    CurveSeries,
     DensityCell,
     InfeasibleColumn,
     axis_density_plot,
-)
-from reportgen.charts import (
-    BandSeries,
-    CurveSeries,
     axis_plot,
     expected_best_plot,
     isolation_plot,
@@ -30,7 +28,6 @@ from reportgen.charts import (
 from reportgen.pages import StudyCharts
 from reportgen.schema import (
     Hyperparameter,
-    Objective,
     Role,
     Scalar,
     Scale,
@@ -162,22 +159,22 @@ def curve_band_series(
 
     Raises ``KeyError`` when no trial recorded ``metric`` (as `curve_series` does).
     """
-    steps: list[list[int]] = []
-    cols: list[list[float]] = []
+    steps: list[Sequence[int]] = []
+    cols: list[Sequence[float]] = []
     for t in trials:
         try:
-            col = list(t.curves.column(metric))
+            col = t.curves.column(metric)
         except KeyError:
             col = []
         cols.append(col)
-        steps.append(list(t.curves.step) if col else [])
-    if trials and not any(cols):
+        steps.append(t.curves.step if len(col) else [])
+    if trials and not any(len(c) for c in cols):
         trials[0].curves.column(metric)  # no trial recorded it: the KeyError names the known ones
     b = curve_bands(steps, cols)
     q = [_json_values(round_sig(row)) for row in b.values]
     bands = BandSeries(b.step.tolist(), *q, n=b.n_finite.tolist())
     top = sorted(
-        (i for i, t in enumerate(trials) if _top(ranks.get(t.trial_id)) and cols[i]),
+        (i for i, t in enumerate(trials) if _top(ranks.get(t.trial_id)) and len(cols[i])),
         key=lambda i: ranks[trials[i].trial_id],
     )
     top_series = [
@@ -185,7 +182,7 @@ def curve_band_series(
             trials[i].trial_id,
             ranks.get(trials[i].trial_id),
             str(trials[i].status),
-            steps[i],
+            list(steps[i]),
             _json_values(round_sig(np.asarray(cols[i], dtype=float))),
             True,
         )
@@ -221,7 +218,6 @@ AXIS_GRID = (32, 20)  # columns × rows of a dense axis plot's count grid
 def axis_density(
     hp: Hyperparameter,
     points: list[TrialPoint],
-    objective: Objective,
     span: tuple[float, float] | None,
 ) -> AxisDensity:
     """Feasible trials of ``points`` counted in a grid over ``hp`` (sampling coordinates: equal
@@ -411,7 +407,7 @@ def study_charts(
     axis = tuple(
         (
             hp.name,
-            axis_density_plot(hp, axis_density(hp, list(points), analysis.objective, span),
+            axis_density_plot(hp, axis_density(hp, list(points), span),
                               analysis.objective)
             if dense
             else axis_plot(

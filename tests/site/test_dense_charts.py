@@ -38,7 +38,7 @@ def test_the_threshold_is_one_named_constant():
 
 def test_axis_density_counts_every_trial_once_in_log_units():
     points = _points(1000)
-    d = axis_density(LR, points, Objective(metric="valid_error"), (0.0, 1.0))
+    d = axis_density(LR, points, (0.0, 1.0))
     assert sum(c.n for c in d.cells) == d.n_feasible == 900
     assert sum(c.n for c in d.infeasible) == 100
     assert [p.rank for p in d.top] == [1, 2, 3]
@@ -53,7 +53,7 @@ def test_axis_density_counts_every_trial_once_in_log_units():
 
 
 def test_axis_density_on_an_ordinal_axis_has_one_column_per_value():
-    d = axis_density(WIDTH, _points(600), Objective(metric="valid_error"), (0.0, 1.0))
+    d = axis_density(WIDTH, _points(600), (0.0, 1.0))
     assert d.grid[0] == 3 and {c.x0 for c in d.cells} == {"32", "64", "128"}
     assert sum(c.n for c in d.cells) == 540
 
