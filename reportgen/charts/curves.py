@@ -76,3 +76,90 @@ def _template(log_y: bool, with_others: bool = True, with_top: bool = True) -> a
     layers = [layer for layer, on in ((others, with_others), (top, with_top)) if on]
     chart = alt.layer(*layers).properties(width=WIDTH, height=HEIGHT, title=slot("title"))
     return chart
+
+
+@dataclass(frozen=True)
+class BandSeries:
+    """Prepared quantile bands of many trials' curves (``None`` where a step has no band)."""
+
+    step: list[int]
+    q10: list[float | None]
+    q25: list[float | None]
+    q50: list[float | None]
+    q75: list[float | None]
+    q90: list[float | None]
+    n: list[int]  # trials with a finite value at each step
+
+
+def training_curve_bands(
+    bands: BandSeries, top: list[CurveSeries], metric: str, *, log_y: bool, title: str
+) -> dict[str, Any]:
+    """A Vega-Lite spec of ``metric`` against step: the 10–90 % and 25–75 % bands and the
+    median of every trial (prepared), with the ``top`` trials drawn in colour on top."""
+    rows: list[dict[str, Any]] = [
+        {
+            "band": True,
+            "step": bands.step,
+            "q10": bands.q10,
+            "q25": bands.q25,
+            "q50": bands.q50,
+            "q75": bands.q75,
+            "q90": bands.q90,
+            "n": bands.n,
+        }
+    ]
+    rows += [
+        {
+            "band": False,
+            "label": f"#{s.rank} {s.trial_id}" if s.rank is not None else s.trial_id,
+            "status": s.status,
+            "step": s.step,
+            "v": s.values,
+        }
+        for s in top
+    ]
+    values = {"metric": metric, "title": title}
+    with_top = bool(top)
+    return from_template(
+        ("curve-bands", log_y, with_top), lambda: _bands_template(log_y, with_top), values, rows
+    )
+
+
+def _bands_template(log_y: bool, with_top: bool) -> alt.TopLevelMixin:
+    scale = alt.Scale(type="log") if log_y else alt.Scale(zero=False)
+    x = alt.X("step:Q", title="step")
+    fields = ["step", "q10", "q25", "q50", "q75", "q90", "n"]
+    band = alt.Chart(PLACEHOLDER).transform_filter("datum.band").transform_flatten(fields)
+    tooltip = [
+        alt.Tooltip("step:Q"),
+        alt.Tooltip("q50:Q", title="median"),
+        alt.Tooltip("q25:Q", title="25 %"),
+        alt.Tooltip("q75:Q", title="75 %"),
+        alt.Tooltip("q10:Q", title="10 %"),
+        alt.Tooltip("q90:Q", title="90 %"),
+        alt.Tooltip("n:Q", title="trials with a finite value"),
+    ]
+    outer = band.mark_area(opacity=0.25, color="#9e9e9e").encode(
+        x=x, y=alt.Y("q10:Q", title=slot("metric"), scale=scale), y2="q90:Q"
+    )
+    inner = band.mark_area(opacity=0.35, color="#757575").encode(
+        x=x, y=alt.Y("q25:Q", title=slot("metric"), scale=scale), y2="q75:Q"
+    )
+    median = band.mark_line(strokeWidth=1.5, color="#424242", strokeDash=[5, 3]).encode(
+        x=x, y=alt.Y("q50:Q", title=slot("metric"), scale=scale), tooltip=tooltip
+    )
+    layers: list[Any] = [outer, inner, median]
+    if with_top:
+        layers.append(
+            alt.Chart(PLACEHOLDER)
+            .transform_filter("!datum.band")
+            .transform_flatten(["step", "v"])
+            .mark_line(strokeWidth=2.2)
+            .encode(
+                x=x,
+                y=alt.Y("v:Q", title=slot("metric"), scale=scale),
+                color=alt.Color("label:N", title="top trials", sort="ascending"),
+                tooltip=["label:N", "step:Q", alt.Tooltip("v:Q", title=slot("metric"))],
+            )
+        )
+    return alt.layer(*layers).properties(width=WIDTH, height=HEIGHT, title=slot("title"))

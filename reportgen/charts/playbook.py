@@ -17,15 +17,18 @@ from reportgen.charts.spec import HEIGHT, PLACEHOLDER, WIDTH, from_template, slo
 def step_series(
     rows: list[dict[str, Any]],
     *,
-    title: str,
+    title: str | dict[str, Any],
     x_title: str,
     y_title: str,
     log_y: bool = False,
     rule: float | None = None,
     rule_label: str = "",
+    interpolate: str | None = None,
 ) -> dict[str, Any]:
     """Lines of ``v`` against ``x`` per ``trial``; rows with ``mark`` true are drawn as red
-    points (outliers, spikes); an optional horizontal rule (e.g. a suggested clip threshold)."""
+    points (outliers, spikes); an optional horizontal rule (e.g. a suggested clip threshold).
+    ``title`` is a string or a Vega-Lite title object (text and subtitle); ``interpolate``
+    a Vega-Lite line interpolation (``"step-after"`` for a series kept only where it changes)."""
     values = {
         "title": title,
         "x_title": x_title,
@@ -35,22 +38,23 @@ def step_series(
     # a layer with no data makes Vega warn about an infinite extent: leave empty layers out
     marked = any(r.get("mark") for r in rows)
     ruled = rule is not None
-    return from_template(
-        ("playbook-series", log_y, marked, ruled),
-        lambda: _series(log_y, marked, ruled),
-        values,
-        rows,
-    )
+    key: tuple = ("playbook-series", log_y, marked, ruled)
+    if interpolate is not None:
+        key += (interpolate,)
+    return from_template(key, lambda: _series(log_y, marked, ruled, interpolate), values, rows)
 
 
-def _series(log_y: bool, marked: bool = True, ruled: bool = True) -> alt.TopLevelMixin:
+def _series(
+    log_y: bool, marked: bool = True, ruled: bool = True, interpolate: str | None = None
+) -> alt.TopLevelMixin:
     scale = alt.Scale(type="log") if log_y else alt.Scale(zero=False)
     x = alt.X("x:Q", title=slot("x_title"))
     y = alt.Y("v:Q", title=slot("y_title"), scale=scale)
     base = alt.Chart(PLACEHOLDER).transform_filter(
         "datum.v != null" + (" && datum.v > 0" if log_y else "")
     )
-    lines = base.mark_line(strokeWidth=1.5).encode(
+    line = {"interpolate": interpolate} if interpolate else {}
+    lines = base.mark_line(strokeWidth=1.5, **line).encode(
         x=x,
         y=y,
         color=alt.Color("trial:N", title="trial"),
@@ -89,9 +93,13 @@ def _best_step() -> alt.TopLevelMixin:
                                             title="Where each trial's best checkpoint fell")
 
 
-def parallel_chart(rows: list[dict[str, Any]], metric: str) -> dict[str, Any]:
+def parallel_chart(
+    rows: list[dict[str, Any]],
+    metric: str,
+    title: str | dict[str, Any] = "Parallel coordinates of the search",
+) -> dict[str, Any]:
     """One line per trial across the varied hyperparameters (sampling coordinates, 0 to 1)."""
-    return from_template(("parallel",), _parallel, {"metric": metric}, rows)
+    return from_template(("parallel",), _parallel, {"metric": metric, "title": title}, rows)
 
 
 def _parallel() -> alt.TopLevelMixin:
@@ -104,7 +112,7 @@ def _parallel() -> alt.TopLevelMixin:
         tooltip=[alt.Tooltip("trial:N"), alt.Tooltip("hp:N", title="hyperparameter"),
                  alt.Tooltip("c:Q", title="position"), alt.Tooltip("value:Q", title=slot("metric")),
                  alt.Tooltip("rank:Q")],
-    ).properties(width=WIDTH, height=HEIGHT, title="Parallel coordinates of the search")
+    ).properties(width=WIDTH, height=HEIGHT, title=slot("title"))
 
 
 def interaction_chart(rows: list[dict[str, Any]], x: str, y: str, metric: str) -> dict[str, Any]:

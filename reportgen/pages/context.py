@@ -166,7 +166,8 @@ class StudyPage:
     caveats: tuple[str, ...]
     overview: tuple[KeyValue, ...]
     top_trials: tuple[KeyValue, ...]
-    trials: tuple  # of reportgen.pages.trials.TrialRow, every trial
+    trials: tuple  # of reportgen.pages.trials.TrialRow, the first TABLE_ROWS_MAX trials
+    trials_total: int  # every trial (the downloads list them all)
     trials_csv: Markup  # download file names (ours, safe)
     trials_json: Markup
     checklist_note: Note

@@ -32,7 +32,7 @@ from reportgen.pages.escape import chart_html, html_block_text, md_text_code
 from reportgen.pages.format import fmt, fmt_interval, fmt_scalar
 from reportgen.pages.icons import badge
 from reportgen.pages.playbook_sections import playbook_sections
-from reportgen.pages.trials import download_name, trial_rows
+from reportgen.pages.trials import TABLE_ROWS_MAX, download_name, trial_rows
 from reportgen.schema import (
     Finding,
     Hyperparameter,
@@ -436,7 +436,8 @@ def study_page(
         caveats=caveats,
         overview=tuple(overview),
         top_trials=top,
-        trials=trial_rows(list(s.points), varied),
+        trials=trial_rows(list(s.points), varied)[:TABLE_ROWS_MAX],
+        trials_total=len(s.points),
         trials_csv=Markup(download_name(spec.revision, "csv")),
         trials_json=Markup(download_name(spec.revision, "json")),
         checklist_note=_note(notes.section("checklist")),

@@ -11,6 +11,10 @@ from dataclasses import dataclass
 from reportgen.pages.format import fmt, fmt_scalar
 from reportgen.schema import TrialPoint
 
+TABLE_ROWS_MAX = 1000
+"""Rows the trial table of a page lists (ranked trials first, best first); the CSV and JSON
+downloads beside the page hold every trial."""
+
 
 @dataclass(frozen=True)
 class TrialRow:

@@ -13,10 +13,14 @@ from reportgen.charts.playbook import (
     parallel_chart,
     step_series,
 )
-from reportgen.schema import StudyAnalysis, TrialRecord
-from reportgen.site.prepare import round_sig
+from reportgen.schema import StudyAnalysis, TrialKind, TrialRecord
+from reportgen.schema.playbook import ParallelPoint
+from reportgen.site.prepare import is_dense, round_sig
 
 TOP = 3
+PARALLEL_TOP = 30  # a dense study's parallel coordinates: its best trials ...
+PARALLEL_SAMPLE = 120  # ... and a seeded random sample of the others
+PARALLEL_SEED = 0
 
 
 def _num(x: float) -> float | None:
@@ -37,8 +41,45 @@ def _drawable(rows: list[dict[str, Any]]) -> bool:
     return any(r.get("v") is not None for r in rows)
 
 
-def playbook_charts(analysis: StudyAnalysis, trials: Sequence[TrialRecord]) -> dict[str, Any]:
-    """Chart specs keyed by name; a chart without data is left out."""
+def parallel_subset(points: Sequence[ParallelPoint]) -> tuple[list[ParallelPoint], str]:
+    """The points of the top ``PARALLEL_TOP`` trials and of a seeded random sample of
+    ``PARALLEL_SAMPLE`` others (in their original order), and a line saying so."""
+    order = list(dict.fromkeys(q.trial_id for q in points))
+    ranks = {q.trial_id: q.rank for q in points}
+    top = [t for t in order if (ranks[t] or PARALLEL_TOP + 1) <= PARALLEL_TOP]
+    others = [t for t in order if t not in set(top)]
+    k = min(PARALLEL_SAMPLE, len(others))
+    rng = np.random.default_rng(PARALLEL_SEED)
+    sample = {others[i] for i in rng.choice(len(others), size=k, replace=False)}
+    chosen = set(top) | sample
+    note = (
+        f"the top {len(top)} trials and a random sample of {k} of the other {len(others)} "
+        f"(seed {PARALLEL_SEED}); {len(order) - len(chosen)} trials not drawn"
+    )
+    return [q for q in points if q.trial_id in chosen], note
+
+
+def improvements(bsf: Sequence[float | None]) -> list[int]:
+    """Indices where a best-so-far sequence first has a value or changes, and its last index:
+    with step interpolation these points draw the same line as every point."""
+    out = []
+    prev: float | None = None
+    for i, v in enumerate(bsf):
+        if v is not None and (prev is None or v != prev):
+            out.append(i)
+            prev = v
+    if bsf and out and out[-1] != len(bsf) - 1:
+        out.append(len(bsf) - 1)
+    return out
+
+
+def playbook_charts(
+    analysis: StudyAnalysis, trials: Sequence[TrialRecord], *, dense: bool | None = None
+) -> dict[str, Any]:
+    """Chart specs keyed by name; a chart without data is left out. ``dense`` (default: from
+    the number of searched trials) thins the charts that draw every trial."""
+    if dense is None:
+        dense = is_dense(sum(t.kind is not TrialKind.RETRAIN for t in trials))
     e = analysis.extras
     by_id = {t.trial_id: t for t in trials}
     top = [p.trial_id for p in analysis.summary.top[:TOP]]
@@ -108,23 +149,38 @@ def playbook_charts(analysis: StudyAnalysis, trials: Sequence[TrialRecord]) -> d
     # best objective so far against trial index
     bsf = analysis.summary.best_so_far
     if bsf:
+        keep = improvements(bsf) if dense else range(len(bsf))
+        title: Any = "Best objective so far"
+        if dense:
+            n_up = len(keep) - (len(keep) > 1 and bsf[keep[-1]] == bsf[keep[-2]])
+            title = {"text": title, "subtitle": f"drawn only at the {n_up} trials where it "
+                     f"improved and at the last of {len(bsf)}, flat in between"}
         out["best_so_far"] = step_series(
-            [{"x": i + 1, "v": v, "trial": "best so far", "mark": False, "note": ""}
-             for i, v in enumerate(bsf)],
-            title="Best objective so far", x_title="trials in sampler order",
+            [{"x": i + 1, "v": bsf[i], "trial": "best so far", "mark": False, "note": ""}
+             for i in keep],
+            title=title, x_title="trials in sampler order",
             y_title=f"best {analysis.objective.metric}",
+            interpolate="step-after" if dense else None,
         )
     if e.best_step_fractions:
         p = analysis.policy
-        out["best_step"] = best_step_chart(
-            [{"trial": k, "fraction": round(v, 4)} for k, v in e.best_step_fractions.items()],
-            p.early_best_fraction, p.late_best_fraction,
-        )
+        if dense:  # one tick per distinct fraction, with its count, not one per trial
+            counts: dict[float, int] = {}
+            for v in e.best_step_fractions.values():
+                counts[round(v, 4)] = counts.get(round(v, 4), 0) + 1
+            ticks = [{"trial": f"{n} trial(s)", "fraction": f} for f, n in sorted(counts.items())]
+        else:
+            ticks = [{"trial": k, "fraction": round(v, 4)}
+                     for k, v in e.best_step_fractions.items()]
+        out["best_step"] = best_step_chart(ticks, p.early_best_fraction, p.late_best_fraction)
     if e.parallel:
+        drawn, note = parallel_subset(e.parallel) if dense else (list(e.parallel), "")
+        title = "Parallel coordinates of the search"
         out["parallel"] = parallel_chart(
             [{"trial": q.trial_id, "hp": q.hyperparameter, "c": q.coordinate,
-              "value": q.value, "rank": q.rank} for q in e.parallel],
+              "value": q.value, "rank": q.rank} for q in drawn],
             analysis.objective.metric,
+            title={"text": title, "subtitle": note} if note else title,
         )
     if e.interaction and e.importance and len(e.importance.top_pair) == 2:
         x, y = e.importance.top_pair

@@ -3,27 +3,38 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
+from reportgen.analysis.curve_bands import curve_bands
 from reportgen.analysis.downsample import minmax_mask
 from reportgen.analysis.robust_range import robust_range
 from reportgen.charts import (
+    AxisDensity,
+    BandSeries,
     CurveSeries,
+    DensityCell,
+    InfeasibleColumn,
+    axis_density_plot,
     axis_plot,
     expected_best_plot,
     isolation_plot,
     retrains_at,
+    training_curve_bands,
     training_curves,
     variance_plot,
 )
 from reportgen.pages import StudyCharts
 from reportgen.schema import (
+    Hyperparameter,
     Role,
     Scalar,
+    Scale,
     StudyAnalysis,
     StudySpec,
     TrialKind,
+    TrialPoint,
     TrialRecord,
     Variance,
 )
@@ -31,6 +42,12 @@ from reportgen.schema import (
 TOP_N = 3  # trials drawn in colour and at full resolution
 BUCKETS = 50  # min/max buckets for every other trial (at most about 200 points each)
 DIGITS = 5  # significant digits kept in chart data
+DENSE_TRIALS = 200  # above this many searched trials, charts draw aggregates, not every trial
+
+
+def is_dense(n_searched: int) -> bool:
+    """Whether a study has too many searched trials to draw each one in every chart."""
+    return n_searched > DENSE_TRIALS
 
 
 def round_sig(values: Sequence[float] | np.ndarray, digits: int = DIGITS) -> np.ndarray:
@@ -125,6 +142,162 @@ def curve_series(
     return out, reduced
 
 
+@dataclass(frozen=True)
+class BandCoverage:
+    """How many trials the quantile bands of one metric cover."""
+
+    metric: str
+    trials: int  # searched trials
+    covered: int  # trials with a finite value at one step or more
+    at_last_step: int  # trials with a finite value at the last step
+
+
+def curve_band_series(
+    trials: list[TrialRecord], ranks: dict[str, int | None], metric: str
+) -> tuple[BandSeries, list[CurveSeries], BandCoverage]:
+    """Quantile bands of ``metric`` over every trial, and the top trials at full resolution.
+
+    Raises ``KeyError`` when no trial recorded ``metric`` (as `curve_series` does).
+    """
+    steps: list[Sequence[int]] = []
+    cols: list[Sequence[float]] = []
+    for t in trials:
+        try:
+            col = t.curves.column(metric)
+        except KeyError:
+            col = []
+        cols.append(col)
+        steps.append(t.curves.step if len(col) else [])
+    if trials and not any(len(c) for c in cols):
+        trials[0].curves.column(metric)  # no trial recorded it: the KeyError names the known ones
+    b = curve_bands(steps, cols)
+    q = [_json_values(round_sig(row)) for row in b.values]
+    bands = BandSeries(b.step.tolist(), *q, n=b.n_finite.tolist())
+    top = sorted(
+        (i for i, t in enumerate(trials) if _top(ranks.get(t.trial_id)) and len(cols[i])),
+        key=lambda i: ranks[trials[i].trial_id],
+    )
+    top_series = [
+        CurveSeries(
+            trials[i].trial_id,
+            ranks.get(trials[i].trial_id),
+            str(trials[i].status),
+            list(steps[i]),
+            _json_values(round_sig(np.asarray(cols[i], dtype=float))),
+            True,
+        )
+        for i in top
+    ]
+    coverage = BandCoverage(
+        metric, len(trials), b.n_curves, int(b.n_finite[-1]) if len(b.n_finite) else 0
+    )
+    return bands, top_series, coverage
+
+
+def bands_caption(coverage: list[BandCoverage]) -> str:
+    """What the curve charts of a dense study draw, and how many trials their bands cover."""
+    n = coverage[0].trials
+    per_metric = "; ".join(
+        f"{c.metric}: {c.covered} of {c.trials} trials have a finite value, "
+        f"{c.at_last_step} at the last step"
+        for c in coverage
+    )
+    return (
+        f"{n} searched trials are too many to draw one line each (above {DENSE_TRIALS}). "
+        "The grey bands are the 10–90 % and 25–75 % ranges of the trials' values at each "
+        "step and the dashed line their median, taken over the trials with a finite value at "
+        "that step: a trial that diverged counts until its values stop being finite, so late "
+        f"steps cover only the trials still running ({per_metric}). The top {TOP_N} trials are "
+        "drawn in colour at full resolution."
+    )
+
+
+AXIS_GRID = (32, 20)  # columns × rows of a dense axis plot's count grid
+
+
+def axis_density(
+    hp: Hyperparameter,
+    points: list[TrialPoint],
+    span: tuple[float, float] | None,
+) -> AxisDensity:
+    """Feasible trials of ``points`` counted in a grid over ``hp`` (sampling coordinates: equal
+    steps of log10 units on a log scale, one column per value on an ordinal axis) and the
+    objective (``span``, as the plain axis plot draws it; values beyond it count in the edge
+    cells), infeasible trials counted per column, and the top trials as they are."""
+    ordinal = hp.scale in (Scale.CATEGORICAL, Scale.DISCRETE)
+    log = hp.scale is Scale.LOG
+    kept = [p for p in points if hp.name in p.hyperparameters]  # conditional: active trials only
+    values = np.array([np.nan if p.value is None else p.value for p in kept], dtype=float)
+    feasible = np.isfinite(values)
+    fin = values[feasible]
+    lo, hi = span if span else ((float(fin.min()), float(fin.max())) if fin.size else (0.0, 1.0))
+    if not lo < hi:
+        lo, hi = lo - 1, hi + 1
+    n_rows = AXIS_GRID[1]
+    y_edges = np.linspace(lo, hi, n_rows + 1)
+    y_row = np.clip(np.searchsorted(y_edges, np.clip(fin, lo, hi), side="right") - 1, 0, n_rows - 1)
+    n_out = int(((fin < lo) | (fin > hi)).sum())
+    cells: list[DensityCell] = []
+    infeasible: list[InfeasibleColumn] = []
+    if ordinal:
+        listed = [str(v) for v in hp.values or []]
+        labels = [_ordinal_label(p.hyperparameters[hp.name], hp.values or []) for p in kept]
+        order = listed + sorted({x for x in labels if x not in listed})
+        col = np.array([order.index(x) for x in labels], dtype=int)
+        n_cols = len(order)
+        x_of = [(x, None) for x in order]
+        centre: list[Scalar] = list(order)
+        units = "categories"
+    else:
+        x = np.array([float(p.hyperparameters[hp.name]) for p in kept], dtype=float)
+        u = np.log10(x) if log else x
+        if hp.low is not None and hp.high is not None:
+            a, b = float(hp.low), float(hp.high)
+            a, b = (np.log10(a), np.log10(b)) if log else (a, b)
+        else:
+            a, b = (float(u.min()), float(u.max())) if u.size else (0.0, 1.0)
+        if not a < b:
+            a, b = a - 0.5, b + 0.5
+        n_cols = AXIS_GRID[0]
+        edges = np.linspace(a, b, n_cols + 1)
+        col = np.clip(np.searchsorted(edges, np.clip(u, a, b), side="right") - 1, 0, n_cols - 1)
+        back = (lambda e: 10.0**e) if log else (lambda e: e)
+        shown = round_sig([back(e) for e in edges]).tolist()
+        x_of = [(shown[k], shown[k + 1]) for k in range(n_cols)]
+        centre = round_sig([back((edges[k] + edges[k + 1]) / 2) for k in range(n_cols)]).tolist()
+        units = "log10 units" if log else "units"
+    counts = np.zeros((n_cols, n_rows), dtype=int)
+    np.add.at(counts, (col[feasible], y_row), 1)
+    y_shown = round_sig(y_edges).tolist()
+    for c, r in zip(*np.nonzero(counts), strict=True):
+        x0, x1 = x_of[c]
+        cells.append(DensityCell(x0, x1, y_shown[r], y_shown[r + 1], int(counts[c, r])))
+    bad = np.bincount(col[~feasible], minlength=n_cols)
+    infeasible = [InfeasibleColumn(centre[c], int(bad[c])) for c in np.flatnonzero(bad)]
+    top = sorted(
+        (p for p in kept if p.rank is not None and p.rank <= TOP_N), key=lambda p: p.rank or 0
+    )
+    return AxisDensity(
+        cells=cells,
+        infeasible=infeasible,
+        top=top,
+        y_low=lo,
+        y_high=hi,
+        n_feasible=int(feasible.sum()),
+        n_outliers=n_out,
+        grid=(n_cols, n_rows),
+        x_units=units,
+    )
+
+
+def _ordinal_label(x: object, listed: list) -> str:
+    """The text of a listed value on the ordinal axis (``16.0`` in a trial matches ``16``)."""
+    for v in listed:
+        if v == x and isinstance(v, bool) == isinstance(x, bool):
+            return str(v)
+    return str(x)
+
+
 def _top(rank: int | None) -> bool:
     return rank is not None and rank <= TOP_N
 
@@ -165,34 +338,12 @@ def _positive(series: list[CurveSeries]) -> bool:
     return bool(drawn) and min(drawn) > 0
 
 
-def study_charts(
-    spec: StudySpec, analysis: StudyAnalysis, trials: list[TrialRecord]
-) -> StudyCharts:
-    """Every chart spec of the page of one revision."""
-    from reportgen.site.playbook_charts import playbook_charts
-    points = analysis.summary.points
-    scientific = [h.name for h in spec.by_role(Role.SCIENTIFIC)]
-    span = robust_range([p.value for p in points if p.value is not None])
-    axis = tuple(
-        (
-            hp.name,
-            axis_plot(
-                hp,
-                list(points),
-                analysis.objective,
-                color_by=next((name for name in scientific if name != hp.name), None),
-                span=span,
-            ),
-        )
-        for hp in spec.varied
-    )
-    ranks = {p.trial_id: p.rank for p in points}
-    searched = [t for t in trials if t.kind is not TrialKind.RETRAIN]
+def _curve_charts(
+    searched: list[TrialRecord], ranks: dict[str, int | None], metrics: list[str]
+) -> tuple[list[tuple[str, dict]], str]:
+    """One chart per metric drawing every trial (downsampled), and the caption saying how."""
     curves = []
     reduced = 0
-    metrics = ["train_loss"]
-    if analysis.objective.metric != "train_loss":
-        metrics.append(analysis.objective.metric)
     for metric in metrics:
         try:
             series, n = curve_series(searched, ranks, metric)
@@ -214,6 +365,66 @@ def study_charts(
         if reduced
         else "Every trial is drawn at full resolution."
     )
+    return curves, caption
+
+
+def _band_charts(
+    searched: list[TrialRecord], ranks: dict[str, int | None], metrics: list[str]
+) -> tuple[list[tuple[str, dict]], str]:
+    """One chart per metric of quantile bands over every trial plus the top trials."""
+    curves = []
+    coverage = []
+    for metric in metrics:
+        try:
+            bands, top, cov = curve_band_series(searched, ranks, metric)
+        except KeyError:
+            continue
+        drawn = [v for v in bands.q50 if v is not None]
+        if not drawn:
+            continue  # recorded as NaN only
+        coverage.append(cov)
+        title = f"{metric}: bands over all {cov.trials} trials, top {TOP_N} in colour"
+        low = [v for v in bands.q10 if v is not None] + [v for s in top for v in s.values if v is not None]
+        curves.append(
+            (
+                title,
+                training_curve_bands(bands, top, metric, log_y=min(low) > 0, title=title),
+            )
+        )
+    return curves, bands_caption(coverage) if coverage else ""
+
+
+def study_charts(
+    spec: StudySpec, analysis: StudyAnalysis, trials: list[TrialRecord]
+) -> StudyCharts:
+    """Every chart spec of the page of one revision."""
+    from reportgen.site.playbook_charts import playbook_charts
+    points = analysis.summary.points
+    scientific = [h.name for h in spec.by_role(Role.SCIENTIFIC)]
+    span = robust_range([p.value for p in points if p.value is not None])
+    searched = [t for t in trials if t.kind is not TrialKind.RETRAIN]
+    dense = is_dense(len(searched))
+    axis = tuple(
+        (
+            hp.name,
+            axis_density_plot(hp, axis_density(hp, list(points), span),
+                              analysis.objective)
+            if dense
+            else axis_plot(
+                hp,
+                list(points),
+                analysis.objective,
+                color_by=next((name for name in scientific if name != hp.name), None),
+                span=span,
+            ),
+        )
+        for hp in spec.varied
+    )
+    ranks = {p.trial_id: p.rank for p in points}
+    metrics = ["train_loss"]
+    if analysis.objective.metric != "train_loss":
+        metrics.append(analysis.objective.metric)
+    curves, caption = (_band_charts if dense else _curve_charts)(searched, ranks, metrics)
     v = analysis.variance
     by_id = {t.trial_id: t for t in trials}
     isolation = tuple(
@@ -240,5 +451,5 @@ def study_charts(
         variance=var_chart,
         expected_best=eb_chart,
         curves_caption=caption,
-        extra=playbook_charts(analysis, trials),
+        extra=playbook_charts(analysis, trials, dense=dense),
     )
