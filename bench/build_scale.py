@@ -42,7 +42,7 @@ def make_study(
         study_id=sid,
         title=f"Synthetic study {i}",
         goal="Benchmark the site build.",
-        workload={"name": "synthetic"},
+        workload={"name": "external"},  # a known workload: `reportgen check` accepts it
         search_space=[
             {
                 "name": "learning_rate",

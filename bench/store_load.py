@@ -28,8 +28,11 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
 
 from reportgen.schema import (  # noqa: E402
     Best,
@@ -38,10 +41,9 @@ from reportgen.schema import (  # noqa: E402
     Provenance,
     Seeds,
     Status,
-    StudySpec,
     TrialRecord,
 )
-from reportgen.store import dumps_record, load_study, write_spec  # noqa: E402
+from reportgen.store import dumps_record, load_study  # noqa: E402
 from reportgen.store.consistency import trial_consistency  # noqa: E402
 from reportgen.store.load import parse_trial  # noqa: E402
 from reportgen.store.parse import json_problems  # noqa: E402
@@ -85,81 +87,13 @@ def per_trial_ms(fn, raw: bytes, repeat: int) -> float:
 
 
 def make_logbook(root: Path, studies: int, trials: int, points: int) -> int:
-    """A synthetic logbook; returns its bytes of trial files."""
-    rng = random.Random(0)
-    step = list(range(10, points * 10 + 1, 10))
-    total = 0
+    """A synthetic logbook (``make_study`` of bench/build_scale.py); returns its trial bytes."""
+    from build_scale import make_study  # noqa: PLC0415 (a sibling script of this bench)
+
+    rng = np.random.default_rng(0)
     for i in range(studies):
-        sid = f"study-{i:03d}"
-        write_spec(
-            root,
-            StudySpec(
-                study_id=sid,
-                title=f"Synthetic study {i}",
-                goal="Benchmark loading.",
-                workload={"name": "external"},
-                search_space=[
-                    {
-                        "name": "learning_rate",
-                        "role": "nuisance",
-                        "scale": "log",
-                        "low": 1e-4,
-                        "high": 1e-1,
-                    },
-                    {
-                        "name": "width",
-                        "role": "scientific",
-                        "scale": "discrete",
-                        "values": [64, 128, 256],
-                    },
-                ],
-                trial_budget=trials,
-                max_train_steps=points * 10,
-                eval_every=10,
-            ),
-        )
-        folder = root / sid / "trials"
-        folder.mkdir(parents=True, exist_ok=True)
-        for t in range(trials):
-            lr = 10 ** rng.uniform(-4, -1)
-            diverged = lr > 0.08
-            train = [
-                0.05 + 2.0 * 2.718281828 ** (-k * lr * 5) + 0.01 * rng.gauss(0, 1)
-                for k in range(points)
-            ]
-            if diverged:
-                train[points // 3 :] = [float("nan")] * (points - points // 3)
-            valid = [min(max(x / 2.5 + 0.02, 0.0), 1.0) if x == x else x for x in train]
-            best_i = min((k for k in range(points) if valid[k] == valid[k]), key=valid.__getitem__)
-            rec = TrialRecord(
-                study_id=sid,
-                study_revision=1,
-                trial_id=f"t{t:04d}",
-                index=t,
-                hyperparameters={"learning_rate": lr, "width": [64, 128, 256][t % 3]},
-                seeds=Seeds(init=t, data_order=t, sampler=0),
-                status=Status.DIVERGED if diverged else Status.COMPLETE,
-                status_reason="loss became NaN" if diverged else "",
-                curves=Curves(
-                    step=step,
-                    train_loss=train,
-                    valid_loss=[x * 1.1 for x in train],
-                    valid_error=valid,
-                    learning_rate=[lr] * points,
-                    grad_norm=[abs(x) for x in train],
-                ),
-                best=Best(step=step[best_i], value=valid[best_i]),
-                final_value=None if diverged else valid[-1],
-                max_train_steps=points * 10,
-                wall_seconds=1.0,
-                step_seconds=0.001,
-                execution=Execution(mode="sequential"),
-                provenance=Provenance(created_utc=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)),
-            )
-            text = dumps_record(rec).encode()
-            (folder / f"{rec.trial_id}.json").write_bytes(text)
-            total += len(text)
-    return total
+        make_study(root, i, trials, points, rng)
+    return sum(f.stat().st_size for f in root.glob("*/trials/*.json"))
 
 
 # Where one load_study spends its time: cumulative seconds of these functions (by name).

@@ -152,12 +152,7 @@ def _template(ordinal: bool, log: bool, bounded: bool, colored: bool) -> alt.Top
     ]
     layers = [trials, top, *labels]
     if bounded:
-        for bound in (slot("low"), slot("high")):
-            layers.append(
-                alt.Chart(ONE_ROW)
-                .mark_rule(strokeDash=[4, 4], color="gray")
-                .encode(x=alt.datum(bound))
-            )
+        layers += _bound_rules(slot)
     return alt.layer(*layers).properties(width=WIDTH, height=HEIGHT, title=slot("title"))
 
 
@@ -315,10 +310,13 @@ def _density_template(
             for k, dx, dy, align in ((1, 0, -14, "center"), (2, 12, 0, "left"), (3, 0, 16, "center"))
         ]
     if bounded:
-        for bound in (slot("low"), slot("high")):
-            layers.append(
-                alt.Chart(ONE_ROW)
-                .mark_rule(strokeDash=[4, 4], color="gray")
-                .encode(x=alt.datum(bound))
-            )
+        layers += _bound_rules(slot)
     return alt.layer(*layers).properties(width=WIDTH, height=HEIGHT, title=slot("title"))
+
+
+def _bound_rules(slot):  # type: ignore[no-untyped-def]
+    """The search space's low and high bounds as dashed rules (values from the params)."""
+    return [
+        alt.Chart(ONE_ROW).mark_rule(strokeDash=[4, 4], color="gray").encode(x=alt.datum(bound))
+        for bound in (slot("low"), slot("high"))
+    ]
