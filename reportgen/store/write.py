@@ -66,9 +66,34 @@ def write_spec(logbook: Path, spec: StudySpec) -> Path:
     return path
 
 
+def remove_dead_temporaries(folder: Path) -> list[Path]:
+    """Remove the temporary files of ``atomic_write_text`` whose writer is no longer running
+    (a process killed between its write and its rename); returns what was removed."""
+    removed = []
+    for p in Path(folder).glob(".*.tmp-*"):
+        pid = p.name.rpartition(".tmp-")[2]
+        if not pid.isdigit() or _alive(int(pid)):
+            continue
+        p.unlink(missing_ok=True)
+        removed.append(p)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
+
+
 def existing_trial_ids(logbook: Path, study_id: str) -> set[str]:
-    """Trial ids already on disk (for ``--resume``); temporary files are ignored."""
+    """Trial ids already on disk (for ``--resume``); temporary files are ignored, and those
+    of writers that died before renaming them are removed."""
     folder = trials_folder(logbook, study_id)
     if not folder.is_dir():
         return set()
+    remove_dead_temporaries(folder)
     return {p.stem for p in folder.glob("*.json") if not p.name.startswith(".")}
