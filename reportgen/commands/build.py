@@ -48,7 +48,25 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--strict", action="store_true", help="fail on any MkDocs warning (e.g. a broken link)"
     )
+    p.add_argument(
+        "--jobs",
+        type=_positive,
+        default=None,
+        metavar="N",
+        help="worker processes rendering studies (default: one per core, at most 8; "
+        "1 renders in this process)",
+    )
     p.set_defaults(func=run)
+
+
+def _positive(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected at least 1, got {n}")
+    return n
 
 
 def run(args: argparse.Namespace) -> int:
@@ -63,6 +81,7 @@ def run(args: argparse.Namespace) -> int:
             config=args.config,
             strict=args.strict,
             force=args.force,
+            jobs=args.jobs,
         )
     except OSError as e:  # a full disk, a docs or site folder that cannot be written or read
         raise stopped_by(

@@ -92,8 +92,13 @@ def build_site(
     analyze: Analyze | None = None,
     run_site: bool = True,
     force: bool = False,
+    jobs: int | None = None,
 ) -> BuildResult:
-    """Render every study of ``logbook`` into ``docs/studies`` and build ``site`` from ``docs``."""
+    """Render every study of ``logbook`` into ``docs/studies`` and build ``site`` from ``docs``.
+
+    ``jobs`` caps the worker processes that render studies (default: one per core, at most 8;
+    1 renders in this process).
+    """
     logbook, docs, site = Path(logbook), Path(docs), Path(site)
     if not logbook.is_dir():
         raise ReportgenError(f"{logbook}: logbook folder not found")
@@ -135,8 +140,8 @@ def build_site(
         else:
             todo.append(sid)
 
-    jobs = [(folders[sid], logbook, folders, analyze, label) for sid in todo]
-    for sid, out in zip(todo, _map(_render_study, jobs), strict=True):
+    work = [(folders[sid], logbook, folders, analyze, label) for sid in todo]
+    for sid, out in zip(todo, _map(_render_study, work, jobs), strict=True):
         if out.problems:
             result.problems += out.problems
             result.bad.append(sid)
@@ -197,8 +202,14 @@ def build_site(
 
             def mkdocs(out: Path) -> None:
                 result.pages_reused = run_mkdocs(
-                    config, docs, out, strict=strict, epoch=epoch, previous=previous,
-                    digests=digests, generator=gen,
+                    config,
+                    docs,
+                    out,
+                    strict=strict,
+                    epoch=epoch,
+                    previous=previous,
+                    digests=digests,
+                    generator=gen,
                 )
 
             build_swapped(site, digest, mkdocs)
@@ -249,9 +260,9 @@ def _render_study(
     return _Rendered(problems, rendered, deps, records.digest, newest.isoformat() if newest else "")
 
 
-def _map(fn, jobs: list) -> list:  # type: ignore[no-untyped-def,type-arg]
+def _map(fn, jobs: list, cap: int | None = None) -> list:  # type: ignore[no-untyped-def,type-arg]
     """``fn`` over ``jobs`` in order: in worker processes when there are several jobs and cores."""
-    workers = min(len(jobs), os.cpu_count() or 1, 8)
+    workers = min(len(jobs), os.cpu_count() or 1, 8, cap or 8)
     if workers < 2:
         return [fn(j) for j in jobs]
     # fork is cheap, but unsafe once a multithreaded library (JAX, say) is loaded in this process
