@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from reportgen.schema.columns import Column, FloatColumn, IntColumn
 from reportgen.schema.common import SCHEMA_VERSION, HparamName, Model, SafeId, Scalar
 from reportgen.schema.source import Source
 
@@ -46,17 +47,21 @@ GRAD_STAT_COLUMNS = ("grad_norm_max", "grad_norm_p90", "clipped_fraction")
 class Curves(Model):
     """Column-wise curves at the eval cadence. NaN and inf are data (a diverged trial)."""
 
-    step: list[int]
-    train_loss: list[float]
-    valid_loss: list[float]
-    valid_error: list[float]
-    learning_rate: list[float]
-    grad_norm: list[float]  # mean of the per-step (unclipped) gradient norm over the interval
+    # each column is a `Column` (8 bytes per value, see schema.columns); the JSON holds lists
+
+    step: IntColumn
+    train_loss: FloatColumn
+    valid_loss: FloatColumn
+    valid_error: FloatColumn
+    learning_rate: FloatColumn
+    grad_norm: FloatColumn  # mean of the per-step (unclipped) gradient norm over the interval
     # --- gradient-norm statistics per eval interval (optional) ---
-    grad_norm_max: list[float] = Field(default_factory=list)
-    grad_norm_p90: list[float] = Field(default_factory=list)
-    clipped_fraction: list[float] = Field(default_factory=list)  # steps clipped; 0 when off
-    extra: dict[str, list[float]] = Field(default_factory=dict)
+    grad_norm_max: FloatColumn = Field(default_factory=lambda: Column("d"))
+    grad_norm_p90: FloatColumn = Field(default_factory=lambda: Column("d"))
+    clipped_fraction: FloatColumn = Field(
+        default_factory=lambda: Column("d")
+    )  # steps clipped; 0 when off
+    extra: dict[str, FloatColumn] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _columns(self) -> Curves:
@@ -86,7 +91,7 @@ class Curves(Model):
         i = bisect_left(self.step, step)
         return i if i < len(self.step) and self.step[i] == step else None
 
-    def column(self, name: str) -> list[float]:
+    def column(self, name: str) -> Column:
         if name in CURVE_COLUMNS or (name in GRAD_STAT_COLUMNS and getattr(self, name)):
             return getattr(self, name)
         if name in self.extra:
