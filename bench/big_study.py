@@ -56,6 +56,41 @@ def build_child(logbook: Path, docs: Path, site: Path, trials: int) -> None:
     print(json.dumps({"build_s": time.perf_counter() - t0}))
 
 
+def analyze_child(logbook: Path, trials: int) -> None:
+    """What `reportgen analyze study-000` does, in parts: load the records, then analyse."""
+    import reportgen.store.crosscheck as crosscheck
+    from reportgen.analysis import analyze_study
+    from reportgen.store import load_study
+
+    crosscheck.MAX_TRIALS_PER_STUDY = max(crosscheck.MAX_TRIALS_PER_STUDY, trials)
+    t0 = time.perf_counter()
+    records, problems = load_study(logbook / "study-000", logbook)
+    t1 = time.perf_counter()
+    analyze_study(records.spec, records.trials_at(records.spec.revision))
+    t2 = time.perf_counter()
+    print(json.dumps({"load_s": t1 - t0, "analyze_s": t2 - t1, "problems": len(problems)}))
+
+
+def timed_child(func: str, *args: str) -> tuple[dict, float, int]:  # type: ignore[type-arg]
+    """Run ``big_study.<func>(*args)`` in a child: what it printed, its wall seconds, its peak RSS."""
+    code = (
+        "import sys; from pathlib import Path; sys.path.insert(0, sys.argv[1] + '/bench');"
+        f"import big_study as b; b.{func}(Path(sys.argv[2]), int(sys.argv[3]))"
+    )
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, str(REPO), *args],
+        stdout=subprocess.PIPE,
+        env=os.environ | {"PYTHONPATH": str(REPO)},
+    )
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{func} failed (exit {os.waitstatus_to_exitcode(status)})")
+    got = json.loads(out.decode().strip().splitlines()[-1])
+    return got, time.perf_counter() - t0, usage.ru_maxrss * 1024
+
+
 def timed_build(logbook: Path, docs: Path, site: Path, trials: int) -> tuple[float, float, int]:
     """Build seconds (inside the child), wall seconds of the child, and its peak RSS in bytes
     (the child and the processes it waited for: `os.wait4`'s ru_maxrss)."""
@@ -66,7 +101,8 @@ def timed_build(logbook: Path, docs: Path, site: Path, trials: int) -> tuple[flo
     t0 = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-c", code, str(REPO), str(logbook), str(docs), str(site), str(trials)],
-        stdout=subprocess.PIPE, env=os.environ | {"PYTHONPATH": str(REPO)},
+        stdout=subprocess.PIPE,
+        env=os.environ | {"PYTHONPATH": str(REPO)},
     )
     out = proc.stdout.read()
     _, status, usage = os.wait4(proc.pid, 0)
@@ -116,9 +152,7 @@ def draw_seconds(
             drawn = page.evaluate(
                 "() => document.querySelectorAll('div.vega-chart[data-rendered=ok]').length"
             )
-            heap = page.evaluate(
-                "() => performance.memory ? performance.memory.usedJSHeapSize : 0"
-            )
+            heap = page.evaluate("() => performance.memory ? performance.memory.usedJSHeapSize : 0")
             page.close()
         browser.close()
     return times, drawn, watch.errors, heap
@@ -133,7 +167,9 @@ def main() -> int:
     ap.add_argument("--no-browser", action="store_true", help="skip the Chromium draw")
     ap.add_argument("--keep", type=Path, default=None, help="work folder to keep")
     ap.add_argument(
-        "--logbook", type=Path, default=None,
+        "--logbook",
+        type=Path,
+        default=None,
         help="an existing logbook written by an earlier run (its records are not written again)",
     )
     args = ap.parse_args()
@@ -158,7 +194,11 @@ def main() -> int:
     page_bytes = page_path.stat().st_size
     print(
         f"synthetic study: {args.trials} trials × {args.points} eval points "
-        + (f"(records of {args.logbook})" if args.logbook else f"(records written in {gen_s:.1f} s)")
+        + (
+            f"(records of {args.logbook})"
+            if args.logbook
+            else f"(records written in {gen_s:.1f} s)"
+        )
     )
     print("| measure | value | target |")
     print("|---|---|---|")
@@ -170,8 +210,18 @@ def main() -> int:
         f"| peak RSS of the build (child process and its children) | {rss / 1e6:.0f} MB "
         f"| ≤ {TARGETS['rss'] / 1e6:.0f} MB |"
     )
-    print(f"| study page (HTML incl. chart data) | {page_bytes / 1e6:.2f} MB | ≤ {TARGETS['page'] / 1e6:.0f} MB |")
-    print(f"| chart data (all {len(charts)} charts) | {sum(b for _, b in charts) / 1e6:.2f} MB | — |")
+    print(
+        f"| study page (HTML incl. chart data) | {page_bytes / 1e6:.2f} MB | ≤ {TARGETS['page'] / 1e6:.0f} MB |"
+    )
+    print(
+        f"| chart data (all {len(charts)} charts) | {sum(b for _, b in charts) / 1e6:.2f} MB | — |"
+    )
+    got, wall, a_rss = timed_child("analyze_child", str(logbook), str(args.trials))
+    print(
+        f"| analyze (what `reportgen analyze` does): load / analyse | {got['load_s']:.1f} s / "
+        f"{got['analyze_s']:.1f} s ({wall:.1f} s whole process, peak RSS {a_rss / 1e6:.0f} MB) "
+        f"| analyse ≤ 1 s |"
+    )
     if not args.no_browser:
         times, drawn, errors, heap = draw_seconds(site, "studies/study-000/index.html")
         shown = " / ".join(f"{t:.1f}" for t in times)

@@ -41,6 +41,8 @@ def main(logbook: Path) -> None:
         ("16 trees, depth 16", {"n_trees": 16, "max_depth": 16}),
         ("16 trees, depth 8", {"n_trees": 16, "max_depth": 8}),
         ("8 trees, depth 8", {"n_trees": 8, "max_depth": 8}),
+        ("32 trees, depth 8", {"n_trees": 32, "max_depth": 8}),
+        ("32 trees, depth 6", {"n_trees": 32, "max_depth": 6}),
         (
             f"analysis ({imp.N_TREES} trees, depth {imp.MAX_DEPTH})",
             {"n_trees": imp.N_TREES, "max_depth": imp.MAX_DEPTH},
