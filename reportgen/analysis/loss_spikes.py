@@ -40,11 +40,12 @@ FIXES_MID = (
 
 
 def _smooth(y: np.ndarray) -> np.ndarray:
-    """A centred 3-point running median (a single noisy eval is not an episode)."""
+    """A centred 3-point running median (a single noisy eval is not an episode); ``y`` is finite."""
     if y.size < 3:
         return y
-    padded = np.concatenate([y[:1], y, y[-1:]])
-    return np.median(np.stack([padded[:-2], padded[1:-1], padded[2:]]), axis=0)
+    a, b, c = np.concatenate([y[:1], y[:-1]]), y, np.concatenate([y[1:], y[-1:]])
+    # the median of three, elementwise: max(min(a, b), min(max(a, b), c))
+    return np.maximum(np.minimum(a, b), np.minimum(np.maximum(a, b), c))
 
 
 def spike_episodes(trial: TrialRecord, policy: Policy) -> list[SpikeEpisode]:
@@ -57,17 +58,16 @@ def spike_episodes(trial: TrialRecord, policy: Policy) -> list[SpikeEpisode]:
     s = _smooth(y)
     run_min = np.minimum.accumulate(s)
     scale = np.maximum(run_min, s[0])
-    above = s - run_min > policy.spike_rise * scale + 1e-12
+    above = np.flatnonzero(s - run_min > policy.spike_rise * scale + 1e-12)
+    if above.size == 0:
+        return []
     min_len = max(1, math.ceil(policy.spike_min_fraction * trial.max_train_steps))
+    # runs of consecutive positions above the running minimum: [first[k], last[k]]
+    breaks = np.flatnonzero(np.diff(above) > 1)
+    firsts = above[np.concatenate([[0], breaks + 1])]
+    lasts = above[np.concatenate([breaks, [above.size - 1]])]
     out: list[SpikeEpisode] = []
-    i = 0
-    while i < y.size:
-        if not above[i]:
-            i += 1
-            continue
-        j = i
-        while j + 1 < y.size and above[j + 1]:
-            j += 1
+    for i, j in zip(firsts.tolist(), lasts.tolist(), strict=True):
         start = int(steps[i - 1]) if i > 0 else int(steps[i])
         end = int(steps[j])
         if end - start >= min_len:
@@ -75,7 +75,6 @@ def spike_episodes(trial: TrialRecord, policy: Policy) -> list[SpikeEpisode]:
             phase = "early" if start <= EARLY_FRACTION * trial.max_train_steps else "mid-training"
             out.append(SpikeEpisode(trial_id=trial.trial_id, start_step=start, end_step=end,
                                     peak_ratio=round(peak, 4), phase=phase))
-        i = j + 1
     return out
 
 

@@ -6,6 +6,8 @@ rate actually used is the recorded ``learning_rate`` curve (the chart draws it).
 
 from __future__ import annotations
 
+import numpy as np
+
 from reportgen.analysis.findings import finding, fmt
 from reportgen.analysis.hyperparameters import is_learning_rate
 from reportgen.analysis.objective import ScoredTrials
@@ -102,12 +104,17 @@ def check_hand_edited(search: ScoredTrials) -> list[Finding]:
     mid-run (or resumed with other settings), which no spec can reproduce."""
     out = []
     for t in search.trials:
-        lr = [x for x in t.curves.learning_rate if x == x]
-        peak = max(range(len(lr)), key=lr.__getitem__, default=0)
+        lr = np.asarray(t.curves.learning_rate, dtype=float)
+        keep = ~np.isnan(lr)
+        lr, steps = lr[keep], np.asarray(t.curves.step)[keep]
+        if lr.size < 2:
+            continue
+        peak = int(np.argmax(lr))  # the first peak
         tail = lr[peak:]
-        rises = [i for i in range(1, len(tail)) if tail[i] > tail[i - 1] * (1 + 1e-6)]
-        if rises:
-            step = t.curves.step[peak + rises[0]]
+        with np.errstate(over="ignore", invalid="ignore"):
+            rises = np.flatnonzero(tail[1:] > tail[:-1] * (1 + 1e-6))
+        if rises.size:
+            step = int(steps[peak + int(rises[0]) + 1])
             out.append(
                 finding(
                     "schedule.hand_edited",

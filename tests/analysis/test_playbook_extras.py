@@ -235,6 +235,16 @@ def test_hand_edited_schedule_is_flagged():
     assert check_schedule(s, scored(s, [cosine]), POLICY)[0] == []
 
 
+def test_hand_edited_schedule_names_the_step_of_the_rise_when_a_rate_is_missing():
+    s = spec()
+    t = with_curves(trial("a", flat(0.1)),
+                    learning_rate=[math.nan, 0.1, 0.08, 0.06, 0.04, 0.1, 0.08, 0.06, 0.04, 0.02])
+    (f,) = check_schedule(s, scored(s, [t]), POLICY)[0]
+    steps = list(t.curves.step)
+    assert f.key == "schedule.hand_edited" and f.evidence["step"] == steps[5]
+    assert f"step {steps[5]}" in f.message
+
+
 # --- design and budget ------------------------------------------------------------------------
 
 
