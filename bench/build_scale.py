@@ -230,6 +230,25 @@ def fair_comparison(work: Path, repeats: int) -> dict[str, list[dict[str, float]
     return runs
 
 
+def import_seconds(args: list[str], env: dict[str, str]) -> tuple[float, list[str]]:
+    """Seconds of imports of one CLI call (`python -X importtime`, top-level modules'
+    cumulative times) and which of scipy, altair, pandas it imported."""
+    import re
+
+    out = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "reportgen", *args],
+        env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    total, heavy = 0, set()
+    for line in out.stderr.splitlines():
+        m = re.match(r"import time:\s+\d+ \|\s+(\d+) \|( *)(\S+)", line)
+        if m and len(m.group(2)) == 1:
+            total += int(m.group(1))
+        if m and m.group(3).split(".")[0] in ("scipy", "altair", "pandas"):
+            heavy.add(m.group(3).split(".")[0])
+    return total / 1e6, sorted(heavy)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -292,7 +311,7 @@ def main() -> int:
     one_s, r_one = build()
     pages = [site / "studies" / f"study-{i:03d}" / "index.html" for i in range(args.studies)]
     page_bytes = [p.stat().st_size for p in pages]
-    fair = fair_comparison(work, args.repeats)
+    fair = fair_comparison(work, args.repeats) if args.optuna_sample > 0 else {}
 
     print(
         f"synthetic logbook: {args.studies} studies × {args.trials} trials × {args.points} points "
@@ -309,37 +328,42 @@ def main() -> int:
     print(
         f"| rebuild after one study changed | {one_s:.1f} s (rendered {len(r_one.rendered)}) | ≤ 3 s |"
     )
+    site_bytes = sum(f.stat().st_size for f in site.rglob("*") if f.is_file())
+    print(
+        f"| whole site | {site_bytes / 1e6:.0f} MB ({site_bytes / args.studies / 1e6:.2f} MB per study) | — |"
+    )
     print(
         f"| study page (HTML incl. chart data), mean / max | {statistics.mean(page_bytes) / 1e6:.2f} / {max(page_bytes) / 1e6:.2f} MB | ≤ 2 MB, independent of the number of studies |"
     )
-    k = args.optuna_sample
+    if fair:
+        k = args.optuna_sample
 
-    def per_study(side: str, key: str) -> float:
-        return statistics.median(r[key] / r["studies"] for r in fair[side])
+        def per_study(side: str, key: str) -> float:
+            return statistics.median(r[key] / r["studies"] for r in fair[side])
 
-    ours_cpu, ours_wall = per_study("ours", "cpu"), per_study("ours", "wall")
-    print(
-        f"| fair, ours: `build_site` of {k} studies from their records, one process (jobs=1), "
-        f"whole site written | {ours_wall:.2f} s wall, {ours_cpu:.2f} s CPU per study | — |"
-    )
-    for side in fair:
-        if side == "ours":
-            continue
-        n = fair[side][0]["studies"]
-        cpu, wall = per_study(side, "cpu"), per_study(side, "wall")
-        runs = ", ".join(
-            f"{(o['cpu'] / o['studies']) / (u['cpu'] / u['studies']):.1f}×"
-            for u, o in zip(fair["ours"], fair[side], strict=True)
-        )
+        ours_cpu, ours_wall = per_study("ours", "cpu"), per_study("ours", "wall")
         print(
-            f"| fair, Optuna: {n} studies read from its {side} storage → `plot_slice` ×3 + "
-            f"`plot_intermediate_values` → HTML | {wall:.2f} s wall, {cpu:.2f} s CPU per study | — |"
+            f"| fair, ours: `build_site` of {k} studies from their records, one process (jobs=1), "
+            f"whole site written | {ours_wall:.2f} s wall, {ours_cpu:.2f} s CPU per study | — |"
         )
-        print(
-            f"| **CPU ratio, Optuna ({side}) / ours**, per study, median of {args.repeats} "
-            f"interleaved runs | **{cpu / ours_cpu:.1f}×** (wall {wall / ours_wall:.1f}×; "
-            f"runs: {runs}) | ≥ 5× |"
-        )
+        for side in fair:
+            if side == "ours":
+                continue
+            n = fair[side][0]["studies"]
+            cpu, wall = per_study(side, "cpu"), per_study(side, "wall")
+            runs = ", ".join(
+                f"{(o['cpu'] / o['studies']) / (u['cpu'] / u['studies']):.1f}×"
+                for u, o in zip(fair["ours"], fair[side], strict=True)
+            )
+            print(
+                f"| fair, Optuna: {n} studies read from its {side} storage → `plot_slice` ×3 + "
+                f"`plot_intermediate_values` → HTML | {wall:.2f} s wall, {cpu:.2f} s CPU per study | — |"
+            )
+            print(
+                f"| **CPU ratio, Optuna ({side}) / ours**, per study, median of {args.repeats} "
+                f"interleaved runs | **{cpu / ours_cpu:.1f}×** (wall {wall / ours_wall:.1f}×; "
+                f"runs: {runs}) | ≥ 5× |"
+            )
     env = os.environ | {"PYTHONPATH": str(REPO)}
     t = time.perf_counter()
     subprocess.run(
@@ -350,7 +374,14 @@ def main() -> int:
     subprocess.run([sys.executable, "-m", "reportgen", "check", "--logbook", str(logbook / ".." / "logbook")],
                    env=env, capture_output=True)  # fmt: skip
     check_s = time.perf_counter() - t
-    print(f"| `reportgen --help` whole process | {help_s:.2f} s | ≤ 0.5 s of imports |")
+    print(f"| `reportgen --help` whole process | {help_s:.2f} s | — |")
+    small = REPO / "tests" / "fixtures" / "logbook"
+    for label, cli in (("--help", ["--help"]), ("check (test fixture logbook)", ["check", "--logbook", str(small)])):  # fmt: skip
+        secs, heavy = import_seconds(cli, env)
+        print(
+            f"| imports of `reportgen {label}` (-X importtime) | {secs:.2f} s; scipy/altair/pandas "
+            f"imported: {', '.join(heavy) or 'none'} | ≤ 0.5 s, none |"
+        )
     print(f"| `reportgen check` whole process ({args.studies} studies) | {check_s:.2f} s | — |")
     if args.keep is None:
         shutil.rmtree(work, ignore_errors=True)
