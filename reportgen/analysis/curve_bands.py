@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
+_CHUNK_VALUES = 1_000_000  # values handed to one nanquantile call (8 MB, and its sorted copy)
 
 
 @dataclass(frozen=True)
@@ -55,13 +56,14 @@ def curve_bands(
     for n, members in by_len.items():
         if n == 0:
             continue
-        s_block = np.array([steps[i] for i in members], dtype=np.int64).reshape(len(members), n)
         v_block = np.array([values[i] for i in members], dtype=float).reshape(len(members), n)
-        if (s_block == s_block[0]).all():  # the usual case: one step list per length
-            kinds, which = s_block[:1], np.zeros(len(members), dtype=int)
-        else:
-            kinds, which = np.unique(s_block, axis=0, return_inverse=True)
-            which = np.asarray(which).reshape(-1)
+        first = np.asarray(steps[members[0]], dtype=np.int64)
+        if all(np.array_equal(np.asarray(steps[i]), first) for i in members):
+            blocks.append((members, first, v_block))  # the usual case: one step list per length
+            continue
+        s_block = np.array([steps[i] for i in members], dtype=np.int64).reshape(len(members), n)
+        kinds, which = np.unique(s_block, axis=0, return_inverse=True)
+        which = np.asarray(which).reshape(-1)
         for k, row in enumerate(kinds):
             rows = np.flatnonzero(which == k)
             blocks.append(([members[r] for r in rows], row, v_block[rows]))
@@ -70,19 +72,31 @@ def curve_bands(
         if blocks
         else np.zeros(0, dtype=np.int64)
     )
-    grid = np.full((len(steps), len(union)), np.nan)
-    for members, row, block in blocks:
-        grid[np.ix_(members, np.searchsorted(union, row))] = block
+    if len(blocks) == 1 and len(blocks[0][0]) == len(steps) and blocks[0][1].size == union.size:
+        grid = blocks[0][2]  # every curve at the same steps (members in order): no second copy
+    else:
+        grid = np.full((len(steps), len(union)), np.nan)
+        for members, row, block in blocks:
+            grid[np.ix_(members, np.searchsorted(union, row))] = block
+    del blocks
     grid[~np.isfinite(grid)] = np.nan
-    n_finite = np.isfinite(grid).sum(axis=0)
+    finite = ~np.isnan(grid)
+    n_finite = finite.sum(axis=0)
+    n_curves = int(finite.any(axis=1).sum())
+    del finite
     out = np.full((len(q), len(union)), np.nan)
-    some = n_finite > 0
-    if some.any() and q:
-        out[:, some] = np.nanquantile(grid[:, some], q, axis=0)
+    if q:
+        # a few hundred steps at a time: nanquantile sorts a copy of what it is given
+        chunk = max(1, _CHUNK_VALUES // max(1, len(steps)))
+        for lo in range(0, len(union), chunk):
+            cols = np.arange(lo, min(lo + chunk, len(union)))
+            cols = cols[n_finite[cols] > 0]
+            if cols.size:
+                out[:, cols] = np.nanquantile(grid[:, cols], q, axis=0)
     return CurveBands(
         step=union,
         quantiles=q,
         values=out,
         n_finite=n_finite,
-        n_curves=int(np.isfinite(grid).any(axis=1).sum()),
+        n_curves=n_curves,
     )

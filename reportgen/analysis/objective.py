@@ -26,9 +26,11 @@ def direction_sign(direction: Direction) -> float:
 def curve(trial: TrialRecord, name: str) -> np.ndarray:
     """One curve of a trial as a float array; a missing curve is a clear error naming the trial."""
     try:
-        return np.asarray(trial.curves.column(name), dtype=float)
+        values = np.asarray(trial.curves.column(name), dtype=float)
     except KeyError as e:
         raise ReportgenError(f"trial {trial.trial_id}: {e.args[0]}") from None
+    values.flags.writeable = False  # a view of the record's own buffer (schema.columns)
+    return values
 
 
 @dataclass(frozen=True)

@@ -106,3 +106,22 @@ def _record_json() -> str:
 
     fixtures = Path(__file__).resolve().parents[1] / "fixtures"
     return next(fixtures.rglob("trials/*.json")).read_text()
+
+
+def test_columns_are_read_only_and_equal_step_columns_are_shared():
+    c = _curves()
+    for write in (
+        lambda: c.train_loss.__setitem__(0, 5.0),
+        lambda: c.train_loss.append(1.0),
+        lambda: c.step.extend([50]),
+        lambda: c.step.pop(),
+    ):
+        with pytest.raises(TypeError, match="read-only"):
+            write()
+    with pytest.raises(TypeError, match="read-only"):
+        col = c.step
+        col += Column("q", [50])
+    assert c.step == [10, 20, 30, 40] and c.train_loss[0] == 1.0
+    other = _curves()
+    assert other.step is c.step  # one buffer for the trials' identical steps
+    assert _curves(5).step is not c.step and _curves(5).step == [10, 20, 30, 40, 50]
