@@ -7,7 +7,7 @@ the records is not counted), page bytes, bytes per chart, and the time headless 
 to draw every chart of the study page (every chart block rendered by `assets/js/charts.js`,
 each with an SVG of non-zero width), in three fresh tabs.
 
-A study holds at most `MAX_TRIALS_PER_STUDY` trials (5000 today); the build here raises that
+A study holds at most `MAX_TRIALS_PER_STUDY` trials (20 000 today); the build here raises that
 limit to ``--trials`` so the page really carries every trial.
 
     python bench/big_study.py [--trials 10000] [--points 1000] [--no-browser] [--keep DIR]
@@ -69,6 +69,21 @@ def analyze_child(logbook: Path, trials: int) -> None:
     analyze_study(records.spec, records.trials_at(records.spec.revision))
     t2 = time.perf_counter()
     print(json.dumps({"load_s": t1 - t0, "analyze_s": t2 - t1, "problems": len(problems)}))
+
+
+def check_child(logbook: Path, trials: int) -> None:
+    """`reportgen check` on the logbook, the trial limit raised to ``trials``."""
+    import contextlib
+    import io
+
+    import reportgen.store.crosscheck as crosscheck
+    from reportgen.cli import main
+
+    crosscheck.MAX_TRIALS_PER_STUDY = max(crosscheck.MAX_TRIALS_PER_STUDY, trials)
+    t0 = time.perf_counter()
+    with contextlib.redirect_stdout(io.StringIO()):
+        code = main(["check", "--logbook", str(logbook)])
+    print(json.dumps({"check_s": time.perf_counter() - t0, "exit": code}))
 
 
 def timed_child(func: str, *args: str) -> tuple[dict, float, int]:  # type: ignore[type-arg]
@@ -215,6 +230,11 @@ def main() -> int:
     )
     print(
         f"| chart data (all {len(charts)} charts) | {sum(b for _, b in charts) / 1e6:.2f} MB | — |"
+    )
+    got, wall, c_rss = timed_child("check_child", str(logbook), str(args.trials))
+    print(
+        f"| `reportgen check` | {got['check_s']:.1f} s, exit {got['exit']} ({wall:.1f} s whole "
+        f"process, peak RSS {c_rss / 1e6:.0f} MB) | — |"
     )
     got, wall, a_rss = timed_child("analyze_child", str(logbook), str(args.trials))
     print(
