@@ -81,41 +81,22 @@ def check_child(logbook: Path, trials: int) -> None:
 
     crosscheck.MAX_TRIALS_PER_STUDY = max(crosscheck.MAX_TRIALS_PER_STUDY, trials)
     t0 = time.perf_counter()
-    with contextlib.redirect_stdout(io.StringIO()):
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
         code = main(["check", "--logbook", str(logbook)])
     print(json.dumps({"check_s": time.perf_counter() - t0, "exit": code}))
 
 
-def timed_child(func: str, *args: str) -> tuple[dict, float, int]:  # type: ignore[type-arg]
-    """Run ``big_study.<func>(*args)`` in a child: what it printed, its wall seconds, its peak RSS."""
+def timed_child(func: str, *paths: Path, trials: int) -> tuple[dict, float, int]:  # type: ignore[type-arg]
+    """Run ``big_study.<func>(*paths, trials)`` in a child process of its own: the JSON it printed
+    last, its wall seconds, and its peak RSS in bytes (the child and the processes it waited
+    for: `os.wait4`'s ru_maxrss)."""
     code = (
         "import sys; from pathlib import Path; sys.path.insert(0, sys.argv[1] + '/bench');"
-        f"import big_study as b; b.{func}(Path(sys.argv[2]), int(sys.argv[3]))"
+        f"import big_study as b; b.{func}(*map(Path, sys.argv[2:-1]), int(sys.argv[-1]))"
     )
     t0 = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, "-c", code, str(REPO), *args],
-        stdout=subprocess.PIPE,
-        env=os.environ | {"PYTHONPATH": str(REPO)},
-    )
-    out = proc.stdout.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{func} failed (exit {os.waitstatus_to_exitcode(status)})")
-    got = json.loads(out.decode().strip().splitlines()[-1])
-    return got, time.perf_counter() - t0, usage.ru_maxrss * 1024
-
-
-def timed_build(logbook: Path, docs: Path, site: Path, trials: int) -> tuple[float, float, int]:
-    """Build seconds (inside the child), wall seconds of the child, and its peak RSS in bytes
-    (the child and the processes it waited for: `os.wait4`'s ru_maxrss)."""
-    code = (
-        "import sys; from pathlib import Path; sys.path.insert(0, sys.argv[1] + '/bench');"
-        "import big_study as b; b.build_child(*map(Path, sys.argv[2:5]), int(sys.argv[5]))"
-    )
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(
-        [sys.executable, "-c", code, str(REPO), str(logbook), str(docs), str(site), str(trials)],
+        [sys.executable, "-c", code, str(REPO), *map(str, paths), str(trials)],
         stdout=subprocess.PIPE,
         env=os.environ | {"PYTHONPATH": str(REPO)},
     )
@@ -123,9 +104,9 @@ def timed_build(logbook: Path, docs: Path, site: Path, trials: int) -> tuple[flo
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
     if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"build failed (exit {os.waitstatus_to_exitcode(status)})")
-    build_s = json.loads(out.decode().strip().splitlines()[-1])["build_s"]
-    return build_s, wall, usage.ru_maxrss * 1024  # ru_maxrss is in KiB on Linux
+        raise SystemExit(f"{func} failed (exit {os.waitstatus_to_exitcode(status)})")
+    got = json.loads(out.decode().strip().splitlines()[-1])
+    return got, wall, usage.ru_maxrss * 1024  # ru_maxrss is in KiB on Linux
 
 
 def chart_sizes(page: str) -> list[tuple[str, int]]:
@@ -202,7 +183,8 @@ def main() -> int:
     else:
         make_study(logbook, 0, args.trials, args.points, np.random.default_rng(0))
     gen_s = time.perf_counter() - t0
-    build_s, wall_s, rss = timed_build(logbook, docs, site, args.trials)
+    got, wall_s, rss = timed_child("build_child", logbook, docs, site, trials=args.trials)
+    build_s = got["build_s"]
     page_path = site / "studies" / "study-000" / "index.html"
     text = page_path.read_text()
     charts = chart_sizes(text)
@@ -231,12 +213,12 @@ def main() -> int:
     print(
         f"| chart data (all {len(charts)} charts) | {sum(b for _, b in charts) / 1e6:.2f} MB | — |"
     )
-    got, wall, c_rss = timed_child("check_child", str(logbook), str(args.trials))
+    got, wall, c_rss = timed_child("check_child", logbook, trials=args.trials)
     print(
         f"| `reportgen check` | {got['check_s']:.1f} s, exit {got['exit']} ({wall:.1f} s whole "
         f"process, peak RSS {c_rss / 1e6:.0f} MB) | — |"
     )
-    got, wall, a_rss = timed_child("analyze_child", str(logbook), str(args.trials))
+    got, wall, a_rss = timed_child("analyze_child", logbook, trials=args.trials)
     print(
         f"| analyze (what `reportgen analyze` does): load / analyse | {got['load_s']:.1f} s / "
         f"{got['analyze_s']:.1f} s ({wall:.1f} s whole process, peak RSS {a_rss / 1e6:.0f} MB) "

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import math
 import os
 import shutil
@@ -215,8 +216,6 @@ def _side_ours(work: Path) -> dict[str, float]:
 
 def fair_comparison(work: Path, repeats: int) -> dict[str, list[dict[str, float]]]:
     """Both sides in fresh child processes, interleaved; imports are outside both clocks."""
-    import json
-
     sides = ["ours", "journal"] + (["sqlite"] if any((work / "optuna").glob("*.db")) else [])
     runs: dict[str, list[dict[str, float]]] = {side: [] for side in sides}
     env = os.environ | {"PYTHONPATH": str(REPO)}
@@ -272,8 +271,6 @@ def main() -> int:
     ap.add_argument("--side", choices=("ours", "journal", "sqlite"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.side:  # a child of the fair comparison
-        import json
-
         got = _side_ours(args.keep) if args.side == "ours" else _side_optuna(args.keep, args.side)
         print(json.dumps(got))
         return 0

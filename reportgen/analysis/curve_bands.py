@@ -86,7 +86,7 @@ def curve_bands(
     del finite
     out = np.full((len(q), len(union)), np.nan)
     if q:
-        # a few hundred steps at a time: nanquantile sorts a copy of what it is given
+        # about a million values at a time: nanquantile sorts a copy of what it is given
         chunk = max(1, _CHUNK_VALUES // max(1, len(steps)))
         for lo in range(0, len(union), chunk):
             cols = np.arange(lo, min(lo + chunk, len(union)))

@@ -10,7 +10,7 @@ import numpy as np
 
 from reportgen.analysis.findings import finding, fmt
 from reportgen.analysis.hyperparameters import is_learning_rate
-from reportgen.analysis.objective import ScoredTrials
+from reportgen.analysis.objective import ScoredTrials, curve
 from reportgen.schema import Finding, Policy, Severity, StudySpec, TrialRecord
 from reportgen.schema.playbook import WarmupRow
 
@@ -104,7 +104,7 @@ def check_hand_edited(search: ScoredTrials) -> list[Finding]:
     mid-run (or resumed with other settings), which no spec can reproduce."""
     out = []
     for t in search.trials:
-        lr = np.asarray(t.curves.learning_rate, dtype=float)
+        lr = curve(t, "learning_rate")
         keep = ~np.isnan(lr)
         lr, steps = lr[keep], np.asarray(t.curves.step)[keep]
         if lr.size < 2:

@@ -73,6 +73,11 @@ def _floats(value: list[float]) -> Column:
     return Column("d", value)
 
 
+def empty_floats() -> Column:
+    """The value of an optional curve that was not recorded."""
+    return Column("d")
+
+
 _last_steps: list[Column] = []  # the step column validated last (shared when the next is equal)
 
 

@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from reportgen.schema.columns import Column, FloatColumn, IntColumn
+from reportgen.schema.columns import Column, FloatColumn, IntColumn, empty_floats
 from reportgen.schema.common import SCHEMA_VERSION, HparamName, Model, SafeId, Scalar
 from reportgen.schema.source import Source
 
@@ -48,7 +48,6 @@ class Curves(Model):
     """Column-wise curves at the eval cadence. NaN and inf are data (a diverged trial)."""
 
     # each column is a `Column` (8 bytes per value, see schema.columns); the JSON holds lists
-
     step: IntColumn
     train_loss: FloatColumn
     valid_loss: FloatColumn
@@ -56,11 +55,9 @@ class Curves(Model):
     learning_rate: FloatColumn
     grad_norm: FloatColumn  # mean of the per-step (unclipped) gradient norm over the interval
     # --- gradient-norm statistics per eval interval (optional) ---
-    grad_norm_max: FloatColumn = Field(default_factory=lambda: Column("d"))
-    grad_norm_p90: FloatColumn = Field(default_factory=lambda: Column("d"))
-    clipped_fraction: FloatColumn = Field(
-        default_factory=lambda: Column("d")
-    )  # steps clipped; 0 when off
+    grad_norm_max: FloatColumn = Field(default_factory=empty_floats)
+    grad_norm_p90: FloatColumn = Field(default_factory=empty_floats)
+    clipped_fraction: FloatColumn = Field(default_factory=empty_floats)  # steps clipped; 0 when off
     extra: dict[str, FloatColumn] = Field(default_factory=dict)
 
     @model_validator(mode="after")

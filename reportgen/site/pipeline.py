@@ -202,14 +202,8 @@ def build_site(
 
             def mkdocs(out: Path) -> None:
                 result.pages_reused = run_mkdocs(
-                    config,
-                    docs,
-                    out,
-                    strict=strict,
-                    epoch=epoch,
-                    previous=previous,
-                    digests=digests,
-                    generator=gen,
+                    config, docs, out, strict=strict, epoch=epoch, previous=previous,
+                    digests=digests, generator=gen,
                 )
 
             build_swapped(site, digest, mkdocs)
