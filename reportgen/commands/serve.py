@@ -55,12 +55,34 @@ def _watch(args: argparse.Namespace, config: Path, stop: threading.Event) -> Non
             print(f"reportgen serve: {e}", file=sys.stderr)
 
 
+def _with_sidecar() -> None:
+    """MkDocs' server loads the config itself (on every rebuild): wrap its loader so the
+    config always has the plugin that puts charts and tables back into the pages, even a config
+    that does not name ``reportgen/sidecar`` (``site.sidecar``)."""
+    import mkdocs.commands.serve as mkdocs_serve
+
+    from reportgen.site.sidecar import ensure_plugin
+
+    load = mkdocs_serve.load_config
+    if getattr(load, "adds_sidecar", False):
+        return
+
+    def load_config(*a, **kw):  # type: ignore[no-untyped-def]
+        cfg = load(*a, **kw)
+        ensure_plugin(cfg)
+        return cfg
+
+    load_config.adds_sidecar = True  # type: ignore[attr-defined]
+    mkdocs_serve.load_config = load_config
+
+
 def run(args: argparse.Namespace) -> int:
     from mkdocs.commands.serve import serve
 
     from reportgen.site.mkdocs_run import resolve_config
 
     config = resolve_config(args.config)
+    _with_sidecar()
     _render(args, config)
     stop = threading.Event()
     watcher = threading.Thread(target=_watch, args=(args, config, stop), daemon=True)

@@ -91,6 +91,7 @@ def run_mkdocs(
     from mkdocs.exceptions import Abort, ConfigurationError
 
     from reportgen.site.page_reuse import CACHE_NAME, DirtyNotice, PageReuse
+    from reportgen.site.sidecar import ensure_plugin
 
     log = logging.getLogger("mkdocs")
     handler = _Echo(logging.WARNING)
@@ -107,6 +108,7 @@ def run_mkdocs(
                 strict=strict,
             )
             _theme_overrides(cfg)
+            ensure_plugin(cfg)  # charts and tables back into the pages (site.sidecar)
             cfg.plugins["reportgen/page-reuse"] = reuse
             # dirty mode skips exactly the pages whose File.is_modified is False: the reused
             # ones (the build folder is fresh, so every other file is written)

@@ -38,7 +38,8 @@ from mkdocs.plugins import BasePlugin, event_priority
 CACHE_NAME = ".reportgen-pages.json"
 FORMAT = 1
 # plugins and Markdown extensions whose output for a page depends on that page's markdown only
-SAFE_PLUGINS = {"search", "material/search", "offline", "material/offline"}
+# (reportgen/sidecar reads the page's sidecar, whose digests are in the markdown)
+SAFE_PLUGINS = {"search", "material/search", "offline", "material/offline", "reportgen/sidecar"}
 UNSAFE_EXTENSIONS = {"pymdownx.snippets", "markdown_include.include", "pymdownx.b64"}
 _PACKAGES = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions")
 

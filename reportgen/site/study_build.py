@@ -18,6 +18,7 @@ from reportgen.pages.study import RevisionSummary, page_file
 from reportgen.pages.trials import download_name, trials_csv, trials_json
 from reportgen.schema import StudyAnalysis, StudySpec, TrialKind, TrialRecord
 from reportgen.site.prepare import study_charts
+from reportgen.site.sidecar import sidecar_name, split_page
 from reportgen.store import StudyRecords
 
 Analyze = Callable[..., StudyAnalysis]
@@ -84,9 +85,13 @@ def render_study_records(
             generator=generator,
         )
         charts = study_charts(spec, analyses[rev], trials)
-        files[f"{sid}/{page_file(rev, latest)}"] = render_study(
-            study_page(spec, analyses[rev], charts, meta)
+        page = f"{sid}/{page_file(rev, latest)}"
+        # charts data and the trial table go beside the page, out of MkDocs' way (site.sidecar)
+        files[page], sidecar = split_page(
+            render_study(study_page(spec, analyses[rev], charts, meta))
         )
+        if sidecar is not None:
+            files[sidecar_name(page)] = sidecar
         points = list(analyses[rev].summary.points)
         names = [hp.name for hp in spec.search_space if hp.varied]
         files[f"{sid}/{download_name(rev, 'csv')}"] = trials_csv(points, names)

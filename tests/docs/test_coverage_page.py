@@ -101,6 +101,8 @@ def published(tmp_path_factory) -> str:
     build_site(REPO / "logbook", docs, root / "site", run_site=False)
     pages = sorted((docs / "studies").rglob("*.md"))
     assert len(pages) >= 8
+    # with the charts' data and trial tables, kept beside the pages (site.sidecar)
+    pages += sorted((docs / "studies").rglob(".*.sidecar.txt"))
     # the pages escape markdown characters as entities (``_`` is ``&#95;``)
     return html.unescape("\n".join(p.read_text(encoding="utf-8") for p in pages))
 

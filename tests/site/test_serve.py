@@ -39,17 +39,22 @@ def _wait_for(url: str, text: str, timeout: float) -> str:
 def test_serve_rerenders_a_changed_study(tmp_path):
     logbook = write_logbook(tmp_path / "logbook")
     shutil.copytree(DEFAULT_DOCS, tmp_path / "docs")
+    # a config of the user's own that does not name the sidecar plugin: serve adds it
+    config = tmp_path / "mkdocs.yml"
+    text = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
+    config.write_text("\n".join(x for x in text.splitlines() if "reportgen/sidecar" not in x))
     port = _free_port()
     env = os.environ | {"PYTHONPATH": str(REPO)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "reportgen", "serve", "--logbook", str(logbook),
-         "--docs", str(tmp_path / "docs"), "--config", str(REPO / "mkdocs.yml"),
+         "--docs", str(tmp_path / "docs"), "--config", str(config),
          "--addr", f"127.0.0.1:{port}", "--interval", "0.5"],
         env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
     try:
         url = f"http://127.0.0.1:{port}/studies/demo/"
-        _wait_for(url, "Demo study", 180)
+        page = _wait_for(url, "Demo study", 180)
+        assert "data-spec='" in page and "data-spec-ref" not in page  # charts carry their data
         spec = logbook / "demo" / "study.yaml"
         spec.write_text(spec.read_text().replace("Demo study", "Demo study, live"))
         _wait_for(url, "Demo study, live", 120)
