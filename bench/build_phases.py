@@ -80,9 +80,12 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         docs = Path(tmp) / "docs"
         shutil.copytree(DEFAULT_DOCS, docs)
+        logbook = Path(tmp) / "logbook"  # the studies timed above, and no others
+        for folder in folders:
+            shutil.copytree(folder, logbook / folder.name)
         t = time.process_time()
         build_site(
-            args.logbook,
+            logbook,
             docs,
             Path(tmp) / "site",
             config=REPO / "mkdocs.yml",

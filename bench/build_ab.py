@@ -1,0 +1,121 @@
+"""A/B a full `reportgen build` between two source trees on the same logbook, interleaved.
+
+Absolute build times depend on the machine (the same bench can be 3× slower on one 2-core
+machine than on another), so a change to the build is best shown as a ratio against the code
+before it, measured in the same run. Each build runs `build_site` from scratch (fresh docs and
+site, the default worker processes) in a fresh child process, with the heavy imports done
+before the clock; the two sides alternate, so a machine that slows down mid-run slows both.
+
+    python bench/build_ab.py LOGBOOK --before REV [--after REV] [--repeats 3]
+
+REV is a git revision of this repository, checked out into a temporary worktree; without
+--after the working tree is the "after" side. Synthetic logbooks come from
+bench/build_scale.py (``--keep DIR`` keeps DIR/logbook).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+CHILD = r"""
+import json, os, shutil, sys, time
+from pathlib import Path
+tree, logbook, out = sys.argv[1:4]
+sys.path.insert(0, tree)
+os.chdir(tree)  # its mkdocs.yml and templates/
+import reportgen
+assert reportgen.__file__.startswith(tree), reportgen.__file__
+from reportgen.site import build_site
+from reportgen.site.mkdocs_run import DEFAULT_DOCS
+import mkdocs.commands.build, optuna.importance, sklearn.ensemble  # imports before the clock
+out = Path(out)
+shutil.rmtree(out, ignore_errors=True)
+shutil.copytree(DEFAULT_DOCS, out / "docs")
+t0, c0 = time.perf_counter(), os.times()
+r = build_site(Path(logbook), out / "docs", out / "site", config=Path(tree) / "mkdocs.yml")
+c1 = os.times()
+pages = sum(p.stat().st_size for p in (out / "site" / "studies").glob("*/index.html"))
+print(json.dumps({"wall": time.perf_counter() - t0, "cpu": sum(c1[:4]) - sum(c0[:4]),
+                  "studies": len(r.rendered), "page_bytes": pages}))
+"""
+
+
+def _worktree(rev: str, into: Path) -> Path:
+    subprocess.run(
+        ["git", "-C", str(REPO), "worktree", "add", "--detach", "-f", str(into), rev],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return into
+
+
+def _build(tree: Path, logbook: Path, out: Path) -> dict[str, float]:
+    p = subprocess.run(
+        [sys.executable, "-c", CHILD, str(tree), str(logbook.resolve()), str(out)],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    if p.returncode:
+        raise SystemExit(f"build with {tree} failed:\n{p.stderr[-3000:]}")
+    return json.loads(p.stdout.strip().splitlines()[-1])
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("logbook", type=Path)
+    ap.add_argument("--before", required=True, help="git revision of the 'before' side")
+    ap.add_argument("--after", default=None, help="git revision (default: the working tree)")
+    ap.add_argument("--repeats", type=int, default=3)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory(prefix="reportgen-ab-") as tmp:
+        work = Path(tmp)
+        trees = {f"before ({args.before})": _worktree(args.before, work / "before")}
+        trees[f"after ({args.after or 'working tree'})"] = (
+            _worktree(args.after, work / "after") if args.after else REPO
+        )
+        runs: dict[str, list[dict[str, float]]] = {name: [] for name in trees}
+        try:
+            for k in range(args.repeats):
+                for name, tree in trees.items():
+                    runs[name].append(_build(tree, args.logbook, work / "out"))
+                    r = runs[name][-1]
+                    print(f"run {k + 1}, {name}: {r['wall']:.1f} s wall, {r['cpu']:.1f} s CPU",
+                          file=sys.stderr, flush=True)  # fmt: skip
+        finally:
+            for tree in trees.values():
+                if tree != REPO:
+                    subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force",
+                                    str(tree)], capture_output=True)  # fmt: skip
+    before, after = runs.values()
+    studies = int(before[0]["studies"])
+    print(f"full build of {args.logbook} ({studies} studies), {args.repeats} interleaved runs")
+    print("| side | wall, median [runs] | CPU, median [runs] | study pages |")
+    print("|---|---|---|---|")
+    for name, rs in runs.items():
+        walls = ", ".join(f"{r['wall']:.1f}" for r in rs)
+        cpus = ", ".join(f"{r['cpu']:.1f}" for r in rs)
+        print(
+            f"| {name} | {statistics.median(r['wall'] for r in rs):.1f} s [{walls}] | "
+            f"{statistics.median(r['cpu'] for r in rs):.1f} s [{cpus}] | "
+            f"{rs[0]['page_bytes'] / max(studies, 1) / 1e6:.2f} MB per study |"
+        )
+    wall = [b["wall"] / a["wall"] for b, a in zip(before, after, strict=True)]
+    cpu = [b["cpu"] / a["cpu"] for b, a in zip(before, after, strict=True)]
+    print(
+        f"| **before / after** | **{statistics.median(wall):.2f}×** "
+        f"[{', '.join(f'{x:.2f}' for x in wall)}] | **{statistics.median(cpu):.2f}×** "
+        f"[{', '.join(f'{x:.2f}' for x in cpu)}] | |"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
