@@ -86,6 +86,8 @@ class StudyEntry:
 @dataclass
 class Manifest:
     studies: dict[str, StudyEntry] = field(default_factory=dict)
+    # docs-relative path -> stat + sha256 of the docs files at the last build (`file_digests`)
+    docs: dict[str, list] = field(default_factory=dict)  # type: ignore[type-arg]
 
     @classmethod
     def load(cls, path: Path) -> Manifest:
@@ -95,6 +97,7 @@ class Manifest:
                 return cls()
             return cls(
                 studies={k: StudyEntry(**v) for k, v in data["studies"].items()},
+                docs=dict(data.get("docs", {})),
             )
         except (OSError, ValueError, KeyError, TypeError):
             return cls()  # no manifest or an unreadable one: rebuild everything
@@ -103,27 +106,43 @@ class Manifest:
         data = {
             "format": FORMAT,
             "studies": {k: self.studies[k].__dict__ for k in sorted(self.studies)},
+            "docs": dict(sorted(self.docs.items())),
         }
         atomic_write_text(Path(path), json.dumps(data, indent=1, sort_keys=True) + "\n")
 
 
-def file_digests(root: Path, skip: tuple[str, ...] = (MANIFEST_NAME,)) -> dict[str, str]:
+def file_digests(
+    root: Path,
+    skip: tuple[str, ...] = (MANIFEST_NAME,),
+    cache: dict[str, list] | None = None,  # type: ignore[type-arg]
+) -> tuple[dict[str, str], dict[str, list]]:  # type: ignore[type-arg]
     """sha256 of every file under ``root`` (the docs the site is built from) by its
-    '/'-separated relative path, in walk order.
+    '/'-separated relative path, in walk order; and the entries for ``cache`` next time.
 
-    Raises ``ReportgenError`` on anything that is not a regular file or folder (a FIFO would
-    block the read, and MkDocs could not copy it).
+    ``cache`` maps a relative path to ``[size, mtime_ns, ctime_ns, inode, sha256]`` from the
+    last build, as for the records (`study_signature`): a file whose stat is unchanged is not
+    read again, so a build after one study changed hashes that study's pages, not the 100 MB
+    of every other page. Raises ``ReportgenError`` on anything that is not a regular file or
+    folder (a FIFO would block the read, and MkDocs could not copy it).
     """
+    cache = cache or {}
     out: dict[str, str] = {}
+    seen: dict[str, list] = {}  # type: ignore[type-arg]
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames.sort()
         for name in sorted(filenames):
             if name in skip:
                 continue
             p = Path(dirpath) / name
-            check_regular(p)
-            out[p.relative_to(root).as_posix()] = hashlib.sha256(p.read_bytes()).hexdigest()
-    return out
+            st = check_regular(p)
+            rel = p.relative_to(root).as_posix()
+            key = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+            old = cache.get(rel)
+            sha = old[4] if old is not None and old[:4] == key else _file_sha(str(p))
+            if sha.startswith("unreadable:"):
+                raise ReportgenError(f"{p}: cannot read ({sha})")
+            out[rel], seen[rel] = sha, [*key, sha]
+    return out, seen
 
 
 def digest_of(digests: dict[str, str]) -> str:
@@ -135,12 +154,15 @@ def digest_of(digests: dict[str, str]) -> str:
     return h.hexdigest()
 
 
-def check_regular(path: Path) -> None:
-    """Refuse a docs entry that is not a regular file (FIFO, socket, device): it would hang."""
+def check_regular(path: Path) -> os.stat_result:
+    """Refuse a docs entry that is not a regular file (FIFO, socket, device): it would hang.
+    Returns its stat."""
     try:
-        mode = os.stat(path).st_mode
+        st = os.stat(path)
     except OSError as e:
         raise ReportgenError(f"{path}: cannot read: {e.strerror}") from None
+    mode = st.st_mode
     if not stat.S_ISREG(mode):
         kind = "a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "not a regular file"
         raise ReportgenError(f"{path}: {kind}; only regular files can be published (remove it)")
+    return st

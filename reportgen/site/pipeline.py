@@ -192,7 +192,7 @@ def build_site(
 
     manifest.studies = new_entries
     if run_site:
-        digests = file_digests(docs)
+        digests, manifest.docs = file_digests(docs, cache=manifest.docs)
         digest = hashlib.sha256(
             (digest_of(digests) + config.read_text(encoding="utf-8") + gen).encode()
         ).hexdigest()

@@ -114,6 +114,38 @@ def test_touched_but_unchanged_study_is_reused(tmp_path):
     assert again.rendered == [] and again.reused == ["demo"] and not again.mkdocs_ran
 
 
+def test_docs_page_edited_with_time_restored_still_rebuilds_the_site(tmp_path):
+    """The docs digests are cached by stat like the records': a same-size edit of a
+    hand-written page with its modification time put back is still seen (its ctime moved)."""
+    logbook = write_logbook(tmp_path / "logbook")
+    site = build_into(tmp_path, logbook)
+    page = tmp_path / "docs" / "guide.md"
+    st, text = page.stat(), page.read_text(encoding="utf-8")
+    page.write_text(text.replace("a", "b", 1), encoding="utf-8")
+    os.utime(page, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert page.stat().st_size == st.st_size and page.stat().st_mtime_ns == st.st_mtime_ns
+    again = build_site(logbook, tmp_path / "docs", site, config=REPO / "mkdocs.yml")
+    assert again.rendered == [] and again.mkdocs_ran
+    assert text.replace("a", "b", 1) != text
+
+
+def test_unchanged_docs_are_not_read_again(tmp_path, monkeypatch):
+    """After one hand-written page changed, only that page's bytes are hashed again."""
+    import reportgen.site.manifest as manifest
+
+    logbook = write_logbook(tmp_path / "logbook")
+    site = build_into(tmp_path, logbook)
+    hashed: list[str] = []
+    real = manifest._file_sha
+    monkeypatch.setattr(manifest, "_file_sha", lambda p: hashed.append(p) or real(p))
+    (tmp_path / "docs" / "extra.md").write_text("# Extra\n", encoding="utf-8")
+    again = build_site(logbook, tmp_path / "docs", site, config=REPO / "mkdocs.yml")
+    assert again.mkdocs_ran and (site / "extra.html").is_file()
+    assert [Path(p).name for p in hashed if Path(p).is_relative_to(tmp_path / "docs")] == [
+        "extra.md"
+    ]
+
+
 def test_site_folder_not_ours_is_refused_unless_forced(tmp_path, capsys):
     """Item 3: --site on a non-empty folder without our marker deletes nothing."""
     write_logbook(tmp_path / "logbook")
