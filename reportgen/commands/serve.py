@@ -64,15 +64,12 @@ def _with_sidecar() -> None:
     from reportgen.site.sidecar import ensure_plugin
 
     load = mkdocs_serve.load_config
-    if getattr(load, "adds_sidecar", False):
-        return
 
     def load_config(*a, **kw):  # type: ignore[no-untyped-def]
         cfg = load(*a, **kw)
-        ensure_plugin(cfg)
+        ensure_plugin(cfg)  # idempotent: wrapping twice does no harm
         return cfg
 
-    load_config.adds_sidecar = True  # type: ignore[attr-defined]
     mkdocs_serve.load_config = load_config
 
 

@@ -47,18 +47,25 @@ def study_signature(folder: Path, cache: dict[str, list] | None = None) -> tuple
                 st = os.stat(p)
             except OSError:
                 continue
-            key = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
-            old = cache.get(rel)
             if not stat.S_ISREG(st.st_mode):
-                seen[rel] = [*key, f"special:{stat.S_IFMT(st.st_mode)}"]
-            elif old is not None and old[:4] == key:
-                seen[rel] = old
+                seen[rel] = [*_stat_key(st), f"special:{stat.S_IFMT(st.st_mode)}"]
             else:
-                seen[rel] = [*key, _file_sha(p)]
+                seen[rel] = _cached_sha(p, st, cache.get(rel))
     h = hashlib.sha256()
     for rel in sorted(seen):
         h.update(f"{rel}\0{seen[rel][4]}\n".encode())
     return h.hexdigest(), seen
+
+
+def _stat_key(st: os.stat_result) -> list[int]:
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+
+
+def _cached_sha(path: str, st: os.stat_result, old: list | None) -> list:  # type: ignore[type-arg]
+    """``[size, mtime_ns, ctime_ns, inode, sha256]`` of a regular file: the cached entry
+    ``old`` while its stat is unchanged, else the file is read and hashed."""
+    key = _stat_key(st)
+    return old if old is not None and old[:4] == key else [*key, _file_sha(path)]
 
 
 def _file_sha(path: str) -> str:
@@ -136,12 +143,10 @@ def file_digests(
             p = Path(dirpath) / name
             st = check_regular(p)
             rel = p.relative_to(root).as_posix()
-            key = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
-            old = cache.get(rel)
-            sha = old[4] if old is not None and old[:4] == key else _file_sha(str(p))
-            if sha.startswith("unreadable:"):
-                raise ReportgenError(f"{p}: cannot read ({sha})")
-            out[rel], seen[rel] = sha, [*key, sha]
+            seen[rel] = _cached_sha(str(p), st, cache.get(rel))
+            out[rel] = seen[rel][4]
+            if out[rel].startswith("unreadable:"):
+                raise ReportgenError(f"{p}: cannot read ({out[rel]})")
     return out, seen
 
 
