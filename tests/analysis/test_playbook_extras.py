@@ -347,7 +347,7 @@ def _lr_drives(n: int, noise_step: int):
 
 
 def test_fanova_ranks_the_hyperparameter_that_drives_the_objective_first():
-    pytest.importorskip("optuna")
+    pytest.importorskip("sklearn")
     s, trials = _lr_drives(24, 5)
     imp = hyperparameter_importance(s, scored(s, trials), seed=0)
     assert imp.available
@@ -358,7 +358,7 @@ def test_fanova_ranks_the_hyperparameter_that_drives_the_objective_first():
 
 
 def test_fanova_on_many_trials_fits_a_seeded_subset_and_says_so(monkeypatch):
-    pytest.importorskip("optuna")
+    pytest.importorskip("sklearn")
     import reportgen.analysis.importance as importance
 
     monkeypatch.setattr(importance, "FIT_TRIALS", 20)
@@ -391,7 +391,7 @@ def test_linear_extension_keeps_the_decay_length_and_the_high_rate_share():
     assert extend_schedule(trial("b", flat(0.1), hyperparameters={"width": 64}), 1000) is None
 
 
-def test_without_optuna_the_importance_says_so(monkeypatch):
+def test_without_scikit_learn_the_importance_says_so(monkeypatch):
     import sys
 
     s = spec(search_space=[
@@ -400,6 +400,6 @@ def test_without_optuna_the_importance_says_so(monkeypatch):
     ])
     trials = [trial(f"t{k}", flat(0.1 + k / 100), index=k, hyperparameters={
         "adam.learning_rate": 10 ** (-4 + k / 3), "noise": k / 10}) for k in range(8)]
-    monkeypatch.setitem(sys.modules, "optuna", None)  # import optuna raises ImportError
+    monkeypatch.setitem(sys.modules, "sklearn", None)  # import sklearn raises ImportError
     imp = hyperparameter_importance(s, scored(s, trials), seed=0)
-    assert not imp.available and "Optuna is not installed" in imp.message
+    assert not imp.available and "scikit-learn is not installed" in imp.message
