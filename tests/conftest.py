@@ -14,6 +14,15 @@ REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures"
 
 
+def pytest_configure(config):
+    """The suite's MkDocs builds share one compiled-template cache of their own, not the user's
+    (reportgen.template_cache; the builds in subprocesses inherit it)."""
+    if "REPORTGEN_TEMPLATE_CACHE" not in os.environ:
+        import tempfile
+
+        os.environ["REPORTGEN_TEMPLATE_CACHE"] = tempfile.mkdtemp(prefix="reportgen-templates-")
+
+
 def run_cli(
     *args: str, cwd: Path | None = None, timeout: float = 600
 ) -> subprocess.CompletedProcess:

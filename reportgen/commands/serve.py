@@ -58,16 +58,19 @@ def _watch(args: argparse.Namespace, config: Path, stop: threading.Event) -> Non
 def _with_sidecar() -> None:
     """MkDocs' server loads the config itself (on every rebuild): wrap its loader so the
     config always has the plugin that puts charts and tables back into the pages, even a config
-    that does not name ``reportgen/sidecar`` (``site.sidecar``)."""
+    that does not name ``reportgen/sidecar`` (``site.sidecar``), and the theme's compiled
+    templates are kept between rebuilds (``reportgen.template_cache``)."""
     import mkdocs.commands.serve as mkdocs_serve
 
     from reportgen.site.sidecar import ensure_plugin
+    from reportgen.template_cache import attach
 
     load = mkdocs_serve.load_config
 
     def load_config(*a, **kw):  # type: ignore[no-untyped-def]
         cfg = load(*a, **kw)
         ensure_plugin(cfg)  # idempotent: wrapping twice does no harm
+        attach(cfg.theme)
         return cfg
 
     mkdocs_serve.load_config = load_config

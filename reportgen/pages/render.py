@@ -16,6 +16,7 @@ import jinja2
 
 from reportgen.pages.context import IndexPage, RevisionPointer, StudyPage
 from reportgen.pages.escape import finalize
+from reportgen.template_cache import with_cache
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 USER_TEMPLATES = "templates"  # the project's override folder, relative to where it builds
@@ -35,7 +36,7 @@ def environment() -> jinja2.Environment:
 @lru_cache(maxsize=4)
 def _environment(user: Path | None) -> jinja2.Environment:
     folders = [str(user)] if user is not None else []
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([*folders, str(TEMPLATES)]),
         undefined=jinja2.StrictUndefined,
         autoescape=True,
@@ -44,6 +45,7 @@ def _environment(user: Path | None) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    return with_cache(env)  # compiled once, not in every build worker (template_cache)
 
 
 def render_study(page: StudyPage) -> str:

@@ -92,6 +92,7 @@ def run_mkdocs(
 
     from reportgen.site.page_reuse import CACHE_NAME, DirtyNotice, PageReuse
     from reportgen.site.sidecar import ensure_plugin
+    from reportgen.template_cache import attach as cache_templates
 
     log = logging.getLogger("mkdocs")
     handler = _Echo(logging.WARNING)
@@ -108,6 +109,7 @@ def run_mkdocs(
                 strict=strict,
             )
             _theme_overrides(cfg)
+            cache_templates(cfg.theme)  # compiled theme templates kept between builds
             ensure_plugin(cfg)  # charts and tables back into the pages (site.sidecar)
             cfg.plugins["reportgen/page-reuse"] = reuse
             # dirty mode skips exactly the pages whose File.is_modified is False: the reused
