@@ -6,7 +6,12 @@ before it, measured in the same run. Each build runs `build_site` from scratch (
 site, the default worker processes) in a fresh child process, with the heavy imports done
 before the clock; the two sides alternate, so a machine that slows down mid-run slows both.
 
-    python bench/build_ab.py LOGBOOK --before REV [--after REV] [--repeats 3]
+    python bench/build_ab.py LOGBOOK --before REV [--after REV] [--repeats 3] [--changes N]
+
+With --changes N, each child then rebuilds N times after changing one study (the title in the
+first study's study.yaml, put back afterwards): the incremental rebuild, against the full build
+it follows. Each child starts with an empty compiled-template cache of its own
+(REPORTGEN_TEMPLATE_CACHE), so the full build is timed cold and the rebuilds as a user's are.
 
 REV is a git revision of this repository, checked out into a temporary worktree; without
 --after the working tree is the "after" side. Synthetic logbooks come from
@@ -26,9 +31,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 
 CHILD = r"""
-import json, os, shutil, sys, time
+import json, os, re, shutil, sys, time
 from pathlib import Path
-tree, logbook, out = sys.argv[1:4]
+tree, logbook, out, changes = sys.argv[1:5]
 sys.path.insert(0, tree)
 os.chdir(tree)  # its mkdocs.yml and templates/
 import reportgen
@@ -48,12 +53,30 @@ pipeline.run_mkdocs = timed_mkdocs
 out = Path(out)
 shutil.rmtree(out, ignore_errors=True)
 shutil.copytree(DEFAULT_DOCS, out / "docs")
+os.environ["REPORTGEN_TEMPLATE_CACHE"] = str(out / "template-cache")  # cold for this child
+def build():
+    return build_site(Path(logbook), out / "docs", out / "site", config=Path(tree) / "mkdocs.yml")
 t0, c0 = time.perf_counter(), os.times()
-r = build_site(Path(logbook), out / "docs", out / "site", config=Path(tree) / "mkdocs.yml")
+r = build()
 c1 = os.times()
+full = {"wall": time.perf_counter() - t0, "cpu": sum(c1[:4]) - sum(c0[:4]), "mkdocs": mkdocs_cpu[0]}
 pages = sum(p.stat().st_size for p in (out / "site" / "studies").glob("*/index.html"))
-print(json.dumps({"wall": time.perf_counter() - t0, "cpu": sum(c1[:4]) - sum(c0[:4]),
-                  "mkdocs": mkdocs_cpu[0], "studies": len(r.rendered), "page_bytes": pages}))
+one = []
+spec = sorted(Path(logbook).glob("*/study.yaml"))[0]
+original = spec.read_bytes()
+try:
+    for k in range(int(changes)):
+        edited = re.sub(r"^title: (.*)$", rf"title: \1 (edit {k})", original.decode(), count=1,
+                        flags=re.M)
+        assert edited != original.decode(), f"{spec}: no title line to change"
+        spec.write_text(edited, encoding="utf-8")
+        t = time.perf_counter()
+        changed = build()
+        assert len(changed.rendered) == 1, changed.rendered
+        one.append(time.perf_counter() - t)
+finally:
+    spec.write_bytes(original)
+print(json.dumps({**full, "studies": len(r.rendered), "page_bytes": pages, "one": one}))
 """
 
 
@@ -65,9 +88,9 @@ def _worktree(rev: str, into: Path) -> Path:
     return into
 
 
-def _build(tree: Path, logbook: Path, out: Path) -> dict[str, float]:
+def _build(tree: Path, logbook: Path, out: Path, changes: int) -> dict:
     p = subprocess.run(
-        [sys.executable, "-c", CHILD, str(tree), str(logbook.resolve()), str(out)],
+        [sys.executable, "-c", CHILD, str(tree), str(logbook.resolve()), str(out), str(changes)],
         capture_output=True, text=True,
     )  # fmt: skip
     if p.returncode:
@@ -83,6 +106,9 @@ def main() -> int:
     ap.add_argument("--before", required=True, help="git revision of the 'before' side")
     ap.add_argument("--after", default=None, help="git revision (default: the working tree)")
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument(
+        "--changes", type=int, default=0, help="one-study rebuilds after each full build"
+    )
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="reportgen-ab-") as tmp:
         work = Path(tmp)
@@ -94,10 +120,11 @@ def main() -> int:
         try:
             for k in range(args.repeats):
                 for name, tree in trees.items():
-                    runs[name].append(_build(tree, args.logbook, work / "out"))
+                    runs[name].append(_build(tree, args.logbook, work / "out", args.changes))
                     r = runs[name][-1]
                     print(f"run {k + 1}, {name}: {r['wall']:.1f} s wall, {r['cpu']:.1f} s CPU "
-                          f"({r['mkdocs']:.1f} s MkDocs)", file=sys.stderr, flush=True)  # fmt: skip
+                          f"({r['mkdocs']:.1f} s MkDocs); one-study rebuilds "
+                          f"{[round(x, 2) for x in r['one']]}", file=sys.stderr, flush=True)  # fmt: skip
         finally:
             for tree in trees.values():
                 if tree != REPO:
@@ -121,6 +148,17 @@ def main() -> int:
         ratios = [b[key] / a[key] for b, a in zip(before, after, strict=True)]
         cells.append(f"**{statistics.median(ratios):.2f}×** [{', '.join(f'{x:.2f}' for x in ratios)}]")
     print(f"| **before / after** | {' | '.join(cells)} | |")
+    if args.changes:
+        print(f"\nrebuild after one study changed ({args.changes} after each full build)")
+        print("| side | wall, median [all] |")
+        print("|---|---|")
+        for name, rs in runs.items():
+            ones = [x for r in rs for x in r["one"]]
+            print(f"| {name} | {statistics.median(ones):.2f} s "
+                  f"[{', '.join(f'{x:.2f}' for x in ones)}] |")  # fmt: skip
+        mb = statistics.median(x for r in before for x in r["one"])
+        ma = statistics.median(x for r in after for x in r["one"])
+        print(f"| **before / after** | **{mb / ma:.2f}×** |")
     return 0
 
 
