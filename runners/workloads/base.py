@@ -4,7 +4,8 @@ A workload is a plugin: a module (the built-in ones included) exposes a factory
 ``make_workload() -> Workload`` that a study names by import path
 (``workload: {entry: "mypkg.models:make_workload"}``) or by a name registered in the
 ``tuning_logbook.workloads`` entry-point group. The module must not import JAX at module level
-(``reportgen check`` imports it to read ``settings_model``); import JAX inside the functions.
+(``reportgen check`` imports it to read ``settings_model``); import JAX inside the functions,
+and NumPy too where it is cheap to (the built-in workloads do, so ``check`` stays quick).
 
 A workload's settings (``batch_size``, ``width``, ...) come from the study's
 ``workload.settings``; a search-space hyperparameter with the same name overrides a setting
@@ -16,12 +17,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import numpy as np
 from pydantic import BaseModel
 
 from reportgen.registry import TRAINING_DEFAULTS
 from reportgen.schema import Scalar
+
+if TYPE_CHECKING:  # numpy is imported where arrays are made: `reportgen check` needs none
+    import numpy as np
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,8 @@ def sample_rows(key, x_train, y_train, batch_size: int, cfg):
 
 def fixed_split(n: int, n_valid: int, n_test: int, seed: int) -> tuple[np.ndarray, ...]:
     """Indices of a fixed random split (train, valid, test) made from a recorded seed."""
+    import numpy as np
+
     order = np.random.default_rng(seed).permutation(n)
     return order[n_valid + n_test :], order[:n_valid], order[n_valid : n_valid + n_test]
 

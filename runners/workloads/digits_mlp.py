@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 from typing import Literal
 
-import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from runners.workloads.base import (
@@ -24,6 +23,7 @@ from runners.workloads.base import (
 
 
 def load(cfg) -> Dataset:
+    import numpy as np
     from sklearn.datasets import load_digits
 
     x, y = load_digits(return_X_y=True)

@@ -8,9 +8,8 @@ each followed by 2x2 max pooling), a ``hidden`` dense layer with ``dropout``, an
 from __future__ import annotations
 
 import gzip
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from runners.datasets import FASHION_FILES, require, sha256_of
@@ -24,15 +23,22 @@ from runners.workloads.base import (
     sample_rows,
 )
 
+if TYPE_CHECKING:
+    import numpy as np
+
 MEAN, STD = 0.2860, 0.3530
 
 
 def _idx(path, offset: int) -> np.ndarray:
+    import numpy as np
+
     with gzip.open(path, "rb") as fh:
         return np.frombuffer(fh.read(), np.uint8, offset=offset)
 
 
 def load(cfg) -> Dataset:
+    import numpy as np
+
     tr_x, tr_y, te_x, te_y = require(FASHION_FILES, "fashion-mnist")
     x = _idx(tr_x, 16).reshape(-1, 28, 28, 1)
     y = _idx(tr_y, 8).astype(np.int32)

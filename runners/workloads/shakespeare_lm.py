@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import re
 import tarfile
+from typing import TYPE_CHECKING
 
-import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from runners.datasets import SHAKESPEARE_FILE, require, sha256_of
 from runners.workloads.base import Dataset, Workload, dropout
+
+if TYPE_CHECKING:
+    import numpy as np
 
 VOCAB = 128
 
@@ -34,6 +37,8 @@ def read_text() -> str:
 
 
 def _windows(tokens: np.ndarray, context: int, n: int) -> tuple[np.ndarray, np.ndarray]:
+    import numpy as np
+
     n = min(n, (len(tokens) - 1) // context)
     starts = np.arange(n) * context
     idx = starts[:, None] + np.arange(context + 1)[None, :]
@@ -42,6 +47,8 @@ def _windows(tokens: np.ndarray, context: int, n: int) -> tuple[np.ndarray, np.n
 
 
 def load(cfg) -> Dataset:
+    import numpy as np
+
     (path,) = require((SHAKESPEARE_FILE,), "shakespeare")
     tokens = np.frombuffer(read_text().encode("ascii"), np.uint8).astype(np.int32)
     n = len(tokens)
@@ -81,6 +88,7 @@ def _dense(key, n_in, n_out, scale=1.0):
 def init(key, cfg):
     import jax
     import jax.numpy as jnp
+    import numpy as np
 
     d, layers, context = int(cfg["d_model"]), int(cfg["layers"]), int(cfg["context"])
     keys = jax.random.split(key, 3 + 4 * layers)

@@ -1,4 +1,4 @@
-"""Issue 17: a CLI call that does not need them never imports scipy, altair or pandas."""
+"""Issue 17: a CLI call that does not need them never imports scipy, altair, pandas or numpy."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from tests.conftest import REPO
 from tests.site.conftest import FIXTURE_LOGBOOK
 
-HEAVY = ("scipy", "altair", "pandas", "mkdocs", "jax", "pydantic")
+HEAVY = ("scipy", "altair", "pandas", "numpy", "mkdocs", "jax", "pydantic")
 PROBE = """
 import json, sys
 from reportgen.cli import main
