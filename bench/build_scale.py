@@ -6,6 +6,10 @@ per study page (its HTML, which carries its chart data), and for a sample of stu
 and JSON size of Optuna's `plot_slice` (each hyperparameter) + `plot_intermediate_values`.
 
     python bench/build_scale.py [--studies 100] [--trials 200] [--points 1000] [--optuna-sample 5]
+
+``--keep DIR --reuse`` builds the records a previous run with the same sizes left in DIR (the
+records are seeded, so they are the ones it would write again) instead of writing them again:
+the SQLite side of the Optuna comparison takes most of the writing time.
 """
 
 from __future__ import annotations
@@ -268,6 +272,11 @@ def main() -> int:
         default=2,
         help="of those, studies also copied into Optuna's SQLite storage (slow to write)",
     )
+    ap.add_argument(
+        "--reuse",
+        action="store_true",
+        help="with --keep: build the records already in DIR from an earlier run of these sizes",
+    )
     ap.add_argument("--side", choices=("ours", "journal", "sqlite"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.side:  # a child of the fair comparison
@@ -276,12 +285,22 @@ def main() -> int:
         return 0
     work = args.keep or Path(tempfile.mkdtemp(prefix="reportgen-bench-"))
     logbook, docs, site = work / "logbook", work / "docs", work / "site"
-    shutil.rmtree(work, ignore_errors=True)
+    reuse = args.reuse and args.keep is not None and logbook.is_dir()
+    if reuse:
+        have = sorted(p.name for p in logbook.iterdir() if p.is_dir())
+        if have != [f"study-{i:03d}" for i in range(args.studies)] or len(
+            list((logbook / have[0] / "trials").glob("*.json"))
+        ) != args.trials:
+            raise SystemExit(f"--reuse: {logbook} was not written with these sizes")
+        shutil.rmtree(docs, ignore_errors=True)
+        shutil.rmtree(site, ignore_errors=True)
+    else:
+        shutil.rmtree(work, ignore_errors=True)
     shutil.copytree(DEFAULT_DOCS, docs)  # the generic pages (the repo home page lists our studies)
     rng = np.random.default_rng(0)
     t0 = time.perf_counter()
-    (work / "optuna").mkdir(parents=True)
-    for i in range(args.studies):
+    (work / "optuna").mkdir(parents=True, exist_ok=True)
+    for i in range(0 if reuse else args.studies):
         recs = make_study(logbook, i, args.trials, args.points, rng)
         if i < args.optuna_sample:  # the same trials for the fair comparison, in both storages
             sid = recs[0].study_id
@@ -304,15 +323,20 @@ def main() -> int:
     full_cpu = build.cpu
     noop_s, r_noop = build()
     spec = logbook / "study-000" / "study.yaml"
-    spec.write_text(spec.read_text().replace("Synthetic study 0", "Synthetic study 0 (edited)"))
-    one_s, r_one = build()
+    original = spec.read_text()
+    spec.write_text(original.replace("Synthetic study 0", "Synthetic study 0 (edited)"))
+    try:
+        one_s, r_one = build()
+    finally:
+        spec.write_text(original)  # the records as written (for --reuse)
     pages = [site / "studies" / f"study-{i:03d}" / "index.html" for i in range(args.studies)]
     page_bytes = [p.stat().st_size for p in pages]
     fair = fair_comparison(work, args.repeats) if args.optuna_sample > 0 else {}
 
     print(
         f"synthetic logbook: {args.studies} studies × {args.trials} trials × {args.points} points "
-        f"(written in {gen_s:.1f} s); analysis: reportgen.analysis.analyze_study"
+        + ("(reused from an earlier run)" if reuse else f"(written in {gen_s:.1f} s)")
+        + "; analysis: reportgen.analysis.analyze_study"
     )
     print("| measure | value | target |")
     print("|---|---|---|")
