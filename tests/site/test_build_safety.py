@@ -233,3 +233,24 @@ def test_study_pages_do_not_list_every_study(tmp_path):
     assert "beta/index.html" not in page and "gamma/index.html" not in page
     index = (site / "studies" / "index.html").read_text()
     assert "beta/index.html" in index and "gamma/index.html" in index  # linked from the index
+
+
+def test_study_signature_sees_nested_files_not_dot_folders_or_linked_folders(tmp_path):
+    from reportgen.site.manifest import study_signature
+
+    study = tmp_path / "s"
+    (study / "trials").mkdir(parents=True)
+    (study / "study.yaml").write_text("a")
+    (study / "trials" / "t0.json").write_text("1")
+    (study / ".claims").mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "x.json").write_text("x")
+    (study / "linked").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    digest, entries = study_signature(study)
+    assert sorted(entries) == sorted(["study.yaml", os.path.join("trials", "t0.json")])
+
+    (study / ".claims" / "w1").write_text("claim")  # a running worker's claim
+    (tmp_path / "elsewhere" / "x.json").write_text("changed")  # behind a link: not followed
+    assert study_signature(study, entries)[0] == digest
+    (study / "trials" / "t0.json").write_text("2")  # a nested record
+    assert study_signature(study, entries)[0] != digest
