@@ -5,9 +5,9 @@ mkdocs-material's templates and partials again: about a second and a half of a o
 rebuild on a slow 2-core machine. ``run_mkdocs`` makes every environment the theme creates
 (MkDocs' own, and the one mkdocs-material's search plugin makes for its translations) carry a
 ``jinja2.FileSystemBytecodeCache`` in the user's cache folder; the page renderer's own
-environment (``reportgen.pages.render``, compiled once in every build worker) uses it too. Jinja stores each
-template's source checksum with its code and compiles again whenever the source differs, so a
-theme upgrade or an edited override is never served stale. Jinja's key does not cover the
+environment (``reportgen.pages.render``, compiled once in every build worker) uses it too.
+Jinja stores each template's source checksum with its code and compiles again whenever the
+source differs, so a theme upgrade or an edited override is never served stale. Jinja's key does not cover the
 environment's options or its own version, so each combination of those (and of MkDocs' version)
 gets a folder of its own. The HTML is the same with or without the cache (a test).
 
