@@ -79,18 +79,21 @@ def run_mkdocs(
     previous: Path | None = None,
     digests: dict[str, str] | None = None,
     generator: str = "",
+    jobs: int | None = None,
 ) -> int:
     """Build ``site`` from ``docs`` with ``config``; a strict-mode abort becomes a ReportgenError.
 
     ``previous``: the site built last time, whose unchanged study pages are reused
     (``page_reuse``); ``digests``: sha256 of the docs files by relative path, when the caller
-    has them. Returns how many pages were reused.
+    has them; ``jobs``: worker processes converting the pages (``parallel_pages``; 1: none).
+    Returns how many pages were reused.
     """
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, ConfigurationError
 
     from reportgen.site.page_reuse import CACHE_NAME, DirtyNotice, PageReuse
+    from reportgen.site.parallel_pages import NAME as PARALLEL, ParallelPages
     from reportgen.site.sidecar import ensure_plugin
     from reportgen.template_cache import attach as cache_templates
 
@@ -112,6 +115,7 @@ def run_mkdocs(
             cache_templates(cfg.theme)  # compiled theme templates kept between builds
             ensure_plugin(cfg)  # charts and tables back into the pages (site.sidecar)
             cfg.plugins["reportgen/page-reuse"] = reuse
+            cfg.plugins[PARALLEL] = ParallelPages(jobs)  # pages converted in workers
             # dirty mode skips exactly the pages whose File.is_modified is False: the reused
             # ones (the build folder is fresh, so every other file is written)
             build(cfg, dirty=True)

@@ -38,8 +38,12 @@ from mkdocs.plugins import BasePlugin, event_priority
 CACHE_NAME = ".reportgen-pages.json"
 FORMAT = 1
 # plugins and Markdown extensions whose output for a page depends on that page's markdown only
-# (reportgen/sidecar reads the page's sidecar, whose digests are in the markdown)
-SAFE_PLUGINS = {"search", "material/search", "offline", "material/offline", "reportgen/sidecar"}
+# (reportgen/sidecar reads the page's sidecar, whose digests are in the markdown;
+# reportgen/parallel-pages converts pages elsewhere, to the same HTML)
+SAFE_PLUGINS = {
+    "search", "material/search", "offline", "material/offline", "reportgen/sidecar",
+    "reportgen/parallel-pages",
+}  # fmt: skip
 UNSAFE_EXTENSIONS = {"pymdownx.snippets", "markdown_include.include", "pymdownx.b64"}
 _PACKAGES = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions")
 
@@ -216,5 +220,3 @@ def _false() -> bool:
 
 def _sha(path: str | None) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest() if path else ""
-
-

@@ -203,7 +203,7 @@ def build_site(
             def mkdocs(out: Path) -> None:
                 result.pages_reused = run_mkdocs(
                     config, docs, out, strict=strict, epoch=epoch, previous=previous,
-                    digests=digests, generator=gen,
+                    digests=digests, generator=gen, jobs=jobs,
                 )
 
             build_swapped(site, digest, mkdocs)
