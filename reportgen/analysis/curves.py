@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from reportgen.analysis.curve_matrix import ROWS
 from reportgen.analysis.findings import finding, fmt
 from reportgen.analysis.noise import eval_noise, late_half
 from reportgen.analysis.objective import ScoredTrials, curve
@@ -142,11 +143,131 @@ def diagnose(trial: TrialRecord, score_curve: np.ndarray, policy: Policy) -> Cur
 
 
 def diagnose_all(search: ScoredTrials, policy: Policy) -> list[CurveDiagnosis | None]:
-    """A diagnosis per trial of ``search`` (None for infeasible or too-short curves)."""
-    return [
-        diagnose(t, c, policy) if c is not None and search.feasible[i] else None
-        for i, (t, c) in enumerate(zip(search.trials, search.score_curves, strict=True))
-    ]
+    """A diagnosis per trial of ``search`` (None for infeasible or too-short curves).
+
+    Trials whose objective and training-loss curves are all finite are diagnosed together, one
+    matrix per pair of curve lengths (``_diagnose_batch``: the same arithmetic as ``diagnose``,
+    row by row, so the same numbers); the others one by one.
+    """
+    out: list[CurveDiagnosis | None] = [None] * len(search)
+    groups: dict[tuple[int, int], list[tuple[int, np.ndarray, np.ndarray]]] = {}
+    for i, (t, c) in enumerate(zip(search.trials, search.score_curves, strict=True)):
+        if c is None or not search.feasible[i]:
+            continue
+        tl = curve(t, "train_loss")
+        if c.size >= 4 and tl.size >= 4 and np.isfinite(c).all() and np.isfinite(tl).all():
+            groups.setdefault((c.size, tl.size), []).append((i, c, tl))
+        else:
+            out[i] = diagnose(t, c, policy)
+    for group in groups.values():
+        if len(group) == 1:
+            i = group[0][0]
+            out[i] = diagnose(search.trials[i], group[0][1], policy)
+            continue
+        for k in range(0, len(group), ROWS):  # small matrices: bounded temporaries
+            _diagnose_members(search, group[k : k + ROWS], policy, out)
+    return out
+
+
+def _diagnose_members(
+    search: ScoredTrials,
+    members: list[tuple[int, np.ndarray, np.ndarray]],
+    policy: Policy,
+    out: list[CurveDiagnosis | None],
+) -> None:
+    if members:
+        rows = _diagnose_batch(
+            [search.trials[i] for i, _, _ in members],
+            np.stack([c for _, c, _ in members]),
+            np.stack([tl for _, _, tl in members]),
+            policy,
+        )
+        for (i, _, _), d in zip(members, rows, strict=True):
+            out[i] = d
+
+
+def _noise_rows(y: np.ndarray) -> np.ndarray:
+    """``eval_noise(late_half(row))`` of each row of an all-finite matrix."""
+    half = y[:, -max(3, y.shape[1] // 2) :]
+    d2 = half[:, 2:] - 2 * half[:, 1:-1] + half[:, :-2]
+    # one dot product per row, as eval_noise computes it (a row sum would round differently)
+    return np.sqrt(np.array([r @ r for r in d2]) / (6 * d2.shape[1]))
+
+
+def _window_min_rows(y: np.ndarray, w: int) -> np.ndarray:
+    """``_smoothed_min(row, w)`` of each row."""
+    if y.shape[1] < w:
+        return y.mean(axis=1)
+    c = np.concatenate([np.zeros((y.shape[0], 1)), np.cumsum(y, axis=1)], axis=1)
+    return ((c[:, w:] - c[:, :-w]) / w).min(axis=1)
+
+
+def _diagnose_batch(
+    trials: Sequence[TrialRecord], y: np.ndarray, tl: np.ndarray, policy: Policy
+) -> list[CurveDiagnosis]:
+    """``diagnose`` of trials whose score curves (rows of ``y``) and training losses (rows of
+    ``tl``) are all finite and of one length each: each step of ``diagnose``, on every row."""
+    k, m = y.shape
+    w = max(2, math.ceil(policy.late_window_fraction * m))
+    rows = np.arange(k)
+    b = np.argmin(y, axis=1)
+    best = y[rows, b]
+    span = y.max(axis=1) - y.min(axis=1)
+    noise = _noise_rows(y)
+    window_se = noise * math.sqrt(2 / w)
+    late_mean = y[:, m - w :].mean(axis=1)
+    rise = late_mean - _window_min_rows(y[:, : m - w], w)
+    overfit = (b < m - w) & (
+        rise > np.maximum(policy.noise_z * window_se, policy.overfit_rise * span)
+    )
+    improvement = y[:, max(0, m - 2 * w) : m - w].mean(axis=1) - late_mean
+    improving = (
+        (b >= m - w)
+        & (improvement > policy.noise_z * window_se)
+        & (improvement > policy.still_improving * span)
+    )
+    band = np.maximum(policy.noise_z * noise, policy.still_improving * span)
+    j = np.argmax(y <= (best + band)[:, None], axis=1)
+
+    wt = max(2, math.ceil(policy.late_window_fraction * tl.shape[1]))
+    train_rise = tl[:, -wt:].mean(axis=1) - _window_min_rows(tl[:, :-wt], wt)
+    t_se = _noise_rows(tl) * math.sqrt(2 / wt)
+    t_span = tl.max(axis=1) - tl.min(axis=1)
+    rising = train_rise > np.maximum(policy.noise_z * t_se, policy.overfit_rise * t_span)
+
+    out = []
+    for r, trial in enumerate(trials):
+        flags: set[str] = set()
+        if overfit[r]:
+            flags.add(OVERFITTING)
+        if improving[r]:
+            flags.add(STILL_IMPROVING)
+        step = trial.curves.step
+        saturated_step, best_step = step[int(j[r])], step[int(b[r])]
+        total = trial.max_train_steps
+        if saturated_step < policy.saturated_fraction * total and not flags:
+            flags.add(SATURATED_EARLY)
+        best_fraction = best_step / total
+        if best_fraction <= policy.early_best_fraction:
+            flags.add(BEST_STEP_EARLY)
+        if best_fraction >= 1 - policy.late_best_fraction:
+            flags.add(BEST_STEP_LATE)
+        if rising[r]:
+            flags.add(TRAIN_LOSS_RISING)
+        out.append(
+            CurveDiagnosis(
+                trial_id=trial.trial_id,
+                best_step=best_step,
+                best_fraction=best_fraction,
+                noise=float(noise[r]),
+                rise_after_best=float(rise[r]),
+                late_improvement=float(improvement[r]),
+                saturated_step=saturated_step,
+                train_rise=float(train_rise[r]),
+                flags=frozenset(flags),
+            )
+        )
+    return out
 
 
 def _message(key: str, d: CurveDiagnosis, who: str, policy: Policy, gap: float | None) -> str:

@@ -10,9 +10,11 @@ first smoothed value, so that wiggles of a loss near zero do not count) for at l
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 
+from reportgen.analysis.curve_matrix import curve_matrices
 from reportgen.analysis.findings import finding, fmt
 from reportgen.analysis.hyperparameters import is_learning_rate
 from reportgen.analysis.objective import ScoredTrials, curve
@@ -40,12 +42,29 @@ FIXES_MID = (
 
 
 def _smooth(y: np.ndarray) -> np.ndarray:
-    """A centred 3-point running median (a single noisy eval is not an episode); ``y`` is finite."""
-    if y.size < 3:
+    """A centred 3-point running median (a single noisy eval is not an episode); ``y`` is finite.
+    Along the last axis: a matrix is smoothed row by row."""
+    if y.shape[-1] < 3:
         return y
-    a, b, c = np.concatenate([y[:1], y[:-1]]), y, np.concatenate([y[1:], y[-1:]])
+    a = np.concatenate([y[..., :1], y[..., :-1]], axis=-1)
+    c = np.concatenate([y[..., 1:], y[..., -1:]], axis=-1)
     # the median of three, elementwise: max(min(a, b), min(max(a, b), c))
-    return np.maximum(np.minimum(a, b), np.minimum(np.maximum(a, b), c))
+    return np.maximum(np.minimum(a, y), np.minimum(np.maximum(a, y), c))
+
+
+def _may_spike(trials: Sequence[TrialRecord], policy: Policy) -> list[TrialRecord]:
+    """The trials ``spike_episodes`` has to look at: those whose finite training loss ever rises
+    above its running minimum by the spike threshold (the same test, on matrices of equal-length
+    curves), and every trial with a non-finite or short curve."""
+    groups, rest = curve_matrices(trials, "train_loss", min_length=4)
+    keep = set(rest)
+    for g in groups:
+        s = _smooth(g.values)
+        run_min = np.minimum.accumulate(s, axis=1)
+        scale = np.maximum(run_min, s[:, :1])
+        rises = (s - run_min > policy.spike_rise * scale + 1e-12).any(axis=1)
+        keep.update(g.rows[rises].tolist())
+    return [trials[i] for i in sorted(keep)]
 
 
 def spike_episodes(trial: TrialRecord, policy: Policy) -> list[SpikeEpisode]:
@@ -111,7 +130,7 @@ def check_instability(
     """Findings, spike episodes, the ids of the trials just above the best LR, and the fix menu."""
     out: list[Finding] = []
     episodes: list[SpikeEpisode] = []
-    for t in search.trials:
+    for t in _may_spike(search.trials, policy):
         episodes += spike_episodes(t, policy)
     by_trial: dict[str, list[SpikeEpisode]] = {}
     for e in episodes:

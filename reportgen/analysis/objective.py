@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -44,9 +45,11 @@ class ScoredTrials:
     sign: float
     score_curves: tuple[np.ndarray | None, ...]  # sign * objective curve of feasible trials
 
-    @property
+    @cached_property  # read per trial in many loops: computed once (the fields are frozen)
     def feasible(self) -> np.ndarray:
-        return np.isfinite(self.scores)
+        out = np.isfinite(self.scores)
+        out.flags.writeable = False
+        return out
 
     def __len__(self) -> int:
         return len(self.trials)
@@ -64,10 +67,16 @@ class ScoredTrials:
 
     def ranking(self) -> np.ndarray:
         """Indices of the feasible trials, best first; ties broken by trial id."""
+        return self._ranking.copy()
+
+    @cached_property
+    def _ranking(self) -> np.ndarray:
         idx = np.flatnonzero(self.feasible)
-        return np.array(
-            sorted(idx, key=lambda i: (self.scores[i], self.trials[i].trial_id)), dtype=int
-        )
+        if idx.size == 0:
+            return idx.astype(int)
+        ids = np.array([self.trials[i].trial_id for i in idx])
+        # lexsort: the last key sorts first (score, then trial id: str order, as sorted() has)
+        return idx[np.lexsort((ids, self.scores[idx]))].astype(int)
 
 
 def score_trials(trials: Sequence[TrialRecord], objective: Objective) -> ScoredTrials:

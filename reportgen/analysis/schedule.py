@@ -6,8 +6,11 @@ rate actually used is the recorded ``learning_rate`` curve (the chart draws it).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
+from reportgen.analysis.curve_matrix import curve_matrices
 from reportgen.analysis.findings import finding, fmt
 from reportgen.analysis.hyperparameters import is_learning_rate
 from reportgen.analysis.objective import ScoredTrials, curve
@@ -99,11 +102,27 @@ def check_schedule(
     return out, shares, rows
 
 
+def _may_rise_again(trials: Sequence[TrialRecord]) -> list[TrialRecord]:
+    """The trials ``check_hand_edited`` has to look at: those whose learning rate rises after
+    its first peak (the same test on matrices of equal-length curves without NaN), and every
+    trial whose curve has a NaN."""
+    groups, rest = curve_matrices(trials, "learning_rate", min_length=2)
+    keep = set(rest)
+    for g in groups:
+        lr = g.values
+        peak = np.argmax(lr, axis=1)
+        after = np.arange(lr.shape[1] - 1) >= peak[:, None]  # pairs (k, k+1) in the tail
+        with np.errstate(over="ignore", invalid="ignore"):
+            rises = (lr[:, 1:] > lr[:, :-1] * (1 + 1e-6)) & after
+        keep.update(g.rows[rises.any(axis=1)].tolist())
+    return [trials[i] for i in sorted(keep)]
+
+
 def check_hand_edited(search: ScoredTrials) -> list[Finding]:
     """A learning rate that rises again after it started to decay: a schedule edited by hand
     mid-run (or resumed with other settings), which no spec can reproduce."""
     out = []
-    for t in search.trials:
+    for t in _may_rise_again(search.trials):
         lr = curve(t, "learning_rate")
         keep = ~np.isnan(lr)
         lr, steps = lr[keep], np.asarray(t.curves.step)[keep]

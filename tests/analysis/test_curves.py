@@ -101,3 +101,38 @@ def test_infeasible_trials_are_not_diagnosed():
     t = trial("x", [1.0, float("nan")], status=Status.DIVERGED)
     scored = score_trials([t], Objective())
     assert C.diagnose_all(scored, POLICY) == [None]
+
+
+@pytest.mark.parametrize("direction", ["minimize", "maximize"])
+def test_diagnosing_all_trials_together_gives_each_trials_own_diagnosis(direction):
+    """``diagnose_all`` batches trials with finite curves of one length: the numbers and flags
+    are exactly those of ``diagnose`` on each trial alone."""
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    trials = []
+    for k in range(400):
+        n = (10, 37, 200)[k % 3] if k % 17 else int(rng.integers(4, 60))  # groups and singletons
+        x = np.arange(n) / n
+        shape = k % 5
+        base = 0.1 + 0.8 * np.exp(-x * rng.uniform(1, 20))
+        if shape == 1:
+            base = base + rng.uniform(0, 0.3) * np.clip(x - rng.uniform(0.2, 0.8), 0, None)
+        elif shape == 2:
+            base = 0.5 - 0.4 * x  # still improving
+        valid = base + rng.normal(0, rng.choice([0, 1e-3, 2e-2]), n)
+        train = base + 0.05 + (0.2 * np.clip(x - 0.7, 0, None) if shape == 3 else 0)
+        if shape == 4 and k % 2:
+            valid[rng.integers(0, n)] = np.nan  # not all finite: diagnosed alone
+        if direction == "maximize":
+            valid = 1 - valid  # an accuracy: the same shapes upside down
+        trials.append(trial(f"t{k:03d}", valid.tolist(), train=train.tolist(), index=k))
+    scored = score_trials(trials, Objective(metric="valid_error", direction=direction))
+    batched = C.diagnose_all(scored, POLICY)
+    alone = [
+        C.diagnose(t, c, POLICY) if c is not None and scored.feasible[i] else None
+        for i, (t, c) in enumerate(zip(scored.trials, scored.score_curves, strict=True))
+    ]
+    assert batched == alone
+    flagged = {f for d in alone if d is not None for f in d.flags}
+    assert {C.OVERFITTING, C.STILL_IMPROVING, C.TRAIN_LOSS_RISING} <= flagged
