@@ -94,21 +94,21 @@ def curve_series(
 
     Trials with curves of one length are downsampled together (one array per length).
     """
-    raw: list[list[float]] = []
+    raw: list[np.ndarray] = []
     for t in trials:
         try:
-            raw.append(list(t.curves.column(metric)))
+            raw.append(np.asarray(t.curves.column(metric), dtype=float))  # a view, no copy
         except KeyError:
-            raw.append([])  # a trial that never evaluated (failed at once) has no column
-    if trials and not any(raw):
+            raw.append(np.empty(0))  # a trial that never evaluated (failed at once) has no column
+    if trials and not any(len(col) for col in raw):
         trials[0].curves.column(metric)  # no trial recorded it: the KeyError names the known ones
     by_len: dict[int, list[int]] = {}
     for i, col in enumerate(raw):
         by_len.setdefault(len(col), []).append(i)
     rows: list[np.ndarray] = [np.empty(0)] * len(trials)
-    kept: list[list[int] | None] = [None] * len(trials)
+    kept: list[np.ndarray | None] = [None] * len(trials)
     for members in by_len.values():
-        block = np.array([raw[i] for i in members], dtype=float)
+        block = np.stack([raw[i] for i in members])
         reduce = [k for k, i in enumerate(members) if not _top(ranks.get(trials[i].trial_id))]
         if block.shape[1] == 0:
             reduce = []  # nothing evaluated: nothing to downsample
@@ -116,16 +116,16 @@ def curve_series(
         for k, i in enumerate(members):
             rows[i] = block[k]
         for m, k in enumerate(reduce):
-            kept[members[k]] = np.flatnonzero(mask[m]).tolist()
+            kept[members[k]] = np.flatnonzero(mask[m])
     picked: list[tuple[list[int], np.ndarray, bool]] = []
     reduced = 0
     for i, t in enumerate(trials):
         idx = kept[i]
         if idx is None:  # a top trial, at full resolution (no steps when it has no column)
-            picked.append((list(t.curves.step) if len(rows[i]) else [], rows[i], True))
+            picked.append((t.curves.step.tolist() if len(rows[i]) else [], rows[i], True))
         else:
             step = t.curves.step
-            picked.append(([step[j] for j in idx], rows[i][idx], False))
+            picked.append((np.asarray(step)[idx].tolist(), rows[i][idx], False))
             reduced += len(idx) < len(step)
     # round every kept value at once, then cut the flat list back into series
     flat = _json_values(round_sig(np.concatenate([v for _, v, _ in picked]))) if picked else []
