@@ -53,8 +53,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         type=_positive,
         default=None,
         metavar="N",
-        help="worker processes rendering studies (default: one per core, at most 8; "
-        "1 renders in this process)",
+        help="worker processes rendering studies, then converting MkDocs' pages (default: one "
+        "per core, at most 8; 1 does everything in this process; the site is the same)",
     )
     p.set_defaults(func=run)
 
