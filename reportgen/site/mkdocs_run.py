@@ -93,7 +93,8 @@ def run_mkdocs(
     from mkdocs.exceptions import Abort, ConfigurationError
 
     from reportgen.site.page_reuse import CACHE_NAME, DirtyNotice, PageReuse
-    from reportgen.site.parallel_pages import NAME as PARALLEL, ParallelPages
+    from reportgen.site.parallel_pages import NAME as PARALLEL
+    from reportgen.site.parallel_pages import ParallelPages
     from reportgen.site.sidecar import ensure_plugin
     from reportgen.template_cache import attach as cache_templates
 
