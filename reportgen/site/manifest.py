@@ -27,13 +27,23 @@ MANIFEST_NAME = ".manifest.json"
 FORMAT = 2
 
 
-def study_signature(folder: Path, cache: dict[str, list] | None = None) -> tuple[str, dict[str, list]]:  # type: ignore[type-arg]
+def study_signature(
+    folder: Path,
+    cache: dict[str, list] | None = None,  # type: ignore[type-arg]
+    *,
+    read: bool = True,
+) -> tuple[str | None, dict[str, list]]:  # type: ignore[type-arg]
     """Digest of (relative path, content digest) of every file under a study folder.
 
     ``cache`` maps a relative path to ``[size, mtime_ns, ctime_ns, inode, sha256]`` from the
     last build; a file whose stat is unchanged is not read again. Returns the signature and the
     cache entries of this folder. A file that is not a regular file (a FIFO, a socket) is named
     in the digest but never opened, so it cannot block the build.
+
+    With ``read=False`` no file is read: when one would have to be (new, or its stat changed)
+    the signature is None. The build then renders the study, and the worker that renders it
+    signs it with ``read=True`` (so a clean build reads each record in the workers, not first
+    in the main process too).
     """
     cache = cache or {}
     seen: dict[str, list] = {}  # type: ignore[type-arg]
@@ -61,7 +71,9 @@ def study_signature(folder: Path, cache: dict[str, list] | None = None) -> tuple
             if not stat.S_ISREG(st.st_mode):
                 seen[rel] = [*_stat_key(st), f"special:{stat.S_IFMT(st.st_mode)}"]
             else:
-                seen[rel] = _cached_sha(entry.path, st, cache.get(rel))
+                seen[rel] = _cached_sha(entry.path, st, cache.get(rel), read)
+    if any(v[4] is None for v in seen.values()):
+        return None, seen
     h = hashlib.sha256()
     for rel in sorted(seen):
         h.update(f"{rel}\0{seen[rel][4]}\n".encode())
@@ -72,22 +84,22 @@ def _stat_key(st: os.stat_result) -> list[int]:
     return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
 
 
-def _cached_sha(path: str, st: os.stat_result, old: list | None) -> list:  # type: ignore[type-arg]
+def _cached_sha(path: str, st: os.stat_result, old: list | None, read: bool = True) -> list:  # type: ignore[type-arg]
     """``[size, mtime_ns, ctime_ns, inode, sha256]`` of a regular file: the cached entry
-    ``old`` while its stat is unchanged, else the file is read and hashed."""
+    ``old`` while its stat is unchanged, else the file is read and hashed (sha256 None when
+    ``read`` is False)."""
     key = _stat_key(st)
-    return old if old is not None and old[:4] == key else [*key, _file_sha(path)]
+    if old is not None and old[:4] == key:
+        return old
+    return [*key, _file_sha(path) if read else None]
 
 
 def _file_sha(path: str) -> str:
-    h = hashlib.sha256()
     try:
         with open(path, "rb") as f:
-            while chunk := f.read(1 << 20):
-                h.update(chunk)
+            return hashlib.file_digest(f, "sha256").hexdigest()  # one reused buffer
     except OSError as e:
         return f"unreadable:{e.errno}"
-    return h.hexdigest()
 
 
 @dataclass

@@ -60,7 +60,12 @@ def _write_if_changed(path: Path, text: str) -> bool:
     return True
 
 
-def _key(signature: str, deps: list[str], sigs: dict[str, str], gen: str) -> str:
+def _cached_stats(manifest: Manifest, sid: str) -> dict[str, list] | None:  # type: ignore[type-arg]
+    old = manifest.studies.get(sid)
+    return old.stats if old else None
+
+
+def _key(signature: str | None, deps: list[str], sigs: dict[str, str | None], gen: str) -> str:
     h = hashlib.sha256(f"{gen}\0{signature}".encode())
     for d in sorted(deps):
         h.update(f"\0{d}\0{sigs.get(d, 'absent')}".encode())
@@ -118,11 +123,16 @@ def build_site(
         for f in sorted(logbook.iterdir())
         if f.is_dir() and not f.name.startswith((".", "_"))
     }
-    sigs: dict[str, str] = {}
+    # one stat per file, and the changed files of studies built before are read here (a file
+    # touched but unchanged renders nothing); a study new to the manifest is signed by the worker
+    # that renders it (None here), so a clean build reads each record once, in a worker
+    sigs: dict[str, str | None] = {}
     stats: dict[str, dict[str, list]] = {}  # type: ignore[type-arg]
     for sid, f in folders.items():
         old = manifest.studies.get(sid)
-        sigs[sid], stats[sid] = study_signature(f, old.stats if old else None)
+        sigs[sid], stats[sid] = study_signature(
+            f, old.stats if old else None, read=old is not None
+        )
 
     new_entries: dict[str, StudyEntry] = {}
     todo: list[str] = []
@@ -131,6 +141,8 @@ def build_site(
         deps = list(old.row.get("_deps", [])) if old else []
         if (
             old is not None
+            and sigs[sid] is not None
+            and all(sigs.get(d, "") is not None for d in deps)
             and old.signature == _key(sigs[sid], deps, sigs, gen)
             and all((studies_dir / f).is_file() for f in old.files)
         ):
@@ -140,8 +152,14 @@ def build_site(
         else:
             todo.append(sid)
 
-    work = [(folders[sid], logbook, folders, analyze, label) for sid in todo]
-    for sid, out in zip(todo, _map(_render_study, work, jobs), strict=True):
+    work = [
+        (folders[sid], logbook, folders, analyze, label, _cached_stats(manifest, sid))
+        for sid in todo
+    ]
+    outs = _map(_render_study, work, jobs)
+    for sid, out in zip(todo, outs, strict=True):
+        sigs[sid], stats[sid] = out.signature, out.stats
+    for sid, out in zip(todo, outs, strict=True):
         if out.problems:
             result.problems += out.problems
             result.bad.append(sid)
@@ -217,6 +235,8 @@ class _Rendered:
     """What rendering one study gives back to the build (small: no trial records)."""
 
     problems: list[Problem]
+    signature: str = ""  # study_signature of the folder, read in the worker
+    stats: dict[str, list] = field(default_factory=dict)  # type: ignore[type-arg]
     rendered: RenderedStudy | None = None
     deps: list[str] = field(default_factory=list)
     digest: str = ""
@@ -225,13 +245,14 @@ class _Rendered:
 
 
 def _render_study(
-    job: tuple[Path, Path, dict[str, Path], Analyze, str],
+    job: tuple[Path, Path, dict[str, Path], Analyze, str, dict[str, list] | None],  # type: ignore[type-arg]
 ) -> _Rendered:
-    """Load, analyse and render one study (runs in a worker process when there are several)."""
-    folder, logbook, folders, analyze, label = job
+    """Sign, load, analyse and render one study (in a worker process when there are several)."""
+    folder, logbook, folders, analyze, label, cache = job
+    signature, stats = study_signature(folder, cache)
     records, problems = load_study(folder, logbook)
     if records is None:
-        return _Rendered(problems)
+        return _Rendered(problems, signature or "", stats)
     deps = _deps(records)
     related: dict[str, list] = {}
     field_of = {"baseline_trials": "baseline.study", "previous_round_trials": "round.previous"}
@@ -251,7 +272,15 @@ def _render_study(
             related[keyword] = list(base.trials_at(base.spec.revision))
     rendered = render_study_records(records, analyze, label, related)
     newest = max((t.provenance.created_utc for t in records.trials), default=None)
-    return _Rendered(problems, rendered, deps, records.digest, newest.isoformat() if newest else "")
+    return _Rendered(
+        problems,
+        signature or "",
+        stats,
+        rendered,
+        deps,
+        records.digest,
+        newest.isoformat() if newest else "",
+    )
 
 
 def _map(fn, jobs: list, cap: int | None = None) -> list:  # type: ignore[no-untyped-def,type-arg]

@@ -254,3 +254,40 @@ def test_study_signature_sees_nested_files_not_dot_folders_or_linked_folders(tmp
     assert study_signature(study, entries)[0] == digest
     (study / "trials" / "t0.json").write_text("2")  # a nested record
     assert study_signature(study, entries)[0] != digest
+
+
+def test_a_signature_without_reading_is_the_same_or_says_a_file_must_be_read(tmp_path):
+    """The main process stats only (``read=False``); a study with a new or changed file gets
+    no signature there and is signed by the worker that renders it."""
+    from reportgen.site.manifest import study_signature
+
+    study = tmp_path / "s"
+    (study / "trials").mkdir(parents=True)
+    (study / "study.yaml").write_text("a")
+    (study / "trials" / "t0.json").write_text("1")
+    assert study_signature(study, read=False)[0] is None  # nothing cached: must be read
+    digest, entries = study_signature(study)
+    assert study_signature(study, entries, read=False) == (digest, entries)
+    (study / "trials" / "t1.json").write_text("2")
+    assert study_signature(study, entries, read=False)[0] is None
+
+
+def test_a_clean_build_reads_each_record_once_to_sign_it(tmp_path, monkeypatch):
+    """A clean build signs every study in the worker that renders it (not first in the main
+    process as well), and the manifest then lets the next build skip it without a read."""
+    import reportgen.site.manifest as manifest
+
+    logbook = tmp_path / "logbook"
+    shutil.copytree(REPO / "logbook" / "clip-digits", logbook / "clip-digits")
+    docs = tmp_path / "docs"
+    reads: list[str] = []
+    plain = manifest._file_sha
+    monkeypatch.setattr(manifest, "_file_sha", lambda p: reads.append(p) or plain(p))
+    records = lambda: [p for p in reads if p.startswith(str(logbook))]  # noqa: E731 - not docs
+    first = build_site(logbook, docs, tmp_path / "site", config=REPO / "mkdocs.yml", jobs=1)
+    files = [p for p in (logbook / "clip-digits").rglob("*") if p.is_file()]
+    assert first.rendered == ["clip-digits"]
+    assert sorted(records()) == sorted(map(str, files))  # each record once
+    reads.clear()
+    again = build_site(logbook, docs, tmp_path / "site", config=REPO / "mkdocs.yml", jobs=1)
+    assert again.reused == ["clip-digits"] and records() == [] and not again.mkdocs_ran
