@@ -46,10 +46,16 @@ def _smooth(y: np.ndarray) -> np.ndarray:
     Along the last axis: a matrix is smoothed row by row."""
     if y.shape[-1] < 3:
         return y
-    a = np.concatenate([y[..., :1], y[..., :-1]], axis=-1)
-    c = np.concatenate([y[..., 1:], y[..., -1:]], axis=-1)
-    # the median of three, elementwise: max(min(a, b), min(max(a, b), c))
-    return np.maximum(np.minimum(a, y), np.minimum(np.maximum(a, y), c))
+    # the median of three, elementwise: max(min(a, b), min(max(a, b), c)) with a, b, c the
+    # previous, this and the next evaluation; at either end two of the three are the same
+    # evaluation, whose median is that evaluation itself, so the ends are kept as they are
+    a, b, c = y[..., :-2], y[..., 1:-1], y[..., 2:]
+    out = y.copy()
+    low = np.minimum(a, b)
+    high = np.maximum(a, b, out=out[..., 1:-1])
+    np.minimum(high, c, out=high)
+    np.maximum(low, high, out=high)
+    return out
 
 
 def _may_spike(trials: Sequence[TrialRecord], policy: Policy) -> list[TrialRecord]:

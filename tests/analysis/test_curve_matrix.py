@@ -66,3 +66,12 @@ def test_instability_and_schedule_checks_are_those_of_every_trial_alone(seed, mo
     assert batched == alone
     episodes, edited = alone[0][1], alone[1]
     assert len(episodes) > 10 and len(edited) > 10  # both checks had something to find
+
+
+def test_the_spike_smoothing_is_a_running_median_of_three_row_by_row():
+    rng = np.random.default_rng(3)
+    y = rng.normal(size=(5, 40))
+    padded = np.concatenate([y[:, :1], y, y[:, -1:]], axis=1)
+    oracle = np.median(np.stack([padded[:, :-2], padded[:, 1:-1], padded[:, 2:]]), axis=0)
+    assert np.array_equal(loss_spikes._smooth(y), oracle)
+    assert all(np.array_equal(loss_spikes._smooth(row), oracle[r]) for r, row in enumerate(y))
