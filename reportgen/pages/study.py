@@ -9,7 +9,6 @@ from typing import Any
 
 from markupsafe import Markup
 
-from reportgen.analysis.summary import reason_kind
 from reportgen.guidance import Guidance
 from reportgen.pages import notes
 from reportgen.pages.context import (
@@ -241,6 +240,9 @@ def what_was_checked(spec: StudySpec, a: StudyAnalysis) -> dict[str, str]:
 
 def infeasible_rows(points: list[TrialPoint], by_reason: dict[str, int]) -> tuple[KeyValue, ...]:
     """One row per kind of infeasible reason: the count, and one real reason as the example."""
+    # imported here: the analysis package (scipy) is not needed to render the studies index
+    from reportgen.analysis.summary import reason_kind
+
     example: dict[str, TrialPoint] = {}
     for p in points:
         if p.value is None and p.status_reason:

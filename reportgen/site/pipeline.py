@@ -17,9 +17,8 @@ import sys
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from reportgen.analysis import analyze_study
-from reportgen.charts import launch_timeline
 from reportgen.errors import Problem, ReportgenError
 from reportgen.pages import index_page, render_index
 from reportgen.pages.index import StudyRow
@@ -35,9 +34,11 @@ from reportgen.site.manifest import (
 )
 from reportgen.site.mkdocs_run import DEFAULT_CONFIG, DEFAULT_DOCS, resolve_config, run_mkdocs
 from reportgen.site.output import build_swapped, built_digest, check_site_folder
-from reportgen.site.study_build import Analyze, RenderedStudy, render_study_records
 from reportgen.store import StudyRecords, load_study
 from reportgen.store.write import atomic_write_text
+
+if TYPE_CHECKING:
+    from reportgen.site.study_build import Analyze, RenderedStudy
 
 STUDIES = "studies"
 
@@ -58,6 +59,12 @@ def _write_if_changed(path: Path, text: str) -> bool:
         return False
     atomic_write_text(path, text)
     return True
+
+
+def _timeline(rows: list[dict]) -> object:  # type: ignore[type-arg]
+    from reportgen.charts import launch_timeline  # altair: only when there is a launch to draw
+
+    return launch_timeline(rows)
 
 
 def _cached_stats(manifest: Manifest, sid: str) -> dict[str, list] | None:  # type: ignore[type-arg]
@@ -110,7 +117,6 @@ def build_site(
     config = resolve_config(config)
     if run_site:
         check_site_folder(site, force=force)
-    analyze = analyze or analyze_study
     gen = generator_digest()
     label = generator_label()
     studies_dir = docs / STUDIES
@@ -152,6 +158,14 @@ def build_site(
         else:
             todo.append(sid)
 
+    if todo:
+        # the analysis, charts and pages (scipy, altair, ...) only when a study is rendered, so
+        # a build with nothing to render starts in a fraction of the time; imported here, before
+        # the workers fork, so that they inherit them
+        import reportgen.site.study_build  # noqa: F401
+        from reportgen.analysis import analyze_study
+
+        analyze = analyze or analyze_study
     work = [
         (folders[sid], logbook, folders, analyze, label, _cached_stats(manifest, sid))
         for sid in todo
@@ -201,7 +215,7 @@ def build_site(
     ]
     shown_problems = [f"{sid}: invalid records" for sid in sorted(set(result.bad))]
     index = index_page(
-        rows, launch_timeline(timeline_rows) if timeline_rows else None, shown_problems, label
+        rows, _timeline(timeline_rows) if timeline_rows else None, shown_problems, label
     )
     _write_if_changed(studies_dir / "index.md", render_index(index))
     copy_assets(docs)
@@ -270,6 +284,8 @@ def _render_study(
             ]
         else:
             related[keyword] = list(base.trials_at(base.spec.revision))
+    from reportgen.site.study_build import render_study_records
+
     rendered = render_study_records(records, analyze, label, related)
     newest = max((t.provenance.created_utc for t in records.trials), default=None)
     return _Rendered(
