@@ -289,3 +289,14 @@ def test_every_command_a_decision_names_is_accepted_by_the_cli():
     assert {c.split()[1] for c in named} >= {"retrain", "rerun"}
     for command in named:
         parser().parse_args(shlex.split(command)[1:])  # exits (SystemExit) on a bad flag
+
+
+def test_the_default_plans_pocock_level_is_the_one_solved_here():
+    from reportgen.analysis.sequential import SOLVED, solve_pocock
+    from reportgen.schema import Policy
+
+    policy = Policy()
+    assert (policy.looks(), policy.false_adopt_rate) in SOLVED
+    for (looks, alpha), level in SOLVED.items():
+        # (equal here; another BLAS may round the integration's dot products differently)
+        assert solve_pocock(looks, alpha) == pytest.approx(level, rel=1e-9)
