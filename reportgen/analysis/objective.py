@@ -90,7 +90,10 @@ def score_trials(trials: Sequence[TrialRecord], objective: Objective) -> ScoredT
             best_steps.append(trial.best.step if trial.best is not None else None)
             score_curves.append(None)
             continue
-        y = sign * curve(trial, objective.metric)
+        y = curve(trial, objective.metric)  # read-only view of the record's column
+        if sign != 1.0:
+            y = sign * y  # a copy only when maximising (10 000 × 1000 curves: 80 MB)
+            y.flags.writeable = False  # read-only either way
         finite = np.isfinite(y)
         score_curves.append(y)
         if not finite.any():
