@@ -67,9 +67,10 @@ def _timeline(rows: list[dict]) -> object:  # type: ignore[type-arg]
     return launch_timeline(rows)
 
 
-def _cached_stats(manifest: Manifest, sid: str) -> dict[str, list] | None:  # type: ignore[type-arg]
-    old = manifest.studies.get(sid)
-    return old.stats if old else None
+def _hashed(stats: dict[str, list]) -> dict[str, list]:  # type: ignore[type-arg]
+    """The entries of this build's stat pass whose content digest is known (the worker reads
+    only the others)."""
+    return {rel: entry for rel, entry in stats.items() if entry[4] is not None}
 
 
 def _key(signature: str | None, deps: list[str], sigs: dict[str, str | None], gen: str) -> str:
@@ -167,7 +168,7 @@ def build_site(
 
         analyze = analyze or analyze_study
     work = [
-        (folders[sid], logbook, folders, analyze, label, _cached_stats(manifest, sid))
+        (folders[sid], logbook, folders, analyze, label, _hashed(stats[sid]))
         for sid in todo
     ]
     outs = _map(_render_study, work, jobs)

@@ -274,7 +274,8 @@ def test_a_signature_without_reading_is_the_same_or_says_a_file_must_be_read(tmp
 
 def test_a_clean_build_reads_each_record_once_to_sign_it(tmp_path, monkeypatch):
     """A clean build signs every study in the worker that renders it (not first in the main
-    process as well), and the manifest then lets the next build skip it without a read."""
+    process as well), the manifest then lets the next build skip it without a read, and after
+    an edit only the edited file is read, once."""
     import reportgen.site.manifest as manifest
 
     logbook = tmp_path / "logbook"
@@ -291,3 +292,7 @@ def test_a_clean_build_reads_each_record_once_to_sign_it(tmp_path, monkeypatch):
     reads.clear()
     again = build_site(logbook, docs, tmp_path / "site", config=REPO / "mkdocs.yml", jobs=1)
     assert again.reused == ["clip-digits"] and records() == [] and not again.mkdocs_ran
+    spec = logbook / "clip-digits" / "study.yaml"
+    spec.write_text(spec.read_text().replace("title: ", "title: Edited ", 1))
+    edited = build_site(logbook, docs, tmp_path / "site", config=REPO / "mkdocs.yml", jobs=1)
+    assert edited.rendered == ["clip-digits"] and records() == [str(spec)]  # once, not twice
