@@ -160,30 +160,17 @@ def diagnose_all(search: ScoredTrials, policy: Policy) -> list[CurveDiagnosis | 
         else:
             out[i] = diagnose(t, c, policy)
     for group in groups.values():
-        if len(group) == 1:
-            i = group[0][0]
-            out[i] = diagnose(search.trials[i], group[0][1], policy)
-            continue
         for k in range(0, len(group), ROWS):  # small matrices: bounded temporaries
-            _diagnose_members(search, group[k : k + ROWS], policy, out)
+            members = group[k : k + ROWS]
+            rows = _diagnose_batch(
+                [search.trials[i] for i, _, _ in members],
+                np.stack([c for _, c, _ in members]),
+                np.stack([tl for _, _, tl in members]),
+                policy,
+            )
+            for (i, _, _), d in zip(members, rows, strict=True):
+                out[i] = d
     return out
-
-
-def _diagnose_members(
-    search: ScoredTrials,
-    members: list[tuple[int, np.ndarray, np.ndarray]],
-    policy: Policy,
-    out: list[CurveDiagnosis | None],
-) -> None:
-    if members:
-        rows = _diagnose_batch(
-            [search.trials[i] for i, _, _ in members],
-            np.stack([c for _, c, _ in members]),
-            np.stack([tl for _, _, tl in members]),
-            policy,
-        )
-        for (i, _, _), d in zip(members, rows, strict=True):
-            out[i] = d
 
 
 def _noise_rows(y: np.ndarray) -> np.ndarray:

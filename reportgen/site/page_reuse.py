@@ -138,7 +138,7 @@ class PageReuse(BasePlugin):  # type: ignore[type-arg]
         old = self._previous_cache()
         if not old or old.get("key") != key or not self._reusable(config):
             return nav
-        if _search_index(config) is not None:
+        if search_index(config) is not None:
             self._old_entries = _entries_by_page(self.previous)  # type: ignore[arg-type]
             if self._old_entries is None:
                 return nav
@@ -175,7 +175,7 @@ class PageReuse(BasePlugin):  # type: ignore[type-arg]
 
     @event_priority(-100)  # after the search plugin has indexed the page
     def on_page_context(self, context: Any, *, page: Any, config: Any, nav: Any) -> Any:
-        index = _search_index(config)
+        index = search_index(config)
         if index is not None:
             self._entries[page.url] = index.entries[self._mark :]
             self._mark = len(index.entries)
@@ -183,7 +183,7 @@ class PageReuse(BasePlugin):  # type: ignore[type-arg]
 
     @event_priority(100)  # before the search plugin writes its index
     def on_post_build(self, *, config: Any) -> None:
-        index = _search_index(config)
+        index = search_index(config)
         if index is None or not self.reused:
             return
         old = self._old_entries or {}
@@ -206,7 +206,8 @@ def _entries_by_page(site: Path) -> dict[str, list[Any]] | None:
     return out
 
 
-def _search_index(config: Any) -> Any:
+def search_index(config: Any) -> Any:
+    """The search plugin's index of this build (``entries``: a list of dicts), or None."""
     for plugin in config.plugins.values():
         index = getattr(plugin, "search_index", None)
         if index is not None and hasattr(index, "entries"):

@@ -35,6 +35,8 @@ from typing import Any
 
 from mkdocs.plugins import BasePlugin, event_priority
 
+from reportgen.site.page_reuse import search_index
+
 NAME = "reportgen/parallel-pages"
 MIN_PAGES_PER_WORKER = 8  # fewer pages are not worth a fork
 
@@ -78,7 +80,7 @@ def _convert_pages(chunk: range) -> list[tuple[str, Converted | None]]:
     pages, config, files = _JOB["pages"], _JOB["config"], _JOB["files"]
     plugin: ParallelPages = _JOB["plugin"]
     plugin.in_worker = True
-    index = _search_index(config)
+    index = search_index(config)
     mkdocs_log = logging.getLogger("mkdocs")
     mkdocs_log.handlers, mkdocs_log.propagate = [], False
     out: list[tuple[str, Converted | None]] = []
@@ -120,14 +122,6 @@ def _convert_pages(chunk: range) -> list[tuple[str, Converted | None]]:
             config._current_page = None
         out.append((page.file.src_uri, done))
     return out
-
-
-def _search_index(config: Any) -> Any:
-    for plugin in config.plugins.values():
-        index = getattr(plugin, "search_index", None)
-        if index is not None and hasattr(index, "entries"):
-            return index
-    return None
 
 
 def _workers(pages: int, cap: int | None) -> int:
@@ -175,7 +169,7 @@ class ParallelPages(BasePlugin):  # type: ignore[type-arg]
         finally:
             _JOB.clear()
         self.converted = {uri: done for share in shares for uri, done in share if done}
-        index = _search_index(config)
+        index = search_index(config)
         if index is not None and "add_entry_from_context" not in vars(index):
             plain = index.add_entry_from_context
 
@@ -221,7 +215,7 @@ class ParallelPages(BasePlugin):  # type: ignore[type-arg]
         return page
 
     def on_post_build(self, *, config: Any) -> None:
-        index = _search_index(config)
+        index = search_index(config)
         if index is not None:
             vars(index).pop("add_entry_from_context", None)
         self.converted = {}
