@@ -69,13 +69,16 @@ def _as_list(value: Any) -> Any:
     return value
 
 
+_NO_FLOATS = Column("d")  # read-only, so every record without an optional curve shares it
+
+
 def _floats(value: list[float]) -> Column:
-    return Column("d", value)
+    return Column("d", value) if value else _NO_FLOATS
 
 
 def empty_floats() -> Column:
     """The value of an optional curve that was not recorded."""
-    return Column("d")
+    return _NO_FLOATS
 
 
 _last_steps: list[Column] = []  # the step column validated last (shared when the next is equal)

@@ -6,9 +6,9 @@ import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from reportgen.errors import Problem
 from reportgen.schema import Role, StudySpec, TrialRecord
@@ -114,7 +114,7 @@ def parse_trial(raw: bytes, shown: str) -> tuple[TrialRecord | None, list[Proble
     if problems:
         return None, problems
     try:
-        return TrialRecord.model_validate_json(raw), []
+        return _shared_fields_sets(TrialRecord.model_validate_json(raw)), []
     except (ValidationError, ValueError, RecursionError):
         pass
     data, problems = parse_json(raw, shown)
@@ -125,11 +125,33 @@ def parse_trial(raw: bytes, shown: str) -> tuple[TrialRecord | None, list[Proble
             Problem(shown, 1, "(record)", f"expected a JSON object, got {type(data).__name__}")
         ]
     try:
-        return TrialRecord.model_validate(data), []
+        return _shared_fields_sets(TrialRecord.model_validate(data)), []
     except ValidationError as e:
         return None, _validation_problems(e, shown)
     except RecursionError:
         return None, [Problem(shown, None, "file", "nested too deeply")]
+
+
+_M = TypeVar("_M", bound=BaseModel)
+_FIELDS_SETS: dict[frozenset[str], set[str]] = {}
+
+
+def _shared_fields_sets(model: _M) -> _M:
+    """``model`` and its sub-models with each set of explicitly set field names shared.
+
+    pydantic gives every instance its own set of the fields it was given: 5 KB of a loaded
+    trial's 13 KB when its curves are short, the same few sets in every record. Records are
+    frozen, so nothing adds to a set after validation, and pydantic copies it on
+    ``model_copy``. Only the sets are shared; the values stay the instance's own.
+    """
+    for value in model.__dict__.values():
+        if isinstance(value, BaseModel):
+            _shared_fields_sets(value)
+    own = model.__pydantic_fields_set__
+    shared = _FIELDS_SETS.setdefault(frozenset(own), own)
+    if shared is not own:
+        object.__setattr__(model, "__pydantic_fields_set__", shared)
+    return model
 
 
 def trial_problems(trial: TrialRecord, spec: StudySpec, study_id: str, shown: str) -> list[Problem]:
