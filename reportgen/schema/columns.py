@@ -8,7 +8,11 @@ their JSON are unchanged: a column validates from a JSON list and serialises bac
 
 from __future__ import annotations
 
+import math
+import operator
 from array import array
+from collections.abc import Sequence
+from itertools import islice
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, PlainSerializer
@@ -95,6 +99,32 @@ def _ints(value: list[int]) -> Column:
         return _last_steps[0]
     _last_steps[:] = [column]
     return column
+
+
+def all_finite(column: Sequence[float]) -> bool:
+    """Whether no value is NaN or infinite: one sum in C, a loop only when finite values overflow.
+
+    A NaN or an infinity makes the sum NaN or infinite, so a finite sum clears every value.
+    """
+    return math.isfinite(sum(column)) or all(map(math.isfinite, column))
+
+
+_increasing: list[Column] = []  # the step column that passed `strictly_increasing` last
+
+
+def strictly_increasing(column: Sequence[int]) -> bool:
+    """Whether each value is above the one before; the study's shared step column is checked once.
+
+    Columns are read-only, so the column that passed last (the trials of a study share one,
+    see `_ints`) still passes.
+    """
+    if _increasing and column is _increasing[0]:
+        return True
+    if not all(map(operator.lt, column, islice(column, 1, None))):
+        return False
+    if isinstance(column, Column):
+        _increasing[:] = [column]
+    return True
 
 
 def _serialise(column: Column | list[Any]) -> list[Any]:

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import operator
 from bisect import bisect_left
 from enum import StrEnum
-from itertools import islice
 from typing import Literal
 
 from pydantic import Field, model_validator
 
-from reportgen.schema.columns import Column, FloatColumn, IntColumn, empty_floats
+from reportgen.schema.columns import (
+    Column,
+    FloatColumn,
+    IntColumn,
+    all_finite,
+    empty_floats,
+    strictly_increasing,
+)
 from reportgen.schema.common import SCHEMA_VERSION, HparamName, Model, SafeId, Scalar
 from reportgen.schema.source import Source
 
@@ -77,10 +82,11 @@ class Curves(Model):
                 raise ValueError(f"extra column {name!r} has {len(col)} values, 'step' has {n}")
         # per-point checks run in C (map over builtins): a logbook holds tens of millions of points
         step = self.step
-        if step and min(step) < 0:
+        if not strictly_increasing(step):
+            negative = min(step) < 0
+            raise ValueError(f"steps must be {'non-negative' if negative else 'strictly increasing'}")
+        if step and step[0] < 0:  # the smallest of increasing steps
             raise ValueError("steps must be non-negative")
-        if not all(map(operator.lt, step, islice(step, 1, None))):
-            raise ValueError("steps must be strictly increasing")
         return self
 
     def index_of(self, step: int) -> int | None:
@@ -177,7 +183,7 @@ class TrialRecord(Model):
             logged = self.provenance.source is None or not all(
                 map(math.isnan, self.curves.train_loss)
             )
-            if logged and not all(map(math.isfinite, self.curves.train_loss)):
+            if logged and not all_finite(self.curves.train_loss):
                 raise ValueError(
                     "status is complete but train_loss has non-finite values; mark it diverged"
                 )

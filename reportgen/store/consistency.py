@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 
 from reportgen.errors import Problem
 from reportgen.schema import Direction, Scale, StudySpec, TrialKind, TrialRecord
+from reportgen.schema.columns import all_finite
 
 
 def _close(a: float, b: float) -> bool:
@@ -65,7 +66,8 @@ def trial_consistency(trial: TrialRecord, spec: StudySpec, shown: str) -> list[P
     # Only the most extreme finite value (at its first step) can be the one to report: when it
     # is close to best, so is every value between them. min/max/index run in C.
     minimize = spec.objective.direction is Direction.MINIMIZE
-    v = (min if minimize else max)(filter(math.isfinite, col), default=None)
+    finite = col if all_finite(col) else filter(math.isfinite, col)
+    v = (min if minimize else max)(finite, default=None)
     if v is None:
         return out
     better = v < trial.best.value if minimize else v > trial.best.value

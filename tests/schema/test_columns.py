@@ -125,3 +125,27 @@ def test_columns_are_read_only_and_equal_step_columns_are_shared():
     other = _curves()
     assert other.step is c.step  # one buffer for the trials' identical steps
     assert _curves(5).step is not c.step and _curves(5).step == [10, 20, 30, 40, 50]
+
+
+def test_all_finite_clears_a_column_by_its_sum_and_survives_overflow():
+    from reportgen.schema.columns import all_finite
+
+    assert all_finite(Column("d", [0.5, -2.0, 1e300]))
+    assert all_finite(Column("d", [1.7e308, 1.7e308]))  # the sum overflows; every value is finite
+    for bad in ([1.0, math.nan], [math.inf, 1.0], [math.inf, -math.inf], [-math.inf]):
+        assert not all_finite(Column("d", bad))
+    assert all_finite(Column("d"))
+
+
+def test_steps_are_checked_once_per_shared_column_and_bad_steps_always_fail():
+    from reportgen.schema import columns
+
+    good = _curves(5).step
+    assert columns.strictly_increasing(good) and columns._increasing[0] is good
+    assert _curves(5).step is good  # the next trial shares it and skips the loop
+    for steps, message in (([10, 10, 20], "strictly increasing"), ([5, -1], "non-negative"),
+                           ([-3, 1], "non-negative")):  # fmt: skip
+        for _ in range(2):  # a refused column is not remembered as checked
+            with pytest.raises(ValidationError, match=message):
+                _curves(len(steps), step=steps)
+    assert not columns.strictly_increasing([3, 2])
