@@ -7,8 +7,9 @@ the records is not counted), page bytes, bytes per chart, and the time headless 
 to draw every chart of the study page (every chart block rendered by `assets/js/charts.js`,
 each with an SVG of non-zero width), in three fresh tabs.
 
-A study holds at most `MAX_TRIALS_PER_STUDY` trials (20 000 today); the build here raises that
-limit to ``--trials`` so the page really carries every trial.
+A study holds at most `MAX_TRIALS_PER_STUDY` trials (100 000) and `MAX_EVALUATIONS_PER_STUDY`
+curve points (20 million): both defaults fit within them. A bigger study asked for raises the
+limits in the children, so the page really carries every trial.
 
     python bench/big_study.py [--trials 10000] [--points 1000] [--no-browser] [--keep DIR]
     python bench/big_study.py --logbook DIR   # reuse the records of an earlier --keep DIR
@@ -43,6 +44,13 @@ TARGETS = {"page": 2e6, "draw": 3.0, "build": 30.0, "rss": 1e9}
 CHART = re.compile(r"<div class=\"vega-chart[^\"]*\" id=\"([^\"]+)\" data-spec='([^']*)'")
 
 
+def _raise_limits(crosscheck, trials: int) -> None:  # type: ignore[no-untyped-def]
+    """The study limits raised to hold ``trials`` trials of curves of any allowed length."""
+    crosscheck.MAX_TRIALS_PER_STUDY = max(crosscheck.MAX_TRIALS_PER_STUDY, trials)
+    points = trials * crosscheck.MAX_CURVE_POINTS
+    crosscheck.MAX_EVALUATIONS_PER_STUDY = max(crosscheck.MAX_EVALUATIONS_PER_STUDY, points)
+
+
 def build_child(logbook: Path, docs: Path, site: Path, trials: int) -> None:
     """The build, run in a child process of its own so its peak RSS is the build's alone
     (writing the records, in the parent, holds every record in memory)."""
@@ -50,7 +58,7 @@ def build_child(logbook: Path, docs: Path, site: Path, trials: int) -> None:
 
     # a study holds at most MAX_TRIALS_PER_STUDY trials (the first ones by id are used);
     # the benchmark raises it so the page really carries every trial asked for
-    crosscheck.MAX_TRIALS_PER_STUDY = max(crosscheck.MAX_TRIALS_PER_STUDY, trials)
+    _raise_limits(crosscheck, trials)
     t0 = time.perf_counter()
     build_site(logbook, docs, site, config=REPO / "mkdocs.yml")
     print(json.dumps({"build_s": time.perf_counter() - t0}))
@@ -62,7 +70,7 @@ def analyze_child(logbook: Path, trials: int) -> None:
     from reportgen.analysis import analyze_study
     from reportgen.store import load_study
 
-    crosscheck.MAX_TRIALS_PER_STUDY = max(crosscheck.MAX_TRIALS_PER_STUDY, trials)
+    _raise_limits(crosscheck, trials)
     t0 = time.perf_counter()
     records, problems = load_study(logbook / "study-000", logbook)
     t1 = time.perf_counter()
@@ -79,7 +87,7 @@ def check_child(logbook: Path, trials: int) -> None:
     import reportgen.store.crosscheck as crosscheck
     from reportgen.cli import main
 
-    crosscheck.MAX_TRIALS_PER_STUDY = max(crosscheck.MAX_TRIALS_PER_STUDY, trials)
+    _raise_limits(crosscheck, trials)
     t0 = time.perf_counter()
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
         code = main(["check", "--logbook", str(logbook)])

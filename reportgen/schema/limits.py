@@ -15,10 +15,15 @@ MAX_SPEC_BYTES = 1024 * 1024
 MAX_HYPERPARAMETERS = 100
 """Hyperparameters in one study's search space."""
 
-MAX_TRIALS_PER_STUDY = 20_000
-"""Trial files in one study, every revision and kind together. Curves are held as 8-byte columns
-(`schema.columns`), so a study of 10 000 trials x 1000 evaluations builds in under 1 GB
-(`bench/big_study.py`); its page stays small at any count (dense charts above 200 trials)."""
+MAX_TRIALS_PER_STUDY = 100_000
+"""Trial files in one study, every revision and kind together. A loaded trial costs about 3.5 KB
+besides its curves (`bench/big_study.py --trials 100000 --points 100` builds in about 2 GB); its
+page stays small at any count (dense charts above 200 trials)."""
+
+MAX_EVALUATIONS_PER_STUDY = 20_000_000
+"""Curve points of one study, summed over its trials. Curves are held as 8-byte columns
+(`schema.columns`): a study of 10 000 trials x 1000 evaluations (10 million) builds in under
+1 GB (`bench/big_study.py`)."""
 
 MAX_CURVE_POINTS = 10_000
 """Evaluations per curve (``max_train_steps / eval_every`` points at most)."""

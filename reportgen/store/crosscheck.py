@@ -11,7 +11,12 @@ from pathlib import PurePath
 
 from reportgen.errors import Problem
 from reportgen.schema import StudySpec, TrialKind, TrialRecord
-from reportgen.schema.limits import MAX_CURVE_POINTS, MAX_HYPERPARAMETERS, MAX_TRIALS_PER_STUDY
+from reportgen.schema.limits import (
+    MAX_CURVE_POINTS,
+    MAX_EVALUATIONS_PER_STUDY,
+    MAX_HYPERPARAMETERS,
+    MAX_TRIALS_PER_STUDY,
+)
 from reportgen.schema.trial import CURVE_COLUMNS
 from reportgen.store.parse import time_problem
 
@@ -154,6 +159,22 @@ def study_problems(
             )
         )
         kept = kept[:MAX_TRIALS_PER_STUDY]
+    total = sum(len(t.curves) for t in kept)
+    if total > MAX_EVALUATIONS_PER_STUDY:
+        n, room = 0, MAX_EVALUATIONS_PER_STUDY
+        while n < len(kept) and len(kept[n].curves) <= room:
+            room -= len(kept[n].curves)
+            n += 1
+        out.append(
+            Problem(
+                str(folder / "trials"),
+                None,
+                "file",
+                f"{total} curve points over {len(kept)} trials; a study holds at most "
+                f"{MAX_EVALUATIONS_PER_STUDY} (the first {n} trials by id are used)",
+            )
+        )
+        kept = kept[:n]
     return kept, out
 
 

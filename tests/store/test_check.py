@@ -208,3 +208,28 @@ def test_load_study_never_raises_on_arbitrary_spec_bytes(tmp_path_factory, raw):
     (folder / "trials" / "t0000.json").write_text(dumps_record(make_trial()))
     lb = load_logbook(root)
     assert lb.problems  # arbitrary bytes are never a valid spec with this trial
+
+
+def test_a_study_over_the_curve_point_limit_keeps_its_first_trials_by_id(book, monkeypatch):
+    import reportgen.store.crosscheck as crosscheck
+
+    write_trial(
+        book,
+        make_trial(
+            trial_id="t0002",
+            index=2,
+            hyperparameters={"optimizer": "adam", "adam.learning_rate": 0.003, "width": 128},
+        ),
+    )
+    # three trials of 3 points each: a limit of 7 points holds the first two
+    monkeypatch.setattr(crosscheck, "MAX_EVALUATIONS_PER_STUDY", 7)
+    loaded = load_logbook(book)
+    (study,) = loaded.studies
+    assert [t.trial_id for t in study.trials] == ["t0000", "t0001"]
+    (problem,) = loaded.problems
+    assert problem.path.endswith("trials") and problem.field == "file", problem
+    assert "9 curve points over 3 trials; a study holds at most 7 (the first 2 trials" in (
+        problem.message
+    )
+    monkeypatch.setattr(crosscheck, "MAX_EVALUATIONS_PER_STUDY", 9)
+    assert load_logbook(book).problems == ()
