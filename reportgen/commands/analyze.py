@@ -76,6 +76,7 @@ def _load(logbook: Path, study_id: str) -> Any:
 def analyse(logbook: Path, study_id: str, revision: int | None = None) -> StudyAnalysis:
     """Load a study (and its baseline study, if it names one) and analyse one revision."""
     from reportgen.analysis import analyze_study
+    from reportgen.store.long_lived import records_settled
 
     records = _load(logbook, study_id)
     rev = records.spec.revision if revision is None else revision
@@ -92,7 +93,8 @@ def analyse(logbook: Path, study_id: str, revision: int | None = None) -> StudyA
     if spec.round is not None and spec.round.previous is not None:
         other = _load(logbook, spec.round.previous)
         related["previous_round_trials"] = other.trials_at(other.spec.revision)
-    return analyze_study(spec, records.trials_at(rev), **related)
+    with records_settled():  # a big study's records: out of the collector's full passes
+        return analyze_study(spec, records.trials_at(rev), **related)
 
 
 def to_json(a: StudyAnalysis) -> dict[str, Any]:

@@ -35,6 +35,7 @@ from reportgen.site.manifest import (
 from reportgen.site.mkdocs_run import DEFAULT_CONFIG, DEFAULT_DOCS, resolve_config, run_mkdocs
 from reportgen.site.output import build_swapped, built_digest, check_site_folder
 from reportgen.store import StudyRecords, load_study
+from reportgen.store.long_lived import records_settled
 from reportgen.store.write import atomic_write_text
 
 if TYPE_CHECKING:
@@ -287,7 +288,8 @@ def _render_study(
             related[keyword] = list(base.trials_at(base.spec.revision))
     from reportgen.site.study_build import render_study_records
 
-    rendered = render_study_records(records, analyze, label, related)
+    with records_settled():  # a big study's records: out of the collector's full passes
+        rendered = render_study_records(records, analyze, label, related)
     newest = max((t.provenance.created_utc for t in records.trials), default=None)
     return _Rendered(
         problems,
