@@ -10,8 +10,9 @@ and an infeasible trial scores ``+inf``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 
@@ -44,6 +45,9 @@ class ScoredTrials:
     best_steps: tuple[int | None, ...]
     sign: float
     score_curves: tuple[np.ndarray | None, ...]  # sign * objective curve of feasible trials
+    finite_curves: tuple[bool, ...]  # whether each score curve is finite throughout (no: None)
+    # what checks derive from these trials once and share (``curve_matrix.study_matrices``)
+    views: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @cached_property  # read per trial in many loops: computed once (the fields are frozen)
     def feasible(self) -> np.ndarray:
@@ -63,6 +67,7 @@ class ScoredTrials:
             tuple(self.best_steps[i] for i in idx),
             self.sign,
             tuple(self.score_curves[i] for i in idx),
+            tuple(self.finite_curves[i] for i in idx),
         )
 
     def ranking(self) -> np.ndarray:
@@ -85,10 +90,12 @@ def score_trials(trials: Sequence[TrialRecord], objective: Objective) -> ScoredT
     values = np.full(n, np.nan)
     best_steps: list[int | None] = []
     score_curves: list[np.ndarray | None] = []
+    finite_curves: list[bool] = []
     for i, trial in enumerate(trials):
         if not trial.feasible:
             best_steps.append(trial.best.step if trial.best is not None else None)
             score_curves.append(None)
+            finite_curves.append(False)
             continue
         y = curve(trial, objective.metric)  # read-only view of the record's column
         if sign != 1.0:
@@ -96,6 +103,7 @@ def score_trials(trials: Sequence[TrialRecord], objective: Objective) -> ScoredT
             y.flags.writeable = False  # read-only either way
         finite = np.isfinite(y)
         score_curves.append(y)
+        finite_curves.append(bool(finite.all()))
         if not finite.any():
             best_steps.append(None)
             continue
@@ -107,4 +115,7 @@ def score_trials(trials: Sequence[TrialRecord], objective: Objective) -> ScoredT
         elif finite[-1]:
             values[i] = sign * y[-1]
     scores = np.where(np.isfinite(values), sign * values, np.inf)
-    return ScoredTrials(tuple(trials), values, scores, tuple(best_steps), sign, tuple(score_curves))
+    return ScoredTrials(
+        tuple(trials), values, scores, tuple(best_steps), sign, tuple(score_curves),
+        tuple(finite_curves),
+    )  # fmt: skip

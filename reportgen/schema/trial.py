@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from array import array
 from bisect import bisect_left
 from enum import StrEnum
 from typing import Literal
@@ -91,8 +92,10 @@ class Curves(Model):
 
     def index_of(self, step: int) -> int | None:
         """Position of ``step`` in the (strictly increasing) steps, or None when not recorded."""
-        i = bisect_left(self.step, step)
-        return i if i < len(self.step) and self.step[i] == step else None
+        steps = self.step
+        # a column's memoryview: the bisection's reads stay in C (Column.__getitem__ is Python)
+        i = bisect_left(memoryview(steps) if isinstance(steps, array) else steps, step)
+        return i if i < len(steps) and steps[i] == step else None
 
     def column(self, name: str) -> Column:
         if name in CURVE_COLUMNS or (name in GRAD_STAT_COLUMNS and getattr(self, name)):

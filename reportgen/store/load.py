@@ -219,6 +219,11 @@ def _rel(path: Path, root: Path) -> str:
     return str(path) if rel.startswith("..") else rel
 
 
+def _in_folder(shown_dir: str, name: str) -> str:
+    """``_rel(folder / name, root)`` given ``shown_dir = _rel(folder, root)``."""
+    return name if shown_dir == "." else f"{shown_dir}{os.sep}{name}"
+
+
 def load_study(folder: Path, root: Path | None = None) -> tuple[StudyRecords | None, list[Problem]]:
     """Load one study folder. Returns the valid part (if the spec is valid) and every problem."""
     folder = Path(folder)
@@ -306,10 +311,11 @@ def load_study(folder: Path, root: Path | None = None) -> tuple[StudyRecords | N
     trial_files, probs = list_folder(tdir, _rel(tdir, root))
     problems += probs
     if trial_files is not None:
+        shown_dir = _rel(tdir, root)  # one relpath for the folder, not one per trial file
         for f in trial_files:
             if f.name.startswith("."):
                 continue  # temporary files of an interrupted atomic write
-            shown = _rel(f, root)
+            shown = _in_folder(shown_dir, f.name)
             if f.is_symlink():
                 problems.append(symlink_problem(shown))
                 continue
