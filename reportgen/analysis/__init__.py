@@ -73,8 +73,8 @@ def _of_kind(scored: ScoredTrials, kind: TrialKind) -> ScoredTrials:
 
 
 def _best_index(search: ScoredTrials, pred: Callable[[Hparams], bool]) -> int | None:
-    ok = [i for i in search.ranking() if pred(search.trials[i].hyperparameters)]
-    return int(ok[0]) if ok else None
+    ranked = search.ranking()
+    return next((int(i) for i in ranked if pred(search.trials[i].hyperparameters)), None)
 
 
 def _group_for(

@@ -24,7 +24,15 @@ from reportgen.schema import (
 
 
 def eval_std_of(search: ScoredTrials) -> float:
-    """Median evaluation noise of the feasible trials' curves (a lower bound of trial noise)."""
+    """Median evaluation noise of the feasible trials' curves (a lower bound of trial noise).
+
+    Worked out once per ``search`` (two checks read it)."""
+    if "eval_std" not in search.views:
+        search.views["eval_std"] = _eval_std(search)
+    return search.views["eval_std"]  # type: ignore[no-any-return]
+
+
+def _eval_std(search: ScoredTrials) -> float:
     noise = [
         eval_noise(late_half(y))
         for y, ok in zip(search.score_curves, search.feasible, strict=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 
@@ -30,15 +31,23 @@ def coordinate(hp: Hyperparameter, value: Scalar) -> float:
 
     Log scales are measured in log units, discrete ones by position in the sorted values.
     """
+    return coordinate_on(hp)(value)
+
+
+def coordinate_on(hp: Hyperparameter) -> Callable[[Scalar], float]:
+    """``coordinate(hp, value)`` as a function of the value, with ``hp``'s range read once (for
+    loops over every trial of a big study)."""
     if hp.scale is Scale.DISCRETE:
         ordered = sorted(float(v) for v in hp.values or [])  # type: ignore[arg-type]
         if len(ordered) < 2:
-            return 0.5
-        return ordered.index(float(value)) / (len(ordered) - 1)  # type: ignore[arg-type]
-    low, high, x = float(hp.low), float(hp.high), float(value)  # type: ignore[arg-type]
+            return lambda value: 0.5
+        last = len(ordered) - 1
+        return lambda value: ordered.index(float(value)) / last  # type: ignore[arg-type]
+    low, high = float(hp.low), float(hp.high)  # type: ignore[arg-type]
     if hp.scale is Scale.LOG:
-        low, high, x = math.log(low), math.log(high), math.log(x)
-    return (x - low) / (high - low)
+        low, high = math.log(low), math.log(high)
+        return lambda value: (math.log(float(value)) - low) / (high - low)  # type: ignore[arg-type]
+    return lambda value: (float(value) - low) / (high - low)  # type: ignore[arg-type]
 
 
 def span(hp: Hyperparameter) -> float:
@@ -53,8 +62,9 @@ def span(hp: Hyperparameter) -> float:
 def coordinates(hp: Hyperparameter, trials: tuple[TrialRecord, ...]) -> np.ndarray:
     """Coordinates of each trial on ``hp``; NaN where the trial does not set it (conditional)."""
     out = np.full(len(trials), np.nan)
+    at = coordinate_on(hp)
     for i, t in enumerate(trials):
         v = t.hyperparameters.get(hp.name)
         if v is not None and not isinstance(v, bool | str):
-            out[i] = coordinate(hp, v)
+            out[i] = at(v)
     return out

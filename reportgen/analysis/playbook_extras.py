@@ -13,7 +13,7 @@ from reportgen.analysis.budget import budget_card, check_records, check_search_d
 from reportgen.analysis.curves import CurveDiagnosis
 from reportgen.analysis.findings import finding
 from reportgen.analysis.gradient_norms import check_grad_norms
-from reportgen.analysis.hyperparameters import coordinate
+from reportgen.analysis.hyperparameters import coordinate_on
 from reportgen.analysis.importance import hyperparameter_importance, interaction_cells
 from reportgen.analysis.loss_spikes import check_instability
 from reportgen.analysis.objective import ScoredTrials
@@ -55,6 +55,7 @@ def _parallel(spec: StudySpec, search: ScoredTrials) -> list[ParallelPoint]:
     ranks = {int(i): r for r, i in enumerate(search.ranking(), 1)}
     out = []
     for hp in spec.varied:
+        at = coordinate_on(hp)
         for i, t in enumerate(search.trials):
             v = t.hyperparameters.get(hp.name)
             if v is None:
@@ -65,7 +66,7 @@ def _parallel(spec: StudySpec, search: ScoredTrials) -> list[ParallelPoint]:
             elif isinstance(v, bool | str):
                 continue
             else:
-                c = coordinate(hp, v)
+                c = at(v)
             value = float(search.values[i]) if search.feasible[i] else None
             out.append(ParallelPoint(trial_id=t.trial_id, hyperparameter=hp.name,
                                      coordinate=round(c, 6), value=value, rank=ranks.get(i)))
