@@ -43,11 +43,17 @@ def coordinate_on(hp: Hyperparameter) -> Callable[[Scalar], float]:
             return lambda value: 0.5
         last = len(ordered) - 1
         return lambda value: ordered.index(float(value)) / last  # type: ignore[arg-type]
-    low, high = float(hp.low), float(hp.high)  # type: ignore[arg-type]
+    if hp.low is None or hp.high is None:  # a categorical axis: no coordinate to read
+        return lambda value: _no_range(hp)
+    low, high = float(hp.low), float(hp.high)
     if hp.scale is Scale.LOG:
         low, high = math.log(low), math.log(high)
         return lambda value: (math.log(float(value)) - low) / (high - low)  # type: ignore[arg-type]
     return lambda value: (float(value) - low) / (high - low)  # type: ignore[arg-type]
+
+
+def _no_range(hp: Hyperparameter) -> float:
+    raise TypeError(f"{hp.name} ({hp.scale}) has no numeric range to place a value in")
 
 
 def span(hp: Hyperparameter) -> float:
