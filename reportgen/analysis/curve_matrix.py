@@ -4,8 +4,7 @@ A 10 000-trial study runs each per-trial check 10 000 times; a few NumPy calls o
 replace tens of thousands of small ones. Only all-finite curves go in a matrix (a check that
 drops non-finite points would compact each row differently); the rest stay with their trial.
 A matrix holds at most ``ROWS`` curves, so the temporaries of a check stay small (and in cache)
-however many trials there are. ``study_matrices`` works the matrices of a scored study out once:
-the curve diagnostics and the loss-spike check read the same training losses.
+however many trials there are.
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from reportgen.analysis.objective import ScoredTrials, curve
+from reportgen.analysis.objective import curve
 from reportgen.schema import TrialRecord
 
 ROWS = 256
@@ -50,16 +49,4 @@ def curve_matrices(
         for _, g in sorted(groups.items())
         for k in range(0, len(g), ROWS)
     ]
-    for m in out:
-        m.values.flags.writeable = False  # shared by the checks that read them
     return out, rest
-
-
-def study_matrices(
-    search: ScoredTrials, name: str, min_length: int = 1
-) -> tuple[list[CurveMatrix], list[int]]:
-    """``curve_matrices(search.trials, name, min_length)``, worked out once per ``search``."""
-    key = ("curve_matrices", name, min_length)
-    if key not in search.views:
-        search.views[key] = curve_matrices(search.trials, name, min_length)
-    return search.views[key]  # type: ignore[no-any-return]

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from reportgen.analysis.curve_matrix import ROWS, study_matrices
+from reportgen.analysis.curve_matrix import ROWS
 from reportgen.analysis.findings import finding, fmt
 from reportgen.analysis.noise import eval_noise, late_half
 from reportgen.analysis.objective import ScoredTrials, curve
@@ -150,28 +150,25 @@ def diagnose_all(search: ScoredTrials, policy: Policy) -> list[CurveDiagnosis | 
     row by row, so the same numbers); the others one by one.
     """
     out: list[CurveDiagnosis | None] = [None] * len(search)
-    # the finite training losses of 4 points or more, as the loss-spike check reads them too
-    losses, _ = study_matrices(search, "train_loss", min_length=4)
-    loss_of = {int(i): (g.values, r) for g in losses for r, i in enumerate(g.rows)}
-    groups: dict[tuple[int, int], list[int]] = {}
+    groups: dict[tuple[int, int], list[tuple[int, np.ndarray, np.ndarray]]] = {}
     for i, (t, c) in enumerate(zip(search.trials, search.score_curves, strict=True)):
         if c is None or not search.feasible[i]:
             continue
-        loss = loss_of.get(i)
-        if c.size >= 4 and loss is not None and search.finite_curves[i]:
-            groups.setdefault((c.size, loss[0].shape[1]), []).append(i)
+        tl = curve(t, "train_loss")
+        if c.size >= 4 and tl.size >= 4 and search.finite_curves[i] and np.isfinite(tl).all():
+            groups.setdefault((c.size, tl.size), []).append((i, c, tl))
         else:
             out[i] = diagnose(t, c, policy)
     for group in groups.values():
         for k in range(0, len(group), ROWS):  # small matrices: bounded temporaries
             members = group[k : k + ROWS]
             rows = _diagnose_batch(
-                [search.trials[i] for i in members],
-                np.stack([search.score_curves[i] for i in members]),  # type: ignore[misc]
-                np.stack([loss_of[i][0][loss_of[i][1]] for i in members]),
+                [search.trials[i] for i, _, _ in members],
+                np.stack([c for _, c, _ in members]),
+                np.stack([tl for _, _, tl in members]),
                 policy,
             )
-            for i, d in zip(members, rows, strict=True):
+            for (i, _, _), d in zip(members, rows, strict=True):
                 out[i] = d
     return out
 

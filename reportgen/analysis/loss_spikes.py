@@ -10,10 +10,11 @@ first smoothed value, so that wiggles of a loss near zero do not count) for at l
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 
-from reportgen.analysis.curve_matrix import study_matrices
+from reportgen.analysis.curve_matrix import curve_matrices
 from reportgen.analysis.findings import finding, fmt
 from reportgen.analysis.hyperparameters import is_learning_rate
 from reportgen.analysis.objective import ScoredTrials, curve
@@ -57,12 +58,11 @@ def _smooth(y: np.ndarray) -> np.ndarray:
     return out
 
 
-def _may_spike(search: ScoredTrials, policy: Policy) -> list[TrialRecord]:
+def _may_spike(trials: Sequence[TrialRecord], policy: Policy) -> list[TrialRecord]:
     """The trials ``spike_episodes`` has to look at: those whose finite training loss ever rises
     above its running minimum by the spike threshold (the same test, on matrices of equal-length
     curves), and every trial with a non-finite or short curve."""
-    trials = search.trials
-    groups, rest = study_matrices(search, "train_loss", min_length=4)  # the diagnoses' too
+    groups, rest = curve_matrices(trials, "train_loss", min_length=4)
     keep = set(rest)
     for g in groups:
         s = _smooth(g.values)
@@ -136,7 +136,7 @@ def check_instability(
     """Findings, spike episodes, the ids of the trials just above the best LR, and the fix menu."""
     out: list[Finding] = []
     episodes: list[SpikeEpisode] = []
-    for t in _may_spike(search, policy):
+    for t in _may_spike(search.trials, policy):
         episodes += spike_episodes(t, policy)
     by_trial: dict[str, list[SpikeEpisode]] = {}
     for e in episodes:

@@ -46,7 +46,7 @@ class ScoredTrials:
     sign: float
     score_curves: tuple[np.ndarray | None, ...]  # sign * objective curve of feasible trials
     finite_curves: tuple[bool, ...]  # whether each score curve is finite throughout (no: None)
-    # what checks derive from these trials once and share (``curve_matrix.study_matrices``)
+    # what checks derive from these trials once and share (``density.eval_std_of``)
     views: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @cached_property  # read per trial in many loops: computed once (the fields are frozen)

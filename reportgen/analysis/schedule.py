@@ -6,9 +6,11 @@ rate actually used is the recorded ``learning_rate`` curve (the chart draws it).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
-from reportgen.analysis.curve_matrix import study_matrices
+from reportgen.analysis.curve_matrix import curve_matrices
 from reportgen.analysis.findings import finding, fmt
 from reportgen.analysis.hyperparameters import is_learning_rate
 from reportgen.analysis.objective import ScoredTrials, curve
@@ -100,12 +102,11 @@ def check_schedule(
     return out, shares, rows
 
 
-def _may_rise_again(search: ScoredTrials) -> list[TrialRecord]:
+def _may_rise_again(trials: Sequence[TrialRecord]) -> list[TrialRecord]:
     """The trials ``check_hand_edited`` has to look at: those whose learning rate rises after
     its first peak (the same test on matrices of equal-length curves without NaN), and every
     trial whose curve has a NaN."""
-    trials = search.trials
-    groups, rest = study_matrices(search, "learning_rate", min_length=2)
+    groups, rest = curve_matrices(trials, "learning_rate", min_length=2)
     keep = set(rest)
     for g in groups:
         lr = g.values
@@ -121,7 +122,7 @@ def check_hand_edited(search: ScoredTrials) -> list[Finding]:
     """A learning rate that rises again after it started to decay: a schedule edited by hand
     mid-run (or resumed with other settings), which no spec can reproduce."""
     out = []
-    for t in _may_rise_again(search):
+    for t in _may_rise_again(search.trials):
         lr = curve(t, "learning_rate")
         keep = ~np.isnan(lr)
         lr, steps = lr[keep], np.asarray(t.curves.step)[keep]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from reportgen.analysis import curve_matrix, curves, loss_spikes, schedule
+from reportgen.analysis import loss_spikes, schedule
 from reportgen.analysis.curve_matrix import curve_matrices
 from reportgen.analysis.objective import score_trials
 from reportgen.schema import Curves, Objective, Policy, Status
@@ -59,7 +59,7 @@ def test_instability_and_schedule_checks_are_those_of_every_trial_alone(seed, mo
     search = score_trials(_trials(seed), Objective())
     policy = Policy()
     batched = (loss_spikes.check_instability(s, search, policy), schedule.check_hand_edited(search))
-    every = lambda search, *args: list(search.trials)  # noqa: E731 - look at every trial
+    every = lambda trials, *args: list(trials)  # noqa: E731 - look at every trial
     monkeypatch.setattr(loss_spikes, "_may_spike", every)
     monkeypatch.setattr(schedule, "_may_rise_again", every)
     alone = (loss_spikes.check_instability(s, search, policy), schedule.check_hand_edited(search))
@@ -75,22 +75,3 @@ def test_the_spike_smoothing_is_a_running_median_of_three_row_by_row():
     oracle = np.median(np.stack([padded[:, :-2], padded[:, 1:-1], padded[:, 2:]]), axis=0)
     assert np.array_equal(loss_spikes._smooth(y), oracle)
     assert all(np.array_equal(loss_spikes._smooth(row), oracle[r]) for r, row in enumerate(y))
-
-
-def test_the_diagnoses_and_the_spike_check_share_one_stack_of_training_losses(monkeypatch):
-    calls: list[str] = []
-    real = curve_matrix.curve_matrices
-
-    def counting(trials, name, min_length=1):
-        calls.append(name)
-        return real(trials, name, min_length)
-
-    monkeypatch.setattr(curve_matrix, "curve_matrices", counting)
-    search = score_trials(_trials(0), Objective())
-    diagnoses = curves.diagnose_all(search, Policy())
-    loss_spikes.check_instability(spec(max_train_steps=600), search, Policy())
-    assert calls == ["train_loss"]
-    assert sum(d is not None for d in diagnoses) > 100  # most trials were diagnosed in a batch
-    (matrix, *_), _ = curve_matrix.study_matrices(search, "train_loss", min_length=4)
-    with pytest.raises(ValueError):  # shared, so read-only
-        matrix.values[0, 0] = 0.0
