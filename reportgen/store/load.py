@@ -308,10 +308,10 @@ def load_study(folder: Path, root: Path | None = None) -> tuple[StudyRecords | N
     trials: list[TrialRecord] = []
     seen: dict[str, str] = {}
     tdir = folder / TRIALS_DIR
-    trial_files, probs = list_folder(tdir, _rel(tdir, root))
+    shown_dir = _rel(tdir, root)  # one relpath for the folder, not one per trial file
+    trial_files, probs = list_folder(tdir, shown_dir)
     problems += probs
     if trial_files is not None:
-        shown_dir = _rel(tdir, root)  # one relpath for the folder, not one per trial file
         for f in trial_files:
             if f.name.startswith("."):
                 continue  # temporary files of an interrupted atomic write
