@@ -16,11 +16,14 @@ FIXTURES = REPO / "tests" / "fixtures"
 
 def pytest_configure(config):
     """The suite's MkDocs builds share one compiled-template cache of their own, not the user's
-    (reportgen.template_cache; the builds in subprocesses inherit it)."""
-    if "REPORTGEN_TEMPLATE_CACHE" not in os.environ:
-        import tempfile
+    (reportgen.template_cache; the builds in subprocesses inherit it), and so do its loads of
+    trial records (reportgen.store.record_cache: on, as for a user, but never in ~/.cache)."""
+    import tempfile
 
+    if "REPORTGEN_TEMPLATE_CACHE" not in os.environ:
         os.environ["REPORTGEN_TEMPLATE_CACHE"] = tempfile.mkdtemp(prefix="reportgen-templates-")
+    if "REPORTGEN_CACHE_DIR" not in os.environ:
+        os.environ["REPORTGEN_CACHE_DIR"] = tempfile.mkdtemp(prefix="reportgen-records-")
 
 
 def run_cli(

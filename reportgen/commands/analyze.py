@@ -67,7 +67,7 @@ def _load(logbook: Path, study_id: str) -> Any:
             f"no study {study_id!r} in {logbook}; known studies: "
             + (", ".join(known) if known else "(none)")
         )
-    records, problems = load_study(folder, logbook)
+    records, problems = load_study(folder, logbook, cached=True)
     if problems or records is None:
         raise InvalidRecords(problems)
     return records

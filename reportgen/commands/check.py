@@ -54,7 +54,7 @@ def _shown(path: Path) -> str:
 def run(args: argparse.Namespace) -> int:
     from reportgen.store import load_logbook  # lazily: `reportgen --help` needs no schema
 
-    book = load_logbook(args.logbook)
+    book = load_logbook(args.logbook, cached=True)
     errors, warnings = study_findings(book)
     problems = [*book.problems, *errors]
     for problem in problems:

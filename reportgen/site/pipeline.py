@@ -266,14 +266,14 @@ def _render_study(
     """Sign, load, analyse and render one study (in a worker process when there are several)."""
     folder, logbook, folders, analyze, label, cache = job
     signature, stats = study_signature(folder, cache)
-    records, problems = load_study(folder, logbook)
+    records, problems = load_study(folder, logbook, cached=True)
     if records is None:
         return _Rendered(problems, signature or "", stats)
     deps = _deps(records)
     related: dict[str, list] = {}
     field_of = {"baseline_trials": "baseline.study", "previous_round_trials": "round.previous"}
     for keyword, other in _related(records).items():
-        base = load_study(folders[other], logbook)[0] if other in folders else None
+        base = load_study(folders[other], logbook, cached=True)[0] if other in folders else None
         if base is None:  # reported, and the study is built without it
             problems = [
                 *problems,

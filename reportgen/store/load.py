@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -31,6 +32,7 @@ from reportgen.store.parse import (
     read_bounded,
     symlink_problem,
 )
+from reportgen.store.record_cache import StudyRecordCache, study_cache
 
 
 @dataclass(frozen=True)
@@ -224,8 +226,27 @@ def _in_folder(shown_dir: str, name: str) -> str:
     return name if shown_dir == "." else f"{shown_dir}{os.sep}{name}"
 
 
-def load_study(folder: Path, root: Path | None = None) -> tuple[StudyRecords | None, list[Problem]]:
-    """Load one study folder. Returns the valid part (if the spec is valid) and every problem."""
+def load_study(
+    folder: Path, root: Path | None = None, *, cached: bool = False
+) -> tuple[StudyRecords | None, list[Problem]]:
+    """Load one study folder. Returns the valid part (if the spec is valid) and every problem.
+
+    ``cached``: take trial files whose stat is unchanged from the record cache and keep what
+    was parsed in it (`record_cache`; off when ``REPORTGEN_CACHE_DIR=off``). The result is
+    the same either way.
+    """
+    folder = Path(folder)
+    cache = study_cache(folder) if cached else None
+    try:
+        return _load_study(folder, root, cache)
+    finally:
+        if cache is not None:
+            cache.close()
+
+
+def _load_study(
+    folder: Path, root: Path | None, cache: StudyRecordCache | None
+) -> tuple[StudyRecords | None, list[Problem]]:
     folder = Path(folder)
     root = Path(root) if root is not None else folder.parent
     study_id = folder.name
@@ -316,22 +337,34 @@ def load_study(folder: Path, root: Path | None = None) -> tuple[StudyRecords | N
             if f.name.startswith("."):
                 continue  # temporary files of an interrupted atomic write
             shown = _in_folder(shown_dir, f.name)
-            if f.is_symlink():
+            try:
+                st: os.stat_result | None = os.lstat(f)
+            except OSError:
+                st = None  # gone since the listing: read_bounded names the problem
+            if st is not None and stat.S_ISLNK(st.st_mode):
                 problems.append(symlink_problem(shown))
                 continue
-            if f.suffix != ".json" or not f.is_file():
+            if f.suffix != ".json" or (st is not None and not stat.S_ISREG(st.st_mode)):
                 problems.append(
                     Problem(shown, None, "file", "trials/ holds only <trial_id>.json files")
                 )
                 continue
-            # one read: the digest and the parse see the same bytes (the hash of nothing, as
-            # digest_bounded gives, for a file that cannot be read or is over the limit)
-            raw, probs = read_bounded(f, shown)
-            _feed_bytes(digest, f, folder, hashlib.sha256(raw or b"").digest())
-            trial, probs = parse_trial(raw, shown) if raw is not None else (None, probs)
-            problems += probs
-            if trial is None:
-                continue
+            hit = cache.lookup(f.name, st, f) if cache is not None and st is not None else None
+            if hit is not None:
+                trial, file_sha = hit
+                _feed_bytes(digest, f, folder, file_sha)
+            else:
+                # one read: the digest and the parse see the same bytes (the hash of nothing,
+                # as digest_bounded gives, for a file that cannot be read or is over the limit)
+                raw, probs = read_bounded(f, shown)
+                file_sha = hashlib.sha256(raw or b"").digest()
+                _feed_bytes(digest, f, folder, file_sha)
+                trial, probs = parse_trial(raw, shown) if raw is not None else (None, probs)
+                problems += probs
+                if trial is None:
+                    continue
+                if cache is not None and st is not None:
+                    cache.keep(f.name, st, file_sha, trial)  # the stat from before the read
             extra = []
             if trial.trial_id != f.stem:
                 extra.append(
@@ -361,6 +394,8 @@ def load_study(folder: Path, root: Path | None = None) -> tuple[StudyRecords | N
                 seen[trial.trial_id] = shown
                 trials.append(trial)
 
+    if cache is not None:
+        cache.save({f.name for f in trial_files or ()})
     repeated = repeated_seed_problems(trials, seen)
     problems += repeated
     trials = [t for t in trials if seen.get(t.trial_id) not in {p.path for p in repeated}]
@@ -383,8 +418,10 @@ def _feed_bytes(digest: Any, f: Path, folder: Path, file_digest: bytes) -> None:
     digest.update(str(f.relative_to(folder)).encode() + b"\0" + file_digest)
 
 
-def load_logbook(root: Path) -> Logbook:
-    """Load every study under ``root``. Folders starting with '.' or '_' are skipped."""
+def load_logbook(root: Path, *, cached: bool = False) -> Logbook:
+    """Load every study under ``root``. Folders starting with '.' or '_' are skipped.
+
+    ``cached``: through the record cache (see `load_study`)."""
     root = Path(root)
     if not root.is_dir():
         return Logbook(root, (), (Problem(str(root), None, "logbook", "is not a folder"),))
@@ -395,7 +432,7 @@ def load_logbook(root: Path) -> Logbook:
         f for f in folders or [] if not f.name.startswith((".", "_")) and (f.is_dir() or f.is_symlink())
     ]
     for folder in folders:
-        study, probs = load_study(folder, root)
+        study, probs = load_study(folder, root, cached=cached)
         problems += probs
         if probs:
             bad.append(folder.name)

@@ -1,0 +1,272 @@
+"""Validated trial records kept between runs, outside the logbook: an unchanged file is not parsed again.
+
+Parsing is most of what loading a study costs (0.6–0.8 ms per 1000-point record: pydantic
+turning JSON text into floats, and the pre-pass that refuses duplicate keys). The cache keeps,
+per study folder, every trial record that parsed and validated, with the file's stat
+(size, mtime, ctime, inode) and content digest. A file whose stat is unchanged loads from the
+cache; any other file is read and parsed as usual. What the cache returns is the record the
+same bytes gave, so `load_study` finds the same problems and the same digest either way.
+
+Where: ``$REPORTGEN_CACHE_DIR`` when set (``off`` turns the cache off), else
+``$XDG_CACHE_HOME/reportgen/records``, else ``~/.cache/reportgen/records``: never inside the
+logbook, so a repository cannot plant an entry. One folder per study folder (named by a digest
+of its absolute path) holds:
+
+- ``index.json``: the cache format, a digest of the code that parses records (a new schema or
+  parser empties the cache), and per trial file its stat, content digest, the record without
+  its curves (JSON, as the file wrote it) and where its curves sit;
+- ``seg-<token>.bin``: the curves of the records added by one load, as raw 8-byte values
+  (the bytes of the `Column` buffers, this machine's byte order).
+
+Nothing in it can execute: JSON and raw numbers, read back through the schema's models (the
+record's own validators run again; only the curves, validated when first parsed, are taken as
+they were stored). A missing, torn or foreign cache is a miss, never an error.
+
+A file changed within the same clock tick as the moment it was cached could keep its stat; as
+git does for its index, an entry whose change time is not clearly older than the moment it was
+cached is trusted only after the file's content digest is checked again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import secrets
+import stat
+import sys
+import time
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from reportgen.schema import TrialRecord
+from reportgen.schema.columns import Column, empty_floats, shared_steps
+from reportgen.schema.trial import Curves
+
+CACHE_ENV = "REPORTGEN_CACHE_DIR"
+FORMAT = 1
+INDEX_NAME = "index.json"
+RACY_NS = 2_000_000_000  # entries changed less than this before they were cached are re-hashed
+_COLUMN_FIELDS = tuple(name for name in Curves.model_fields if name != "extra")
+_PARSING_CODE = ("schema", "store")  # the code that decides what a file's bytes load as
+
+
+def cache_root() -> Path | None:
+    """The cache folder this process uses, or None when ``REPORTGEN_CACHE_DIR=off``."""
+    env = os.environ.get(CACHE_ENV)
+    if env is not None and env.strip():
+        return None if env.strip().lower() in ("off", "0", "no", "false") else Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "reportgen" / "records"
+
+
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """A digest of what turns a file's bytes into a record: the schema and store code, pydantic."""
+    import pydantic_core
+
+    package = Path(__file__).resolve().parent.parent
+    h = hashlib.sha256(f"{FORMAT}\0{sys.byteorder}\0{pydantic_core.__version__}\0".encode())
+    for part in _PARSING_CODE:
+        for f in sorted((package / part).glob("*.py")):
+            h.update(f.name.encode() + b"\0" + hashlib.sha256(f.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def stat_key(st: os.stat_result) -> list[int]:
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+
+
+class StudyRecordCache:
+    """The cached records of one study folder, for one load: look up, keep, then `save`."""
+
+    def __init__(self, root: Path, folder: Path):
+        self.dir = Path(root) / hashlib.sha256(os.fsencode(os.path.abspath(folder))).hexdigest()[:32]
+        self._folder = os.path.abspath(folder)
+        self._entries: dict[str, list[Any]] = {}
+        self._cached_at = 0
+        self._segments: dict[str, int] = {}
+        self._open: dict[str, BinaryIO] = {}
+        self._kept: dict[str, list[Any]] = {}  # entries still true (hits), by file name
+        self._new: list[tuple[str, list[int], str, TrialRecord]] = []
+        self.hits = 0
+        self._read_index()
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def _read_index(self) -> None:
+        try:
+            with open(self.dir / INDEX_NAME, "rb") as fh:
+                index = json.load(fh)
+            if (
+                index.get("format") != FORMAT
+                or index.get("code") != code_digest()
+                or index.get("folder") != self._folder
+            ):
+                return
+            self._segments = {str(k): int(v) for k, v in index["segments"].items()}
+            self._cached_at = int(index["cached_at_ns"])
+            self._entries = index["trials"]
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            self._entries, self._segments = {}, {}
+
+    def lookup(self, name: str, st: os.stat_result, path: Path) -> tuple[TrialRecord, bytes] | None:
+        """The record and content digest of trial file ``name`` when its stat is unchanged."""
+        entry = self._entries.get(name)
+        if entry is None or not stat.S_ISREG(st.st_mode):
+            return None
+        try:
+            key, sha, token, offset, layout, meta = entry
+            if key != stat_key(st):
+                return None
+            if st.st_ctime_ns >= self._cached_at - RACY_NS and _file_sha(path) != sha:
+                return None  # changed in the tick it was cached: the content says
+            record = self._record(meta, self._column_bytes(token, offset, layout), layout)
+        except Exception:  # noqa: BLE001 - a torn or foreign entry is a miss, never an error
+            return None
+        self._kept[name] = entry
+        self.hits += 1
+        return record, bytes.fromhex(sha)
+
+    def _column_bytes(self, token: str, offset: int, layout: list[list[Any]]) -> bytes:
+        fh = self._open.get(token)
+        if fh is None:
+            path = self.dir / f"seg-{token}.bin"
+            fh = open(path, "rb")  # noqa: SIM115 - closed in `close`
+            if os.fstat(fh.fileno()).st_size != self._segments[token]:
+                fh.close()
+                raise ValueError("segment size does not match the index")
+            self._open[token] = fh
+        size = sum(8 * n for _, _, n in layout)
+        fh.seek(offset)
+        raw = fh.read(size)
+        if len(raw) != size:
+            raise ValueError("segment ends early")
+        return raw
+
+    @staticmethod
+    def _record(meta: dict[str, Any], raw: bytes, layout: list[list[Any]]) -> TrialRecord:
+        columns: dict[str, Column] = {}
+        extra: dict[str, Column] = {}
+        at = 0
+        for name, typecode, n in layout:
+            if typecode not in ("d", "q"):
+                raise ValueError(f"unknown column type {typecode!r}")
+            part = raw[at : at + 8 * n]  # bytes: an array takes them as its buffer
+            at += 8 * n
+            if typecode == "q":
+                column = shared_steps(Column("q", part))
+            else:
+                column = Column("d", part) if n else empty_floats()
+            if name.startswith("extra."):
+                extra[name[len("extra.") :]] = column
+            elif name in _COLUMN_FIELDS:
+                columns[name] = column
+            else:
+                raise ValueError(f"unknown column {name!r}")
+        fields_set = set(meta["curves_set"])
+        curves = Curves.model_construct(_fields_set=fields_set, **columns, extra=extra)
+        data = dict(meta["record"])
+        data["curves"] = curves
+        # the record's own validators run again (status, best step, ids); the curves were
+        # validated when the file was first parsed and are taken as stored
+        return TrialRecord.model_validate(data)
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def keep(self, name: str, st: os.stat_result, sha: bytes, record: TrialRecord) -> None:
+        """Remember a record just parsed from trial file ``name`` (whose stat before reading
+        was ``st``)."""
+        if stat.S_ISREG(st.st_mode):
+            self._new.append((name, stat_key(st), sha.hex(), record))
+
+    def save(self, names: set[str]) -> None:
+        """Write the index for the trial files ``names`` that are still in the folder, if
+        anything changed. Errors (a read-only home, a full disk) leave the cache as it was."""
+        self.close()
+        dropped = any(n not in names for n in self._kept) or len(self._kept) < len(self._entries)
+        if not self._new and not dropped:
+            return
+        with contextlib.suppress(OSError):
+            self._write({n: e for n, e in self._kept.items() if n in names}, names)
+
+    def _write(self, kept: dict[str, list[Any]], names: set[str]) -> None:
+        self.dir.mkdir(parents=True, exist_ok=True)
+        now = time.time_ns()
+        entries = dict(kept)
+        segments = {t: self._segments[t] for t in {e[2] for e in kept.values()}}
+        if self._new:
+            token = secrets.token_hex(8)
+            path = self.dir / f"seg-{token}.bin"
+            tmp = self.dir / f".seg-{token}.tmp"
+            offset = 0
+            with open(tmp, "wb") as fh:
+                for name, key, sha, record in self._new:
+                    if name not in names:
+                        continue
+                    layout, chunks = _columns_of(record)
+                    for chunk in chunks:
+                        fh.write(chunk)
+                    entries[name] = [key, sha, token, offset, layout, _meta(record)]
+                    offset += sum(len(c) for c in chunks)
+            os.replace(tmp, path)
+            segments[token] = offset
+        index = {
+            "format": FORMAT,
+            "code": code_digest(),
+            "folder": self._folder,
+            "cached_at_ns": now,
+            "segments": segments,
+            "trials": entries,
+        }
+        tmp = self.dir / f".{INDEX_NAME}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
+        tmp.write_text(json.dumps(index, separators=(",", ":")), encoding="utf-8")
+        os.replace(tmp, self.dir / INDEX_NAME)
+        # segments no entry points at any more (and temporaries of killed writers) go; a load
+        # that still reads one of them sees a miss, never a wrong record
+        for f in self.dir.iterdir():
+            token = f.name[len("seg-") : -len(".bin")] if f.name.startswith("seg-") else None
+            stale = token is not None and token not in segments
+            old_tmp = f.name.startswith(".") and now - f.stat().st_mtime_ns > 3600 * 10**9
+            if stale or old_tmp:
+                with contextlib.suppress(OSError):
+                    f.unlink()
+
+    def close(self) -> None:
+        for fh in self._open.values():
+            fh.close()
+        self._open.clear()
+
+
+def _columns_of(record: TrialRecord) -> tuple[list[list[Any]], list[bytes]]:
+    curves = record.curves
+    layout, chunks = [], []
+    named = [(n, getattr(curves, n)) for n in _COLUMN_FIELDS]
+    named += [(f"extra.{n}", c) for n, c in curves.extra.items()]
+    for name, column in named:
+        if not isinstance(column, Column):  # a record built without validation
+            column = Column("q" if name == "step" else "d", column)
+        if column.itemsize != 8:
+            raise ValueError(f"column {name} is not 8-byte")
+        layout.append([name, column.typecode, len(column)])
+        chunks.append(column.tobytes())
+    return layout, chunks
+
+
+def _meta(record: TrialRecord) -> dict[str, Any]:
+    """The record without its curves, as JSON data that validates back into the same record."""
+    data = json.loads(record.model_dump_json(exclude_unset=True, exclude={"curves"}))
+    return {"record": data, "curves_set": sorted(record.curves.model_fields_set)}
+
+
+def _file_sha(path: Path) -> str:
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+def study_cache(folder: Path) -> StudyRecordCache | None:
+    """The record cache of one study folder, or None when the cache is off."""
+    root = cache_root()
+    return None if root is None else StudyRecordCache(root, folder)
