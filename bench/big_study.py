@@ -3,7 +3,9 @@
 Writes a synthetic study (the record writer of `bench/build_scale.py`), builds it with
 `reportgen.site.build_site` in a child process and prints, beside the targets of issue 17:
 build seconds, the build's peak RSS (the child and its children, from `os.wait4`; writing
-the records is not counted), page bytes, bytes per chart, and the time headless Chromium takes
+the records is not counted), the rebuild after one trial file changed with and without the
+record cache, `reportgen check` and `reportgen analyze` cold, with records cached and with the
+kept answer, page bytes, bytes per chart, and the time headless Chromium takes
 to draw every chart of the study page (every chart block rendered by `assets/js/charts.js`,
 each with an SVG of non-zero width), in three fresh tabs.
 
@@ -79,6 +81,31 @@ def analyze_child(logbook: Path, trials: int) -> None:
     print(json.dumps({"load_s": t1 - t0, "analyze_s": t2 - t1, "problems": len(problems)}))
 
 
+def analyze_cli_child(logbook: Path, flag: Path, trials: int) -> None:
+    """`reportgen analyze study-000 [--fresh]` as a whole process (``flag`` is ``fresh`` or
+    ``kept``), the trial limit raised to ``trials``; the output is swallowed."""
+    import contextlib
+    import io
+
+    import reportgen.store.crosscheck as crosscheck
+    from reportgen.cli import main
+
+    _raise_limits(crosscheck, trials)
+    args = ["analyze", "study-000", "--logbook", str(logbook)]
+    with contextlib.redirect_stdout(io.StringIO()):
+        code = main([*args, "--fresh"] if flag.name == "fresh" else args)
+    print(json.dumps({"exit": code}))
+
+
+def edit_one_trial(logbook: Path, n: int) -> None:
+    """Change one trial file's content (its wall time), as a trial that lands or is rewritten."""
+    path = sorted((logbook / "study-000" / "trials").glob("*.json"))[0]
+    text = path.read_text()
+    head, _, tail = text.partition('"wall_seconds": ')
+    value, _, rest = tail.partition(",")
+    path.write_text(f'{head}"wall_seconds": {n}.0,{rest}')
+
+
 def check_child(logbook: Path, trials: int) -> None:
     """`reportgen check` on the logbook, the trial limit raised to ``trials``."""
     import contextlib
@@ -94,10 +121,16 @@ def check_child(logbook: Path, trials: int) -> None:
     print(json.dumps({"check_s": time.perf_counter() - t0, "exit": code}))
 
 
-def timed_child(func: str, *paths: Path, trials: int) -> tuple[dict, float, int]:  # type: ignore[type-arg]
+def timed_child(
+    func: str, *paths: Path, trials: int, cache: Path | str | None = None
+) -> tuple[dict, float, int]:  # type: ignore[type-arg]
     """Run ``big_study.<func>(*paths, trials)`` in a child process of its own: the JSON it printed
     last, its wall seconds, and its peak RSS in bytes (the child and the processes it waited
-    for: `os.wait4`'s ru_maxrss)."""
+    for: `os.wait4`'s ru_maxrss). ``cache``: its record cache folder (``REPORTGEN_CACHE_DIR``;
+    "off" for none)."""
+    env = os.environ | {"PYTHONPATH": str(REPO)}
+    if cache is not None:
+        env["REPORTGEN_CACHE_DIR"] = str(cache)
     code = (
         "import sys; from pathlib import Path; sys.path.insert(0, sys.argv[1] + '/bench');"
         f"import big_study as b; b.{func}(*map(Path, sys.argv[2:-1]), int(sys.argv[-1]))"
@@ -106,7 +139,7 @@ def timed_child(func: str, *paths: Path, trials: int) -> tuple[dict, float, int]
     proc = subprocess.Popen(
         [sys.executable, "-c", code, str(REPO), *map(str, paths), str(trials)],
         stdout=subprocess.PIPE,
-        env=os.environ | {"PYTHONPATH": str(REPO)},
+        env=env,
     )
     out = proc.stdout.read()
     _, status, usage = os.wait4(proc.pid, 0)
@@ -191,7 +224,12 @@ def main() -> int:
     else:
         make_study(logbook, 0, args.trials, args.points, np.random.default_rng(0))
     gen_s = time.perf_counter() - t0
-    got, wall_s, rss = timed_child("build_child", logbook, docs, site, trials=args.trials)
+    # the record cache and kept analyses of this run, empty at the start (a cold first build)
+    cache = work / "record-cache"
+    shutil.rmtree(cache, ignore_errors=True)
+    got, wall_s, rss = timed_child(
+        "build_child", logbook, docs, site, trials=args.trials, cache=cache
+    )
     build_s = got["build_s"]
     page_path = site / "studies" / "study-000" / "index.html"
     text = page_path.read_text()
@@ -221,16 +259,56 @@ def main() -> int:
     print(
         f"| chart data (all {len(charts)} charts) | {sum(b for _, b in charts) / 1e6:.2f} MB | — |"
     )
-    got, wall, c_rss = timed_child("check_child", logbook, trials=args.trials)
+    # one trial file changes (a trial lands, as `reportgen serve` sees it): the study is
+    # rendered again, its other records parsed again (no cache) or taken from the cache
+    rebuilt = {}
+    for n, side in enumerate(("off", cache), start=2):
+        edit_one_trial(logbook, n)
+        got, _, side_rss = timed_child(
+            "build_child", logbook, docs, site, trials=args.trials, cache=side
+        )
+        rebuilt[side == "off"] = (got["build_s"], side_rss)
+    print(
+        f"| one trial file changed: rebuild, records parsed again / taken from the record cache "
+        f"| {rebuilt[True][0]:.1f} s / {rebuilt[False][0]:.1f} s "
+        f"({rebuilt[True][0] / rebuilt[False][0]:.1f}×; peak RSS {rebuilt[True][1] / 1e6:.0f} / "
+        f"{rebuilt[False][1] / 1e6:.0f} MB) | — |"
+    )
+    checked = []
+    for side in ("off", cache):
+        got, wall, c_rss = timed_child("check_child", logbook, trials=args.trials, cache=side)
+        checked.append((got, wall, c_rss))
+    (got, wall, c_rss), (warm, warm_wall, _) = checked
     print(
         f"| `reportgen check` | {got['check_s']:.1f} s, exit {got['exit']} ({wall:.1f} s whole "
-        f"process, peak RSS {c_rss / 1e6:.0f} MB) | — |"
+        f"process, peak RSS {c_rss / 1e6:.0f} MB); records from the cache: "
+        f"{warm['check_s']:.1f} s, exit {warm['exit']} ({warm_wall:.1f} s whole process) | — |"
     )
-    got, wall, a_rss = timed_child("analyze_child", logbook, trials=args.trials)
+    got, wall, a_rss = timed_child("analyze_child", logbook, trials=args.trials, cache="off")
     print(
         f"| analyze (what `reportgen analyze` does): load / analyse | {got['load_s']:.1f} s / "
         f"{got['analyze_s']:.1f} s ({wall:.1f} s whole process, peak RSS {a_rss / 1e6:.0f} MB) "
         f"| analyse ≤ 1 s |"
+    )
+    whole = {}
+    for label, side, flag in (
+        ("nothing cached", "off", "fresh"),
+        ("records cached, analysed again (--fresh)", cache, "fresh"),
+        ("unchanged since the last call (the kept answer)", cache, "kept"),
+    ):
+        if flag == "kept":
+            time.sleep(2.5)  # files changed within 2 s of their stat are never trusted
+            timed_child("analyze_cli_child", logbook, Path(flag), trials=args.trials, cache=side)
+        got, wall, w_rss = timed_child(
+            "analyze_cli_child", logbook, Path(flag), trials=args.trials, cache=side
+        )
+        whole[label] = (wall, w_rss)
+    print(
+        "| `reportgen analyze study-000`, whole process: "
+        + "; ".join(f"{label}" for label in whole)
+        + " | "
+        + " / ".join(f"{w:.2f} s ({r / 1e6:.0f} MB)" for w, r in whole.values())
+        + " | ≤ 1 s |"
     )
     if not args.no_browser:
         times, drawn, errors, heap = draw_seconds(site, "studies/study-000/index.html")

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from reportgen.errors import InvalidRecords, ReportgenError
 
 if TYPE_CHECKING:  # the schema and store load lazily: `reportgen --help` needs neither
+    from reportgen.commands.analysis_memo import AnalysisMemo
     from reportgen.schema import StudyAnalysis
 
 
@@ -23,7 +24,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "trials, sampling density, training-curve diagnostics, design lints, isolation per "
         "scientific value, trial vs study variance and the launch decision (adopt, reject or "
         "inconclusive) with the policy it used. Prints readable text, or one JSON object with "
-        "--json. Exits 1 if the study is unknown or its records are invalid.",
+        "--json. Exits 1 if the study is unknown or its records are invalid. The answer is kept "
+        "in the user's cache folder (REPORTGEN_CACHE_DIR, default ~/.cache/reportgen; 'off' "
+        "turns it off) and given again while no file of the study, or of a study it compares "
+        "with, has changed; trial files that did not change are not parsed again either.",
     )
     p.add_argument("study", metavar="STUDY", help="study id: a folder under the logbook")
     p.add_argument(
@@ -41,6 +45,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         metavar="N",
         help="analyse revision N of the study (default: the current revision)",
     )
+    p.add_argument(
+        "--fresh",
+        action="store_true",
+        help="load and analyse the study again even if nothing changed since the answer was "
+        "kept (and keep the new answer)",
+    )
     p.set_defaults(func=run)
 
 
@@ -56,11 +66,13 @@ def _known_studies(logbook: Path) -> list[str]:
     )
 
 
-def _load(logbook: Path, study_id: str) -> Any:
+def _load(logbook: Path, study_id: str, memo: AnalysisMemo | None = None) -> Any:
     from reportgen.store import load_study
     from reportgen.store.layout import SPEC_NAME, study_folder
 
     folder = study_folder(logbook, study_id)
+    if memo is not None:
+        memo.note(folder)  # its files' stats before they are read
     if not (folder / SPEC_NAME).is_file():
         known = _known_studies(logbook)
         raise ReportgenError(
@@ -73,12 +85,33 @@ def _load(logbook: Path, study_id: str) -> Any:
     return records
 
 
-def analyse(logbook: Path, study_id: str, revision: int | None = None) -> StudyAnalysis:
-    """Load a study (and its baseline study, if it names one) and analyse one revision."""
+def analyse(
+    logbook: Path, study_id: str, revision: int | None = None, *, recall: bool = True
+) -> StudyAnalysis:
+    """Load a study (and its baseline study, if it names one) and analyse one revision.
+
+    The answer is kept (`analysis_memo`, unless the cache is off); ``recall``: give the kept
+    answer instead when none of the files it was made from changed."""
+    from reportgen.commands.analysis_memo import analysis_memo
+    from reportgen.store.layout import study_folder
+
+    memo = analysis_memo(study_folder(logbook, study_id), revision)
+    kept = memo.recall() if memo is not None and recall else None
+    if kept is not None:
+        return kept
+    analysis = _analyse(logbook, study_id, revision, memo)
+    if memo is not None:
+        memo.keep(analysis)
+    return analysis
+
+
+def _analyse(
+    logbook: Path, study_id: str, revision: int | None, memo: AnalysisMemo | None
+) -> StudyAnalysis:
     from reportgen.analysis import analyze_study
     from reportgen.store.long_lived import records_settled
 
-    records = _load(logbook, study_id)
+    records = _load(logbook, study_id, memo)
     rev = records.spec.revision if revision is None else revision
     if rev not in records.revisions:
         raise ReportgenError(
@@ -88,10 +121,10 @@ def analyse(logbook: Path, study_id: str, revision: int | None = None) -> StudyA
     spec = records.spec_at(rev)
     related = {}
     if spec.baseline is not None and spec.baseline.study is not None:
-        other = _load(logbook, spec.baseline.study)
+        other = _load(logbook, spec.baseline.study, memo)
         related["baseline_trials"] = other.trials_at(other.spec.revision)
     if spec.round is not None and spec.round.previous is not None:
-        other = _load(logbook, spec.round.previous)
+        other = _load(logbook, spec.round.previous, memo)
         related["previous_round_trials"] = other.trials_at(other.spec.revision)
     with records_settled():  # a big study's records: out of the collector's full passes
         return analyze_study(spec, records.trials_at(rev), **related)
@@ -205,7 +238,7 @@ def to_text(a: StudyAnalysis) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    a = analyse(args.logbook, args.study, args.revision)
+    a = analyse(args.logbook, args.study, args.revision, recall=not args.fresh)
     text = json.dumps(to_json(a), indent=2) + "\n" if args.json else to_text(a)
     try:
         sys.stdout.write(text)

@@ -1,0 +1,131 @@
+"""What `reportgen analyze` answered last, per study: an unchanged study is not loaded or analysed again.
+
+A 10 000-trial study takes seconds to load and analyse, and the answer depends only on its
+files (and those of the studies it compares with) and on the code. After an analysis, the
+answer is kept in the user's cache folder (`record_cache.cache_root`, ``analyses/``) with the
+stat (size, mtime, ctime, inode) of every file under each study folder it read, taken before
+they were read. The next call walks those folders (one ``stat`` per file): when every stat is
+the same and none is recent enough to hide an edit in the same clock tick, the kept answer is
+the answer; anything else is a miss, and the study is loaded and analysed as usual.
+
+The answer is kept as the JSON of `StudyAnalysis` and read back through the model; nothing
+in the cache can execute. A code change (analysis, schema, store, or the numeric libraries)
+starts afresh.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import secrets
+import stat
+import time
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from reportgen.store.record_cache import RACY_NS, cache_root
+
+if TYPE_CHECKING:
+    from reportgen.schema import StudyAnalysis
+
+FORMAT = 1
+_CODE = ("analysis", "schema", "store")
+_LIBRARIES = ("numpy", "scipy", "pandas", "scikit-learn", "pydantic-core")
+
+
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    from importlib import metadata
+
+    package = Path(__file__).resolve().parent.parent
+    h = hashlib.sha256(f"{FORMAT}\0".encode())
+    for name in _LIBRARIES:
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            h.update(f"{name}={metadata.version(name)}\0".encode())
+    for part in _CODE:
+        for f in sorted((package / part).glob("*.py")):
+            h.update(f"{part}/{f.name}\0".encode() + hashlib.sha256(f.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def folder_stats(folder: Path) -> dict[str, list[int]]:
+    """``relative path -> [size, mtime_ns, ctime_ns, inode, mode]`` of every entry under a study
+    folder but dot-folders (the claims of running workers), links not followed."""
+    seen: dict[str, list[int]] = {}
+    stack = [(os.fspath(folder), "")]
+    while stack:
+        path, prefix = stack.pop()
+        try:
+            entries = list(os.scandir(path))
+        except OSError:
+            continue
+        for entry in entries:
+            rel = prefix + entry.name
+            try:
+                st = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            if stat.S_ISDIR(st.st_mode):
+                if not entry.name.startswith("."):
+                    stack.append((entry.path, rel + os.sep))
+                continue
+            seen[rel] = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_mode]
+    return seen
+
+
+class AnalysisMemo:
+    """The kept answer for one (study folder, revision): `recall`, or `keep` a fresh one."""
+
+    def __init__(self, root: Path, folder: Path, revision: int | None):
+        self._key = json.dumps([os.path.abspath(folder), revision])
+        name = hashlib.sha256(self._key.encode()).hexdigest()[:32]
+        self.path = Path(root) / "analyses" / f"{name}.json"
+        self.before: dict[str, dict[str, list[int]]] = {}
+        self.noted_at = 0
+
+    def note(self, folder: Path) -> None:
+        """Record a folder's stats before it is read (the main study, then its related ones)."""
+        if not self.before:
+            self.noted_at = time.time_ns()
+        self.before[os.path.abspath(folder)] = folder_stats(folder)
+
+    def recall(self) -> StudyAnalysis | None:
+        from reportgen.schema import StudyAnalysis
+
+        try:
+            with open(self.path, "rb") as fh:
+                kept = json.load(fh)
+            if kept["format"] != FORMAT or kept["key"] != self._key or kept["code"] != code_digest():
+                return None
+            # a file changed in the clock tick its stat was taken in may keep that stat
+            newest = int(kept["noted_at_ns"]) - RACY_NS
+            for folder, stats in kept["folders"].items():
+                now = folder_stats(Path(folder))
+                if now != stats or any(s[2] >= newest for s in now.values()):
+                    return None
+            return StudyAnalysis.model_validate(kept["analysis"])
+        except Exception:  # noqa: BLE001 - a missing, torn or foreign entry is a miss
+            return None
+
+    def keep(self, analysis: StudyAnalysis) -> None:
+        kept: dict[str, Any] = {
+            "format": FORMAT,
+            "key": self._key,
+            "code": code_digest(),
+            "noted_at_ns": self.noted_at,
+            "folders": self.before,
+            "analysis": json.loads(analysis.model_dump_json()),
+        }
+        with contextlib.suppress(OSError):
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.parent / f".{self.path.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
+            tmp.write_text(json.dumps(kept, separators=(",", ":")), encoding="utf-8")
+            os.replace(tmp, self.path)
+
+
+def analysis_memo(folder: Path, revision: int | None) -> AnalysisMemo | None:
+    root = cache_root()
+    return None if root is None else AnalysisMemo(root, folder, revision)
