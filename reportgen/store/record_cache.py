@@ -12,6 +12,8 @@ Where: ``$REPORTGEN_CACHE_DIR`` when set (``off`` turns the cache off), else
 logbook, so a repository cannot plant an entry. One folder per study folder (named by a digest
 of its absolute path) holds:
 
+- ``folder.txt``: the study folder's path (the cache of a folder that is gone is dropped when
+  another study is cached for the first time);
 - ``index.json``: the cache format, a digest of the code that parses records (a new schema or
   parser empties the cache), and per trial file its stat, content digest, the record without
   its curves (JSON, as the file wrote it) and where its curves sit;
@@ -34,6 +36,7 @@ import hashlib
 import json
 import os
 import secrets
+import shutil
 import stat
 import sys
 import time
@@ -48,6 +51,7 @@ from reportgen.schema.trial import Curves
 CACHE_ENV = "REPORTGEN_CACHE_DIR"
 FORMAT = 1
 INDEX_NAME = "index.json"
+FOLDER_NAME = "folder.txt"  # the study folder cached here, to forget it once it is gone
 RACY_NS = 2_000_000_000  # entries changed less than this before they were cached are re-hashed
 _COLUMN_FIELDS = tuple(name for name in Curves.model_fields if name != "extra")
 _PARSING_CODE = ("schema", "store")  # the code that decides what a file's bytes load as
@@ -224,6 +228,9 @@ class StudyRecordCache:
         tmp = self.dir / f".{INDEX_NAME}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
         tmp.write_text(json.dumps(index, separators=(",", ":")), encoding="utf-8")
         os.replace(tmp, self.dir / INDEX_NAME)
+        if not (self.dir / FOLDER_NAME).exists():
+            (self.dir / FOLDER_NAME).write_text(self._folder, encoding="utf-8")
+            _forget_gone_folders(self.dir.parent)
         # segments no entry points at any more (and temporaries of killed writers) go; a load
         # that still reads one of them sees a miss, never a wrong record
         for f in self.dir.iterdir():
@@ -238,6 +245,18 @@ class StudyRecordCache:
         for fh in self._open.values():
             fh.close()
         self._open.clear()
+
+
+def _forget_gone_folders(root: Path) -> None:
+    """Drop the caches of study folders that no longer exist (a deleted or moved logbook, a
+    temporary one); run when a study is cached for the first time."""
+    for d in root.iterdir():
+        try:
+            folder = (d / FOLDER_NAME).read_text(encoding="utf-8")
+        except OSError:
+            continue
+        if not os.path.isdir(folder):
+            shutil.rmtree(d, ignore_errors=True)
 
 
 def _columns_of(record: TrialRecord) -> tuple[list[list[Any]], list[bytes]]:

@@ -217,3 +217,14 @@ def test_cached_load_feeds_check_the_same_problems(tmp_path, cache_dir, cli):
         assert out.returncode == 1
         assert "trial_id: 't0009' does not match its file name 't0001'" in out.stdout
     assert list(cache_dir.glob("*/index.json"))
+
+
+def test_the_cache_of_a_folder_that_is_gone_is_dropped(tmp_path, cache_dir):
+    first = _study(tmp_path / "one")
+    _load(first)
+    (old,) = cache_dir.iterdir()
+    shutil.rmtree(tmp_path / "one")
+    second = _study(tmp_path / "two")
+    _load(second)
+    assert [d.name for d in cache_dir.iterdir()] == [rc.study_cache(second).dir.name]
+    assert not old.exists()
