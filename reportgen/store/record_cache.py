@@ -52,6 +52,7 @@ CACHE_ENV = "REPORTGEN_CACHE_DIR"
 FORMAT = 1
 INDEX_NAME = "index.json"
 FOLDER_NAME = "folder.txt"  # the study folder cached here, to forget it once it is gone
+MAX_SEGMENTS = 32
 RACY_NS = 2_000_000_000  # entries changed less than this before they were cached are re-hashed
 _COLUMN_FIELDS = tuple(name for name in Curves.model_fields if name != "extra")
 _PARSING_CODE = ("schema", "store")  # the code that decides what a file's bytes load as
@@ -89,6 +90,7 @@ class StudyRecordCache:
     def __init__(self, root: Path, folder: Path):
         self.dir = Path(root) / hashlib.sha256(os.fsencode(os.path.abspath(folder))).hexdigest()[:32]
         self._folder = os.path.abspath(folder)
+        self._started = time.time_ns()  # before any stat of this load is taken
         self._entries: dict[str, list[Any]] = {}
         self._cached_at = 0
         self._segments: dict[str, int] = {}
@@ -189,24 +191,37 @@ class StudyRecordCache:
     def save(self, names: set[str]) -> None:
         """Write the index for the trial files ``names`` that are still in the folder, if
         anything changed. Errors (a read-only home, a full disk) leave the cache as it was."""
-        self.close()
         dropped = any(n not in names for n in self._kept) or len(self._kept) < len(self._entries)
         if not self._new and not dropped:
             return
-        with contextlib.suppress(OSError):
+        try:
             self._write({n: e for n, e in self._kept.items() if n in names}, names)
+        except (OSError, ValueError, KeyError):
+            pass  # the cache stays as it was: the next load parses what it lacks
+        finally:
+            self.close()
 
     def _write(self, kept: dict[str, list[Any]], names: set[str]) -> None:
         self.dir.mkdir(parents=True, exist_ok=True)
-        now = time.time_ns()
         entries = dict(kept)
         segments = {t: self._segments[t] for t in {e[2] for e in kept.values()}}
-        if self._new:
+        # each load that parsed something adds a segment: past MAX_SEGMENTS (a study that
+        # `serve` watched for a long time), every record is copied into one new segment
+        compact = len(segments) >= MAX_SEGMENTS
+        if self._new or compact:
             token = secrets.token_hex(8)
             path = self.dir / f"seg-{token}.bin"
             tmp = self.dir / f".seg-{token}.tmp"
             offset = 0
             with open(tmp, "wb") as fh:
+                if compact:
+                    for name, (key, sha, old, at, layout, meta) in kept.items():
+                        raw = self._column_bytes(old, at, layout)
+                        fh.write(raw)
+                        entries[name] = [key, sha, token, offset, layout, meta]
+                        offset += len(raw)
+                    self.close()
+                    segments = {}
                 for name, key, sha, record in self._new:
                     if name not in names:
                         continue
@@ -217,11 +232,13 @@ class StudyRecordCache:
                     offset += sum(len(c) for c in chunks)
             os.replace(tmp, path)
             segments[token] = offset
+        now = time.time_ns()
         index = {
             "format": FORMAT,
             "code": code_digest(),
             "folder": self._folder,
-            "cached_at_ns": now,
+            # stats taken since this moment may hide an edit in their clock tick (`lookup`)
+            "cached_at_ns": self._started,
             "segments": segments,
             "trials": entries,
         }

@@ -228,3 +228,43 @@ def test_the_cache_of_a_folder_that_is_gone_is_dropped(tmp_path, cache_dir):
     _load(second)
     assert [d.name for d in cache_dir.iterdir()] == [rc.study_cache(second).dir.name]
     assert not old.exists()
+
+
+def test_segments_are_compacted_as_trials_keep_landing(tmp_path, cache_dir, monkeypatch):
+    monkeypatch.setattr(rc, "MAX_SEGMENTS", 3)
+    root = tmp_path / "book"
+    folder = _study(root, 1)
+    _load(folder)
+    for i in range(1, 8):  # a trial lands between loads, as `reportgen serve` sees a study
+        write_trial(root, _trial(i))
+        _load(folder)
+        assert len(list(next(cache_dir.iterdir()).glob("seg-*.bin"))) <= 3
+    _age(folder)
+    plain, _ = _load(folder, cached=False)
+    cache = rc.study_cache(folder)
+    cached, problems = _load(folder)
+    assert problems == [] and _dumped(cached) == _dumped(plain)
+    for t in cached.trials:
+        path = folder / "trials" / f"{t.trial_id}.json"
+        assert cache.lookup(path.name, os.lstat(path), path) is not None
+
+
+def test_the_racy_window_counts_from_before_the_first_stat_of_the_load(tmp_path, cache_dir, monkeypatch):
+    """A long load must not move the window past the stats it took at its start."""
+    import time
+
+    import reportgen.store.load as load_module
+
+    folder = _study(tmp_path / "book", 3)
+    stat_times: list[int] = []
+    lstat = os.lstat
+
+    def timed_lstat(path):  # type: ignore[no-untyped-def]
+        stat_times.append(time.time_ns())
+        time.sleep(0.01)
+        return lstat(path)
+
+    monkeypatch.setattr(load_module.os, "lstat", timed_lstat)
+    _load(folder)
+    index = json.loads(next(cache_dir.glob("*/index.json")).read_text())
+    assert stat_times and index["cached_at_ns"] <= stat_times[0]
