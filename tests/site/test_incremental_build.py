@@ -92,3 +92,40 @@ def test_a_changed_navigation_renders_every_page_again(tmp_path):
     page = (site / "studies" / "clip-digits" / "index.html").read_text()
     assert "(revised)" in page
     _assert_same(_tree(site), _clean_build_of(tmp_path, logbook, docs, tmp_path / "clean"))
+
+
+def test_records_from_the_record_cache_build_the_same_site(tmp_path, monkeypatch):
+    """A build whose records all come from the record cache equals one that parsed every file."""
+    from reportgen.store import record_cache
+
+    studies = ("clip-digits", "flax-digits-blocks")
+    monkeypatch.setenv(record_cache.CACHE_ENV, str(tmp_path / "cache"))
+    root = tmp_path / "proj"
+    for sid in studies:
+        shutil.copytree(REPO / "logbook" / sid, root / "logbook" / sid)
+    shutil.copytree(DEFAULT_DOCS, root / "docs")
+    logbook = root / "logbook"
+    _build(logbook, root / "docs", root / "first")  # parses every record, fills the cache
+    for sid in studies:
+        cache = record_cache.study_cache(logbook / sid)
+        assert len(cache._entries) == len(list((logbook / sid / "trials").glob("*.json")))
+    # the same records again, rendered anew (a fresh docs folder): taken from the cache
+    shutil.rmtree(root / "docs")
+    shutil.copytree(DEFAULT_DOCS, root / "docs")
+    import reportgen.store.load as load_module
+
+    def no_parse(raw, shown):  # type: ignore[no-untyped-def]
+        raise AssertionError(f"{shown} was parsed although its stat did not change")
+
+    with monkeypatch.context() as m:
+        m.setattr(load_module, "parse_trial", no_parse)
+        cached = build_site(
+            logbook, root / "docs", root / "second", config=REPO / "mkdocs.yml", strict=True, jobs=1
+        )
+    assert sorted(cached.rendered) == sorted(studies)
+    monkeypatch.setenv(record_cache.CACHE_ENV, "off")
+    shutil.rmtree(root / "docs")
+    shutil.copytree(DEFAULT_DOCS, root / "docs")
+    _build(logbook, root / "docs", root / "third")
+    _assert_same(_tree(root / "second"), _tree(root / "third"))
+    _assert_same(_tree(root / "first"), _tree(root / "third"))
