@@ -351,7 +351,7 @@ def _load_study(
                 continue
             hit = cache.lookup(f.name, st, f) if cache is not None and st is not None else None
             if hit is not None:
-                trial, file_sha = hit
+                trial, file_sha = _shared_fields_sets(hit[0]), hit[1]
                 _feed_bytes(digest, f, folder, file_sha)
             else:
                 # one read: the digest and the parse see the same bytes (the hash of nothing,

@@ -49,7 +49,7 @@ from reportgen.schema.columns import Column, empty_floats, shared_steps
 from reportgen.schema.trial import Curves
 
 CACHE_ENV = "REPORTGEN_CACHE_DIR"
-FORMAT = 1
+FORMAT = 2
 INDEX_NAME = "index.json"
 FOLDER_NAME = "folder.txt"  # the study folder cached here, to forget it once it is gone
 MAX_SEGMENTS = 32
@@ -114,7 +114,13 @@ class StudyRecordCache:
                 return
             self._segments = {str(k): int(v) for k, v in index["segments"].items()}
             self._cached_at = int(index["cached_at_ns"])
-            self._entries = index["trials"]
+            layouts = index["layouts"]
+            # entries hold their layout (shared: a study's trials nearly all have one) and
+            # their record as a JSON string, parsed only when it is looked up
+            self._entries = {
+                name: [key, sha, token, offset, layouts[lay], meta]
+                for name, (key, sha, token, offset, lay, meta) in index["trials"].items()
+            }
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             self._entries, self._segments = {}, {}
 
@@ -153,7 +159,7 @@ class StudyRecordCache:
         return raw
 
     @staticmethod
-    def _record(meta: dict[str, Any], raw: bytes, layout: list[list[Any]]) -> TrialRecord:
+    def _record(meta_text: str, raw: bytes, layout: list[list[Any]]) -> TrialRecord:
         columns: dict[str, Column] = {}
         extra: dict[str, Column] = {}
         at = 0
@@ -172,6 +178,7 @@ class StudyRecordCache:
                 columns[name] = column
             else:
                 raise ValueError(f"unknown column {name!r}")
+        meta = json.loads(meta_text)
         fields_set = set(meta["curves_set"])
         curves = Curves.model_construct(_fields_set=fields_set, **columns, extra=extra)
         data = dict(meta["record"])
@@ -233,6 +240,11 @@ class StudyRecordCache:
             os.replace(tmp, path)
             segments[token] = offset
         now = time.time_ns()
+        layouts: dict[str, int] = {}
+        trials = {
+            name: [*e[:4], layouts.setdefault(json.dumps(e[4]), len(layouts)), e[5]]
+            for name, e in entries.items()
+        }
         index = {
             "format": FORMAT,
             "code": code_digest(),
@@ -240,7 +252,8 @@ class StudyRecordCache:
             # stats taken since this moment may hide an edit in their clock tick (`lookup`)
             "cached_at_ns": self._started,
             "segments": segments,
-            "trials": entries,
+            "layouts": [json.loads(text) for text in layouts],
+            "trials": trials,
         }
         tmp = self.dir / f".{INDEX_NAME}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
         tmp.write_text(json.dumps(index, separators=(",", ":")), encoding="utf-8")
@@ -291,10 +304,11 @@ def _columns_of(record: TrialRecord) -> tuple[list[list[Any]], list[bytes]]:
     return layout, chunks
 
 
-def _meta(record: TrialRecord) -> dict[str, Any]:
-    """The record without its curves, as JSON data that validates back into the same record."""
-    data = json.loads(record.model_dump_json(exclude_unset=True, exclude={"curves"}))
-    return {"record": data, "curves_set": sorted(record.curves.model_fields_set)}
+def _meta(record: TrialRecord) -> str:
+    """The record without its curves, as JSON text that validates back into the same record."""
+    data = record.model_dump_json(exclude_unset=True, exclude={"curves"})
+    return f'{{"record":{data},"curves_set":{json.dumps(sorted(record.curves.model_fields_set))}}}'
+
 
 
 def _file_sha(path: Path) -> str:

@@ -76,6 +76,10 @@ def test_a_hit_loads_what_parsing_gives(tmp_path, cache_dir):
         assert cache.lookup(f"{t.trial_id}.json", os.lstat(folder / "trials" / f"{t.trial_id}.json"),
                             folder / "trials" / f"{t.trial_id}.json") is not None  # fmt: skip
     assert cache.hits == len(plain.trials)
+    # cached records share their sets of field names as parsed ones do (5 KB a record)
+    a, b = second.trials[0], second.trials[1]
+    assert a.__pydantic_fields_set__ is b.__pydantic_fields_set__
+    assert a.curves.__pydantic_fields_set__ is b.curves.__pydantic_fields_set__
 
 
 def test_non_finite_values_and_extra_curves_come_back(tmp_path, cache_dir):
