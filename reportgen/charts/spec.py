@@ -87,6 +87,17 @@ def cached(key: tuple, build: Any) -> dict[str, Any]:
     return _TEMPLATES[key]
 
 
+def built_templates() -> dict[tuple, dict[str, Any]]:
+    """Every template built (or adopted) in this process so far, by key (read-only use)."""
+    return dict(_TEMPLATES)
+
+
+def adopt_templates(templates: dict[tuple, dict[str, Any]]) -> None:
+    """Take templates built by an earlier process of the same code (`site.chart_templates`)."""
+    for key, template in templates.items():
+        _TEMPLATES.setdefault(key, template)
+
+
 def fill(template: Any, values: dict[str, Any]) -> Any:
     """A copy of ``template`` with every slot string replaced by its value (any JSON type)."""
     if isinstance(template, dict):

@@ -64,8 +64,12 @@ def _write_if_changed(path: Path, text: str) -> bool:
 
 def _timeline(rows: list[dict]) -> object:  # type: ignore[type-arg]
     from reportgen.charts import launch_timeline  # altair: only when there is a launch to draw
+    from reportgen.site.chart_templates import keep_built, load_kept
 
-    return launch_timeline(rows)
+    load_kept()
+    timeline = launch_timeline(rows)
+    keep_built()
+    return timeline
 
 
 def _hashed(stats: dict[str, list]) -> dict[str, list]:  # type: ignore[type-arg]
@@ -166,8 +170,10 @@ def build_site(
         # the workers fork, so that they inherit them
         import reportgen.site.study_build  # noqa: F401
         from reportgen.analysis import analyze_study
+        from reportgen.site.chart_templates import load_kept
 
         analyze = analyze or analyze_study
+        load_kept()  # the chart templates an earlier build kept: the workers inherit them
     work = [
         (folders[sid], logbook, folders, analyze, label, _hashed(stats[sid]))
         for sid in todo
@@ -290,6 +296,9 @@ def _render_study(
 
     with records_settled():  # a big study's records: out of the collector's full passes
         rendered = render_study_records(records, analyze, label, related)
+    from reportgen.site.chart_templates import keep_built
+
+    keep_built()  # chart templates this process built, for the next one
     newest = max((t.provenance.created_utc for t in records.trials), default=None)
     return _Rendered(
         problems,

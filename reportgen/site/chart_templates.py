@@ -1,0 +1,77 @@
+"""Chart templates kept between builds: Altair builds each kind of chart once per process.
+
+Building the Altair objects of a chart kind and turning them into a spec costs 10–150 ms, and
+a study page uses about twenty kinds: half a second of every fresh build process and of every
+render worker, whatever the size of the logbook (`charts.spec.cached`). The templates are a
+function of the chart code and of Altair alone, so a build keeps them in the user's cache
+folder (``charts/`` beside the record cache; ``REPORTGEN_CACHE_DIR=off`` turns it off), in a
+file named by a digest of the package code and Altair's version, and the next process starts
+with them. The file is JSON read back as plain data; a missing or torn file is only a miss,
+and the pages are the same either way (a test).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from reportgen.store.record_cache import cache_root
+
+
+def _file() -> Path | None:
+    from importlib import metadata
+
+    from reportgen.site.generator import _package_digest
+
+    root = cache_root()
+    if root is None:
+        return None
+    try:
+        altair = metadata.version("altair")
+    except metadata.PackageNotFoundError:
+        altair = "absent"
+    digest = hashlib.sha256(f"{_package_digest()}\0{altair}".encode()).hexdigest()[:32]
+    return root.parent / "charts" / f"{digest}.json"
+
+
+def _read(path: Path) -> dict[tuple, dict[str, Any]]:
+    try:
+        with open(path, "rb") as fh:
+            kept = json.load(fh)
+        return {tuple(json.loads(k)): v for k, v in kept.items() if isinstance(v, dict)}
+    except (OSError, ValueError, TypeError, AttributeError):
+        return {}
+
+
+def load_kept() -> int:
+    """Adopt the templates an earlier process kept; how many there were."""
+    from reportgen.charts.spec import adopt_templates
+
+    path = _file()
+    kept = _read(path) if path is not None else {}
+    adopt_templates(kept)
+    return len(kept)
+
+
+def keep_built() -> None:
+    """Add the templates this process built to the kept ones (when it built any new)."""
+    from reportgen.charts.spec import built_templates
+
+    path = _file()
+    if path is None:
+        return
+    built = built_templates()
+    kept = _read(path)
+    if not set(built) - set(kept):
+        return
+    merged = {json.dumps(list(k)): v for k, v in {**kept, **built}.items()}
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.parent / f".{path.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
+        tmp.write_text(json.dumps(merged), encoding="utf-8")
+        os.replace(tmp, path)
