@@ -11,7 +11,8 @@ before the clock; the two sides alternate, so a machine that slows down mid-run 
 With --changes N, each child then rebuilds N times after changing one study (the title in the
 first study's study.yaml, put back afterwards): the incremental rebuild, against the full build
 it follows. Each child starts with an empty compiled-template cache of its own
-(REPORTGEN_TEMPLATE_CACHE), so the full build is timed cold and the rebuilds as a user's are.
+(REPORTGEN_TEMPLATE_CACHE) and an empty record cache (REPORTGEN_CACHE_DIR: trial records and
+chart templates), so the full build is timed cold and the rebuilds as a user's are.
 
 REV is a git revision of this repository, checked out into a temporary worktree; without
 --after the working tree is the "after" side. Synthetic logbooks come from
@@ -55,6 +56,7 @@ out = Path(out)
 shutil.rmtree(out, ignore_errors=True)
 shutil.copytree(DEFAULT_DOCS, out / "docs")
 os.environ["REPORTGEN_TEMPLATE_CACHE"] = str(out / "template-cache")  # cold for this child
+os.environ["REPORTGEN_CACHE_DIR"] = str(out / "record-cache")  # records, chart templates: cold
 def build():
     return build_site(Path(logbook), out / "docs", out / "site", config=Path(tree) / "mkdocs.yml")
 t0, c0 = time.perf_counter(), os.times()
