@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import secrets
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -24,13 +25,16 @@ from reportgen.store.record_cache import cache_root
 
 
 def _file() -> Path | None:
+    root = cache_root()
+    return None if root is None else _file_in(root)
+
+
+@lru_cache(maxsize=4)
+def _file_in(root: Path) -> Path:
     from importlib import metadata
 
     from reportgen.site.generator import _package_digest
 
-    root = cache_root()
-    if root is None:
-        return None
     try:
         altair = metadata.version("altair")
     except metadata.PackageNotFoundError:

@@ -232,11 +232,11 @@ class StudyRecordCache:
                 for name, key, sha, record in self._new:
                     if name not in names:
                         continue
-                    layout, chunks = _columns_of(record)
-                    for chunk in chunks:
-                        fh.write(chunk)
+                    layout, columns = _columns_of(record)
+                    for column in columns:
+                        fh.write(column)  # the column's own buffer, not a copy
                     entries[name] = [key, sha, token, offset, layout, _meta(record)]
-                    offset += sum(len(c) for c in chunks)
+                    offset += sum(8 * n for _, _, n in layout)
             os.replace(tmp, path)
             segments[token] = offset
         now = time.time_ns()
@@ -289,9 +289,9 @@ def _forget_gone_folders(root: Path) -> None:
             shutil.rmtree(d, ignore_errors=True)
 
 
-def _columns_of(record: TrialRecord) -> tuple[list[list[Any]], list[bytes]]:
+def _columns_of(record: TrialRecord) -> tuple[list[list[Any]], list[Column]]:
     curves = record.curves
-    layout, chunks = [], []
+    layout, columns = [], []
     named = [(n, getattr(curves, n)) for n in _COLUMN_FIELDS]
     named += [(f"extra.{n}", c) for n, c in curves.extra.items()]
     for name, column in named:
@@ -300,8 +300,8 @@ def _columns_of(record: TrialRecord) -> tuple[list[list[Any]], list[bytes]]:
         if column.itemsize != 8:
             raise ValueError(f"column {name} is not 8-byte")
         layout.append([name, column.typecode, len(column)])
-        chunks.append(column.tobytes())
-    return layout, chunks
+        columns.append(column)
+    return layout, columns
 
 
 def _meta(record: TrialRecord) -> str:
