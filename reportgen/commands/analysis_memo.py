@@ -20,7 +20,6 @@ import hashlib
 import json
 import os
 import secrets
-import stat
 import time
 from functools import lru_cache
 from pathlib import Path
@@ -51,29 +50,13 @@ def code_digest() -> str:
     return h.hexdigest()
 
 
-def folder_stats(folder: Path) -> dict[str, list[int]]:
-    """``relative path -> [size, mtime_ns, ctime_ns, inode, mode]`` of every entry under a study
-    folder but dot-folders (the claims of running workers), links not followed."""
-    seen: dict[str, list[int]] = {}
-    stack = [(os.fspath(folder), "")]
-    while stack:
-        path, prefix = stack.pop()
-        try:
-            entries = list(os.scandir(path))
-        except OSError:
-            continue
-        for entry in entries:
-            rel = prefix + entry.name
-            try:
-                st = entry.stat(follow_symlinks=False)
-            except OSError:
-                continue
-            if stat.S_ISDIR(st.st_mode):
-                if not entry.name.startswith("."):
-                    stack.append((entry.path, rel + os.sep))
-                continue
-            seen[rel] = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_mode]
-    return seen
+def folder_stats(folder: Path) -> dict[str, list[Any]]:
+    """``relative path -> [size, mtime_ns, ctime_ns, inode, ...]`` of every file under a study
+    folder but dot-folders (the claims of running workers): the build manifest's stat pass,
+    reading no file."""
+    from reportgen.site.manifest import study_signature
+
+    return study_signature(folder, None, read=False)[1]
 
 
 class AnalysisMemo:
