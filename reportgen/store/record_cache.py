@@ -51,6 +51,8 @@ from reportgen.schema.trial import Curves
 CACHE_ENV = "REPORTGEN_CACHE_DIR"
 FORMAT = 2
 INDEX_NAME = "index.json"
+SWEPT_NAME = ".swept"  # in the cache root: when gone folders were last looked for
+SWEEP_EVERY_S = 3600
 FOLDER_NAME = "folder.txt"  # the study folder cached here, to forget it once it is gone
 MAX_SEGMENTS = 32
 RACY_NS = 2_000_000_000  # entries changed less than this before they were cached are re-hashed
@@ -279,7 +281,14 @@ class StudyRecordCache:
 
 def _forget_gone_folders(root: Path) -> None:
     """Drop the caches of study folders that no longer exist (a deleted or moved logbook, a
-    temporary one); run when a study is cached for the first time."""
+    temporary one); run when a study is cached for the first time, at most once an hour (a
+    first build of 1000 studies looks once, not 1000 times)."""
+    swept = root / SWEPT_NAME
+    with contextlib.suppress(OSError):
+        if time.time() - swept.stat().st_mtime < SWEEP_EVERY_S:
+            return
+    with contextlib.suppress(OSError):
+        swept.touch()
     for d in root.iterdir():
         try:
             folder = (d / FOLDER_NAME).read_text(encoding="utf-8")

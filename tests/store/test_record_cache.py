@@ -45,6 +45,11 @@ def _dumped(records) -> list[str]:
     return [dumps_record(t) for t in records.trials]
 
 
+def _study_dir(cache_dir: Path) -> Path:
+    (d,) = (d for d in cache_dir.iterdir() if d.is_dir())
+    return d
+
+
 def _load(folder: Path, cached: bool = True):
     return load_study(folder, folder.parent, cached=cached)
 
@@ -163,11 +168,11 @@ def test_removed_and_added_files_and_a_torn_cache(tmp_path, cache_dir):
     assert sorted(index["trials"]) == [f"{t.trial_id}.json" for t in records.trials]
     # the curves of the removed trial are dropped with their segment once nothing points at it
     segments = {e[2] for e in index["trials"].values()}
-    assert {p.name for p in next(cache_dir.iterdir()).glob("seg-*.bin")} == {
+    assert {p.name for p in _study_dir(cache_dir).glob("seg-*.bin")} == {
         f"seg-{s}.bin" for s in segments
     }
     # a cut segment, a garbled index: misses, the same records
-    for seg in next(cache_dir.iterdir()).glob("seg-*.bin"):
+    for seg in _study_dir(cache_dir).glob("seg-*.bin"):
         seg.write_bytes(seg.read_bytes()[:100])
     again, problems = _load(folder)
     assert problems == [] and _dumped(again) == _dumped(records)
@@ -226,12 +231,18 @@ def test_cached_load_feeds_check_the_same_problems(tmp_path, cache_dir, cli):
 def test_the_cache_of_a_folder_that_is_gone_is_dropped(tmp_path, cache_dir):
     first = _study(tmp_path / "one")
     _load(first)
-    (old,) = cache_dir.iterdir()
+    (old,) = (d for d in cache_dir.iterdir() if d.is_dir())
     shutil.rmtree(tmp_path / "one")
     second = _study(tmp_path / "two")
     _load(second)
-    assert [d.name for d in cache_dir.iterdir()] == [rc.study_cache(second).dir.name]
+    assert old.exists()  # looked for at most once an hour
+    os.utime(cache_dir / rc.SWEPT_NAME, (0, 0))
+    third = _study(tmp_path / "three")
+    _load(third)
     assert not old.exists()
+    assert sorted(d.name for d in cache_dir.iterdir() if d.is_dir()) == sorted(
+        rc.study_cache(f).dir.name for f in (second, third)
+    )
 
 
 def test_segments_are_compacted_as_trials_keep_landing(tmp_path, cache_dir, monkeypatch):
@@ -242,7 +253,7 @@ def test_segments_are_compacted_as_trials_keep_landing(tmp_path, cache_dir, monk
     for i in range(1, 8):  # a trial lands between loads, as `reportgen serve` sees a study
         write_trial(root, _trial(i))
         _load(folder)
-        assert len(list(next(cache_dir.iterdir()).glob("seg-*.bin"))) <= 3
+        assert len(list(_study_dir(cache_dir).glob("seg-*.bin"))) <= 3
     _age(folder)
     plain, _ = _load(folder, cached=False)
     cache = rc.study_cache(folder)
