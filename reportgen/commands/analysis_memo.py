@@ -2,7 +2,7 @@
 
 A 10 000-trial study takes seconds to load and analyse, and the answer depends only on its
 files (and those of the studies it compares with) and on the code. After an analysis, the
-answer is kept in the user's cache folder (`record_cache.cache_root`, ``analyses/``) with the
+answer is kept in reportgen's cache folder (`record_cache.cache_root`, ``analyses/``) with the
 stat (size, mtime, ctime, inode) of every file under each study folder it read, taken before
 they were read. The next call walks those folders (one ``stat`` per file): when every stat is
 the same and none is recent enough to hide an edit in the same clock tick, the kept answer is

@@ -4,7 +4,7 @@ Building the Altair objects of a chart kind and turning them into a spec costs 1
 a study page uses about twenty kinds: half a second of every fresh build process and of every
 render worker, whatever the size of the logbook (`charts.spec.cached`). The templates are a
 function of the chart code and of Altair alone, so a build keeps them in the user's cache
-folder (``charts/`` beside the record cache; ``REPORTGEN_CACHE_DIR=off`` turns it off), in a
+folder (``charts/`` beside the record cache's ``records/``; ``REPORTGEN_CACHE_DIR=off`` turns it off), in a
 file named by a digest of the package code and Altair's version, and the next process starts
 with them. The file is JSON read back as plain data; a missing or torn file is only a miss,
 and the pages are the same either way (a test).
@@ -40,7 +40,7 @@ def _file_in(root: Path) -> Path:
     except metadata.PackageNotFoundError:
         altair = "absent"
     digest = hashlib.sha256(f"{_package_digest()}\0{altair}".encode()).hexdigest()[:32]
-    return root.parent / "charts" / f"{digest}.json"
+    return root / "charts" / f"{digest}.json"
 
 
 def _read(path: Path) -> dict[tuple, dict[str, Any]]:

@@ -7,9 +7,8 @@ per study folder, every trial record that parsed and validated, with the file's 
 cache; any other file is read and parsed as usual. What the cache returns is the record the
 same bytes gave, so `load_study` finds the same problems and the same digest either way.
 
-Where: ``$REPORTGEN_CACHE_DIR`` when set (``off`` turns the cache off), else
-``$XDG_CACHE_HOME/reportgen/records``, else ``~/.cache/reportgen/records``: never inside the
-logbook, so a repository cannot plant an entry. One folder per study folder (named by a digest
+Where: ``records/`` in ``$REPORTGEN_CACHE_DIR`` when set (``off`` turns the cache off), else
+in ``$XDG_CACHE_HOME/reportgen``, else in ``~/.cache/reportgen``: never inside the logbook, so a repository cannot plant an entry. One folder per study folder (named by a digest
 of its absolute path) holds:
 
 - ``folder.txt``: the study folder's path (the cache of a folder that is gone is dropped when
@@ -61,12 +60,13 @@ _PARSING_CODE = ("schema", "store")  # the code that decides what a file's bytes
 
 
 def cache_root() -> Path | None:
-    """The cache folder this process uses, or None when ``REPORTGEN_CACHE_DIR=off``."""
+    """reportgen's cache folder (records in ``records/``, kept analyses in ``analyses/``, chart
+    templates in ``charts/``), or None when ``REPORTGEN_CACHE_DIR=off``."""
     env = os.environ.get(CACHE_ENV)
     if env is not None and env.strip():
         return None if env.strip().lower() in ("off", "0", "no", "false") else Path(env)
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "reportgen" / "records"
+    return Path(base) / "reportgen"
 
 
 @lru_cache(maxsize=1)
@@ -328,4 +328,4 @@ def _file_sha(path: Path) -> str:
 def study_cache(folder: Path) -> StudyRecordCache | None:
     """The record cache of one study folder, or None when the cache is off."""
     root = cache_root()
-    return None if root is None else StudyRecordCache(root, folder)
+    return None if root is None else StudyRecordCache(root / "records", folder)

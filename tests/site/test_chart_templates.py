@@ -22,7 +22,7 @@ def _build(root, name):  # type: ignore[no-untyped-def]
 
 
 def test_kept_templates_build_the_same_site_without_altair(tmp_path, monkeypatch):
-    monkeypatch.setenv(record_cache.CACHE_ENV, str(tmp_path / "cache" / "records"))
+    monkeypatch.setenv(record_cache.CACHE_ENV, str(tmp_path / "cache"))
     shutil.copytree(REPO / "logbook" / "clip-digits", tmp_path / "logbook" / "clip-digits")
     monkeypatch.setattr(spec, "_TEMPLATES", {})  # a fresh process: nothing built yet
     first = _build(tmp_path, "first")
@@ -38,6 +38,6 @@ def test_kept_templates_build_the_same_site_without_altair(tmp_path, monkeypatch
     # a torn file is only a miss: the templates are built again
     kept.write_text(kept.read_text()[:-20])
     monkeypatch.undo()
-    monkeypatch.setenv(record_cache.CACHE_ENV, str(tmp_path / "cache" / "records"))
+    monkeypatch.setenv(record_cache.CACHE_ENV, str(tmp_path / "cache"))
     monkeypatch.setattr(spec, "_TEMPLATES", {})
     _assert_same(_build(tmp_path, "third"), first)

@@ -18,9 +18,8 @@ from tests.conftest import make_spec, make_trial
 
 @pytest.fixture
 def cache_dir(tmp_path, monkeypatch):
-    d = tmp_path / "cache"
-    monkeypatch.setenv(rc.CACHE_ENV, str(d))
-    return d
+    monkeypatch.setenv(rc.CACHE_ENV, str(tmp_path / "cache"))
+    return tmp_path / "cache" / "records"
 
 
 def _study(root: Path, n: int = 6) -> Path:
@@ -56,7 +55,7 @@ def _load(folder: Path, cached: bool = True):
 
 def _age(folder: Path, seconds: float = 10) -> None:
     """Make the files look older than the racy window (their change time still moves on)."""
-    index = next(Path(os.environ[rc.CACHE_ENV]).glob("*/index.json"))
+    index = next(Path(os.environ[rc.CACHE_ENV]).glob("records/*/index.json"))
     data = json.loads(index.read_text())
     data["cached_at_ns"] += int(seconds * 1e9)
     index.write_text(json.dumps(data))
@@ -214,7 +213,7 @@ def test_off_and_unwritable(tmp_path, monkeypatch):
 def test_default_location_is_the_user_cache(monkeypatch, tmp_path):
     monkeypatch.delenv(rc.CACHE_ENV, raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    assert rc.cache_root() == tmp_path / "xdg" / "reportgen" / "records"
+    assert rc.cache_root() == tmp_path / "xdg" / "reportgen"
 
 
 def test_cached_load_feeds_check_the_same_problems(tmp_path, cache_dir, cli):
