@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from reportgen.errors import ReportgenError
+from reportgen.store.record_cache import RACY_NS
 from reportgen.store.write import atomic_write_text
 
 MANIFEST_NAME = ".manifest.json"
@@ -118,6 +119,10 @@ class Manifest:
     studies: dict[str, StudyEntry] = field(default_factory=dict)
     # docs-relative path -> stat + sha256 of the docs files at the last build (`file_digests`)
     docs: dict[str, list] = field(default_factory=dict)  # type: ignore[type-arg]
+    # when the stats above were taken (the start of the build; just before the docs were
+    # hashed): a stat taken in the clock tick of an edit may not show it (`trusted`)
+    records_stat_ns: int = 0
+    docs_stat_ns: int = 0
 
     @classmethod
     def load(cls, path: Path) -> Manifest:
@@ -128,6 +133,8 @@ class Manifest:
             return cls(
                 studies={k: StudyEntry(**v) for k, v in data["studies"].items()},
                 docs=dict(data.get("docs", {})),
+                records_stat_ns=int(data.get("records_stat_ns", 0)),
+                docs_stat_ns=int(data.get("docs_stat_ns", 0)),
             )
         except (OSError, ValueError, KeyError, TypeError):
             return cls()  # no manifest or an unreadable one: rebuild everything
@@ -137,8 +144,18 @@ class Manifest:
             "format": FORMAT,
             "studies": {k: self.studies[k].__dict__ for k in sorted(self.studies)},
             "docs": dict(sorted(self.docs.items())),
+            "records_stat_ns": self.records_stat_ns,
+            "docs_stat_ns": self.docs_stat_ns,
         }
         atomic_write_text(Path(path), json.dumps(data, indent=1, sort_keys=True) + "\n")
+
+
+def trusted(cache: dict[str, list], stat_ns: int) -> dict[str, list]:  # type: ignore[type-arg]
+    """The entries of ``cache`` whose stat can stand for their content: the file last changed
+    at least `RACY_NS` before the stats were taken at ``stat_ns``. A file changed in the same
+    clock tick as its stat (file times move by ticks of a few milliseconds) can keep size,
+    times and inode through an in-place edit; such entries are hashed again (git's rule)."""
+    return {rel: e for rel, e in cache.items() if e[2] < stat_ns - RACY_NS}
 
 
 def file_digests(

@@ -14,6 +14,7 @@ import multiprocessing
 import os
 import shutil
 import sys
+import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +32,7 @@ from reportgen.site.manifest import (
     digest_of,
     file_digests,
     study_signature,
+    trusted,
 )
 from reportgen.site.mkdocs_run import DEFAULT_CONFIG, DEFAULT_DOCS, resolve_config, run_mkdocs
 from reportgen.site.output import build_swapped, built_digest, check_site_folder
@@ -129,6 +131,7 @@ def build_site(
     manifest_path = studies_dir / MANIFEST_NAME
     manifest = Manifest.load(manifest_path)
     result = BuildResult(site=site)
+    records_stat_ns = time.time_ns()  # before any stat of this build
 
     folders = {
         f.name: f
@@ -143,7 +146,7 @@ def build_site(
     for sid, f in folders.items():
         old = manifest.studies.get(sid)
         sigs[sid], stats[sid] = study_signature(
-            f, old.stats if old else None, read=old is not None
+            f, trusted(old.stats, manifest.records_stat_ns) if old else None, read=old is not None
         )
 
     new_entries: dict[str, StudyEntry] = {}
@@ -232,7 +235,11 @@ def build_site(
 
     manifest.studies = new_entries
     if run_site:
-        digests, manifest.docs = file_digests(docs, cache=manifest.docs)
+        docs_stat_ns = time.time_ns()
+        digests, manifest.docs = file_digests(
+            docs, cache=trusted(manifest.docs, manifest.docs_stat_ns)
+        )
+        manifest.docs_stat_ns = docs_stat_ns
         digest = hashlib.sha256(
             (digest_of(digests) + config.read_text(encoding="utf-8") + gen).encode()
         ).hexdigest()
@@ -248,6 +255,7 @@ def build_site(
 
             build_swapped(site, digest, mkdocs)
             result.mkdocs_ran = True
+    manifest.records_stat_ns = records_stat_ns
     manifest.save(manifest_path)
     return result
 

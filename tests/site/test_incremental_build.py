@@ -129,3 +129,29 @@ def test_records_from_the_record_cache_build_the_same_site(tmp_path, monkeypatch
     _build(logbook, root / "docs", root / "third")
     _assert_same(_tree(root / "second"), _tree(root / "third"))
     _assert_same(_tree(root / "first"), _tree(root / "third"))
+
+
+def test_an_edit_in_the_clock_tick_of_the_last_stat_is_still_seen(tmp_path):
+    """File times move by ticks: an in-place edit of the same size in the tick of the last
+    build's stat can keep size, times and inode. Such entries are hashed again."""
+    import json
+    import os
+
+    logbook, docs, site = _project(tmp_path / "racy")
+    _build(logbook, docs, site)
+    trial = sorted((logbook / "clip-digits" / "trials").glob("*.json"))[0]
+    text = trial.read_text()
+    head, _, tail = text.partition('"wall_seconds": ')
+    edited = head + '"wall_seconds": ' + ("9" if tail[0] != "9" else "8") + tail[1:]
+    assert len(edited) == len(text) and edited != text
+    trial.write_text(edited)
+    # what the manifest would hold had the stat been taken after the edit, in the same tick
+    path = docs / "studies" / ".manifest.json"
+    manifest = json.loads(path.read_text())
+    entry = manifest["studies"]["clip-digits"]["stats"]
+    rel = os.path.join("trials", trial.name)
+    st = os.stat(trial)
+    entry[rel] = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, entry[rel][4]]
+    path.write_text(json.dumps(manifest))
+    again = _build(logbook, docs, site)
+    assert again.rendered == ["clip-digits"]
