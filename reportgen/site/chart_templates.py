@@ -3,10 +3,10 @@
 Building the Altair objects of a chart kind and turning them into a spec costs 10–150 ms, and
 a study page uses about twenty kinds: half a second of every fresh build process and of every
 render worker, whatever the size of the logbook (`charts.spec.cached`). The templates are a
-function of the chart code and of Altair alone, so a build keeps them in the user's cache
-folder (``charts/`` beside the record cache's ``records/``; ``REPORTGEN_CACHE_DIR=off`` turns it off), in a
-file named by a digest of the package code and Altair's version, and the next process starts
-with them. The file is JSON read back as plain data; a missing or torn file is only a miss,
+function of the chart code and of Altair alone, so a build keeps them in reportgen's cache
+folder (``charts/`` beside the record cache's ``records/``; ``REPORTGEN_CACHE_DIR=off``
+turns it off), in a file named by a digest of the package code and Altair's version, and the
+next process starts with them. The file is JSON read back as plain data; a missing or torn file is only a miss,
 and the pages are the same either way (a test).
 """
 
