@@ -25,13 +25,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from reportgen.store.record_cache import RACY_NS, cache_root
+from reportgen.store.record_cache import cache_root, racy, sources_digest
 
 if TYPE_CHECKING:
     from reportgen.schema import StudyAnalysis
 
 FORMAT = 1
-_CODE = ("analysis", "schema", "store")
+# what an answer is computed by: `commands/analyze.py` picks the studies and trials analysed
+_CODE = ("analysis", "schema", "store", "commands")
 _LIBRARIES = ("numpy", "scipy", "pandas", "scikit-learn", "pydantic-core")
 
 
@@ -39,15 +40,11 @@ _LIBRARIES = ("numpy", "scipy", "pandas", "scikit-learn", "pydantic-core")
 def code_digest() -> str:
     from importlib import metadata
 
-    package = Path(__file__).resolve().parent.parent
-    h = hashlib.sha256(f"{FORMAT}\0".encode())
+    versions = []
     for name in _LIBRARIES:
         with contextlib.suppress(metadata.PackageNotFoundError):
-            h.update(f"{name}={metadata.version(name)}\0".encode())
-    for part in _CODE:
-        for f in sorted((package / part).glob("*.py")):
-            h.update(f"{part}/{f.name}\0".encode() + hashlib.sha256(f.read_bytes()).digest())
-    return h.hexdigest()
+            versions.append(f"{name}={metadata.version(name)}")
+    return sources_digest(_CODE, "\0".join([str(FORMAT), *versions]))
 
 
 def folder_stats(folder: Path) -> dict[str, list[Any]]:
@@ -66,7 +63,7 @@ class AnalysisMemo:
         self._key = json.dumps([os.path.abspath(folder), revision])
         name = hashlib.sha256(self._key.encode()).hexdigest()[:32]
         self.path = Path(root) / "analyses" / f"{name}.json"
-        self.before: dict[str, dict[str, list[int]]] = {}
+        self.before: dict[str, dict[str, list[Any]]] = {}
         self.noted_at = 0
 
     def note(self, folder: Path) -> None:
@@ -83,11 +80,10 @@ class AnalysisMemo:
                 kept = json.load(fh)
             if kept["format"] != FORMAT or kept["key"] != self._key or kept["code"] != code_digest():
                 return None
-            # a file changed in the clock tick its stat was taken in may keep that stat
-            newest = int(kept["noted_at_ns"]) - RACY_NS
+            noted_at = int(kept["noted_at_ns"])
             for folder, stats in kept["folders"].items():
                 now = folder_stats(Path(folder))
-                if now != stats or any(s[2] >= newest for s in now.values()):
+                if now != stats or any(racy(s[2], noted_at) for s in now.values()):
                     return None
             return StudyAnalysis.model_validate(kept["analysis"])
         except Exception:  # noqa: BLE001 - a missing, torn or foreign entry is a miss

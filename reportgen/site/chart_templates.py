@@ -52,6 +52,10 @@ def _read(path: Path) -> dict[tuple, dict[str, Any]]:
         return {}
 
 
+# per kept file, the keys this process read from it or wrote to it
+_ON_DISK: dict[Path, set[tuple]] = {}
+
+
 def load_kept() -> int:
     """Adopt the templates an earlier process kept; how many there were."""
     from reportgen.charts.spec import adopt_templates
@@ -59,23 +63,25 @@ def load_kept() -> int:
     path = _file()
     kept = _read(path) if path is not None else {}
     adopt_templates(kept)
+    if path is not None:
+        _ON_DISK[path] = set(kept)  # what the file holds now (nothing, if it was torn)
     return len(kept)
 
 
 def keep_built() -> None:
-    """Add the templates this process built to the kept ones (when it built any new)."""
+    """Add the templates this process built to the kept ones (when it built any new: the file
+    is not read again after every study)."""
     from reportgen.charts.spec import built_templates
 
     path = _file()
-    if path is None:
-        return
     built = built_templates()
-    kept = _read(path)
-    if not set(built) - set(kept):
+    if path is None or not set(built) - _ON_DISK.get(path, set()):
         return
+    kept = _read(path)
     merged = {json.dumps(list(k)): v for k, v in {**kept, **built}.items()}
     with contextlib.suppress(OSError):
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.parent / f".{path.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
         tmp.write_text(json.dumps(merged), encoding="utf-8")
         os.replace(tmp, path)
+        _ON_DISK.setdefault(path, set()).update(built)

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from reportgen.errors import ReportgenError
-from reportgen.store.record_cache import RACY_NS
+from reportgen.store.record_cache import racy
 from reportgen.store.write import atomic_write_text
 
 MANIFEST_NAME = ".manifest.json"
@@ -151,11 +151,9 @@ class Manifest:
 
 
 def trusted(cache: dict[str, list], stat_ns: int) -> dict[str, list]:  # type: ignore[type-arg]
-    """The entries of ``cache`` whose stat can stand for their content: the file last changed
-    at least `RACY_NS` before the stats were taken at ``stat_ns``. A file changed in the same
-    clock tick as its stat (file times move by ticks of a few milliseconds) can keep size,
-    times and inode through an in-place edit; such entries are hashed again (git's rule)."""
-    return {rel: e for rel, e in cache.items() if e[2] < stat_ns - RACY_NS}
+    """The entries of ``cache`` whose stat can stand for their content (taken at ``stat_ns``,
+    not `racy`); the others are hashed again."""
+    return {rel: e for rel, e in cache.items() if not racy(e[2], stat_ns)}
 
 
 def file_digests(

@@ -395,7 +395,7 @@ def _load_study(
                 trials.append(trial)
 
     if cache is not None:
-        cache.save({f.name for f in trial_files or ()})
+        cache.save()
     repeated = repeated_seed_problems(trials, seen)
     problems += repeated
     trials = [t for t in trials if seen.get(t.trial_id) not in {p.path for p in repeated}]

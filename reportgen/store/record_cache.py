@@ -8,8 +8,9 @@ cache; any other file is read and parsed as usual. What the cache returns is the
 same bytes gave, so `load_study` finds the same problems and the same digest either way.
 
 Where: ``records/`` in ``$REPORTGEN_CACHE_DIR`` when set (``off`` turns the cache off), else
-in ``$XDG_CACHE_HOME/reportgen``, else in ``~/.cache/reportgen``: never inside the logbook, so a repository cannot plant an entry. One folder per study folder (named by a digest
-of its absolute path) holds:
+in ``$XDG_CACHE_HOME/reportgen``, else in ``~/.cache/reportgen``: never inside the logbook, so
+a repository cannot plant an entry. One folder per study folder (named by a digest of its
+absolute path) holds:
 
 - ``folder.txt``: the study folder's path (the cache of a folder that is gone is dropped when
   another study is cached for the first time);
@@ -69,17 +70,32 @@ def cache_root() -> Path | None:
     return Path(base) / "reportgen"
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=8)
+def sources_digest(parts: tuple[str, ...], salt: str) -> str:
+    """A digest of ``salt`` and the ``.py`` sources of the package's subpackages ``parts``: what
+    a kept result was computed by (a code change starts every cache that names it afresh)."""
+    package = Path(__file__).resolve().parent.parent
+    h = hashlib.sha256(salt.encode())
+    for part in parts:
+        for f in sorted((package / part).glob("*.py")):
+            h.update(f"{part}/{f.name}\0".encode() + hashlib.sha256(f.read_bytes()).digest())
+    return h.hexdigest()
+
+
 def code_digest() -> str:
     """A digest of what turns a file's bytes into a record: the schema and store code, pydantic."""
     import pydantic_core
 
-    package = Path(__file__).resolve().parent.parent
-    h = hashlib.sha256(f"{FORMAT}\0{sys.byteorder}\0{pydantic_core.__version__}\0".encode())
-    for part in _PARSING_CODE:
-        for f in sorted((package / part).glob("*.py")):
-            h.update(f.name.encode() + b"\0" + hashlib.sha256(f.read_bytes()).digest())
-    return h.hexdigest()
+    salt = f"{FORMAT}\0{sys.byteorder}\0{pydantic_core.__version__}"
+    return sources_digest(_PARSING_CODE, salt)
+
+
+def racy(ctime_ns: int, stat_ns: int) -> bool:
+    """Whether a file changed at ``ctime_ns`` may have changed again unseen by a stat taken at
+    ``stat_ns``: file times move by ticks of a few milliseconds, so an in-place edit of the same
+    size in the tick of the stat keeps size, times and inode. Such files are hashed again
+    (git's rule for its index); ``RACY_NS`` is a wide margin over any tick."""
+    return ctime_ns >= stat_ns - RACY_NS
 
 
 def stat_key(st: os.stat_result) -> list[int]:
@@ -135,7 +151,7 @@ class StudyRecordCache:
             key, sha, token, offset, layout, meta = entry
             if key != stat_key(st):
                 return None
-            if st.st_ctime_ns >= self._cached_at - RACY_NS and _file_sha(path) != sha:
+            if racy(st.st_ctime_ns, self._cached_at) and _file_sha(path) != sha:
                 return None  # changed in the tick it was cached: the content says
             record = self._record(meta, self._column_bytes(token, offset, layout), layout)
         except Exception:  # noqa: BLE001 - a torn or foreign entry is a miss, never an error
@@ -197,20 +213,19 @@ class StudyRecordCache:
         if stat.S_ISREG(st.st_mode):
             self._new.append((name, stat_key(st), sha.hex(), record))
 
-    def save(self, names: set[str]) -> None:
-        """Write the index for the trial files ``names`` that are still in the folder, if
-        anything changed. Errors (a read-only home, a full disk) leave the cache as it was."""
-        dropped = any(n not in names for n in self._kept) or len(self._kept) < len(self._entries)
-        if not self._new and not dropped:
+    def save(self) -> None:
+        """Write the index of this load's trial files (those looked up and still true, and those
+        parsed), if it differs. Errors (a read-only home, a full disk) leave the cache as it was."""
+        if not self._new and len(self._kept) == len(self._entries):
             return
         try:
-            self._write({n: e for n, e in self._kept.items() if n in names}, names)
+            self._write(self._kept)
         except (OSError, ValueError, KeyError):
             pass  # the cache stays as it was: the next load parses what it lacks
         finally:
             self.close()
 
-    def _write(self, kept: dict[str, list[Any]], names: set[str]) -> None:
+    def _write(self, kept: dict[str, list[Any]]) -> None:
         self.dir.mkdir(parents=True, exist_ok=True)
         entries = dict(kept)
         segments = {t: self._segments[t] for t in {e[2] for e in kept.values()}}
@@ -232,8 +247,6 @@ class StudyRecordCache:
                     self.close()
                     segments = {}
                 for name, key, sha, record in self._new:
-                    if name not in names:
-                        continue
                     layout, columns = _columns_of(record)
                     for column in columns:
                         fh.write(column)  # the column's own buffer, not a copy
@@ -317,7 +330,6 @@ def _meta(record: TrialRecord) -> str:
     """The record without its curves, as JSON text that validates back into the same record."""
     data = record.model_dump_json(exclude_unset=True, exclude={"curves"})
     return f'{{"record":{data},"curves_set":{json.dumps(sorted(record.curves.model_fields_set))}}}'
-
 
 
 def _file_sha(path: Path) -> str:

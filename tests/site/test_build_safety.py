@@ -132,11 +132,12 @@ def test_docs_page_edited_with_time_restored_still_rebuilds_the_site(tmp_path):
 def test_unchanged_docs_are_not_read_again(tmp_path, monkeypatch):
     """After one hand-written page changed, only that page's bytes are hashed again."""
     import reportgen.site.manifest as manifest
+    import reportgen.store.record_cache as record_cache
 
     # files written a moment ago are hashed again by design (a stat taken in the clock tick of
     # an edit may not show it: test_an_edit_in_the_clock_tick_of_the_last_stat_is_still_seen);
     # here the files count as old, as they are between a user's builds
-    monkeypatch.setattr(manifest, "RACY_NS", 0)
+    monkeypatch.setattr(record_cache, "RACY_NS", 0)
     logbook = write_logbook(tmp_path / "logbook")
     site = build_into(tmp_path, logbook)
     hashed: list[str] = []
@@ -281,8 +282,9 @@ def test_a_clean_build_reads_each_record_once_to_sign_it(tmp_path, monkeypatch):
     process as well), the manifest then lets the next build skip it without a read, and after
     an edit only the edited file is read, once."""
     import reportgen.site.manifest as manifest
+    import reportgen.store.record_cache as record_cache
 
-    monkeypatch.setattr(manifest, "RACY_NS", 0)  # as above: the files count as old
+    monkeypatch.setattr(record_cache, "RACY_NS", 0)  # as above: the files count as old
     logbook = tmp_path / "logbook"
     shutil.copytree(REPO / "logbook" / "clip-digits", logbook / "clip-digits")
     docs = tmp_path / "docs"
