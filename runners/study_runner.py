@@ -41,6 +41,7 @@ from rich.progress import (
 
 from reportgen.errors import InvalidRecords, ReportgenError
 from reportgen.logger.trial import derive_seeds, search_trial_id
+from reportgen.registry.trust import plugin_policy
 from reportgen.schema import (
     CURVE_COLUMNS,
     GRAD_STAT_COLUMNS,
@@ -150,7 +151,9 @@ class StudyRunner:
     ):
         self.logbook = Path(logbook)
         self.spec = load_valid_spec(self.logbook, study_id)
-        self.workload = load_workload(self.spec.workload.name, self.spec.workload.entry)
+        self.workload = load_workload(
+            self.spec.workload.name, self.spec.workload.entry, plugin_policy(self.logbook)
+        )
         check_spec(self.spec, self.workload)
         metric = self.spec.objective.metric
         if metric not in TRAINABLE_METRICS:

@@ -27,19 +27,24 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def study_findings(book) -> tuple[list[Problem], list[Problem]]:  # type: ignore[no-untyped-def]
-    """Errors and warnings beyond the schema: registries, workload settings, hidden defaults."""
+def study_findings(book, logbook: Path) -> tuple[list[Problem], list[Problem]]:  # type: ignore[no-untyped-def]
+    """Errors and warnings beyond the schema: registries, workload settings, hidden defaults.
+    A workload named by import path is imported only when the repository allows it."""
     from reportgen.registry.checks import spec_findings
+    from reportgen.registry.trust import plugin_policy
     from reportgen.store.parse import line_of, parse_yaml
     from reportgen.store.unsearched import unsearched_disagreements
 
+    policy = plugin_policy(logbook)
     errors: list[Problem] = []
     warnings: list[Problem] = []
     for study in book.studies:
         spec_file = study.folder / "study.yaml"
         shown = _shown(spec_file)
         _, node, _ = parse_yaml(spec_file.read_bytes(), shown)
-        errs, warns = spec_findings(study.spec, shown, lambda loc, node=node: line_of(node, loc))
+        errs, warns = spec_findings(
+            study.spec, shown, lambda loc, node=node: line_of(node, loc), policy
+        )
         errors += errs
         warnings += warns
         errors += unsearched_disagreements(study)
@@ -55,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
     from reportgen.store import load_logbook  # lazily: `reportgen --help` needs no schema
 
     book = load_logbook(args.logbook, cached=True)
-    errors, warnings = study_findings(book)
+    errors, warnings = study_findings(book, args.logbook)
     problems = [*book.problems, *errors]
     for problem in problems:
         print(problem)

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 
 from reportgen.errors import Problem, ReportgenError
 from reportgen.registry.hyperparameters import OPTIMIZERS, TRAINING_DEFAULTS, TrainingSettings
+from reportgen.registry.trust import PluginNotAllowed, PluginPolicy
 from reportgen.registry.workloads import (
     classify,
     load_plugin,
@@ -25,9 +26,12 @@ from reportgen.schema import Role, Scale, StudySpec
 Locate = Callable[[tuple[int | str, ...]], int | None]
 
 
-def _plugin(spec: StudySpec, shown: str, line: Locate) -> tuple[Any, list[Problem], list[Problem]]:
+def _plugin(
+    spec: StudySpec, shown: str, line: Locate, policy: PluginPolicy
+) -> tuple[Any, list[Problem], list[Problem]]:
     """The spec's workload plugin, or the error (unknown name) / warning (a dependency of the
-    plugin is not installed here, so its settings cannot be checked)."""
+    plugin is not installed here, or the repository does not allow importing it, so its
+    settings cannot be checked)."""
     w = spec.workload
     field = "workload.name" if w.name is not None else "workload.entry"
     loc = ("workload", "name" if w.name is not None else "entry")
@@ -37,7 +41,9 @@ def _plugin(spec: StudySpec, shown: str, line: Locate) -> tuple[Any, list[Proble
         return None, [Problem(shown, line(loc), field, str(e))], []
     module = target.partition(":")[0]
     try:
-        return load_plugin(w.name, w.entry), [], []
+        return load_plugin(w.name, w.entry, policy), [], []
+    except PluginNotAllowed as e:
+        return None, [], [Problem(shown, line(loc), field, f"warning: not checked: {e}")]
     except ReportgenError as e:
         cause = e.__context__ or e.__cause__
         missing = getattr(cause, "name", None)
@@ -70,9 +76,12 @@ def _value_problem(model: type[BaseModel], name: str, value: Any, base: dict) ->
     return None
 
 
-def spec_findings(spec: StudySpec, shown: str, line: Locate) -> tuple[list[Problem], list[Problem]]:
-    """``(errors, warnings)`` of one valid spec against the registries and its workload."""
-    plugin, errors, warnings = _plugin(spec, shown, line)
+def spec_findings(
+    spec: StudySpec, shown: str, line: Locate, policy: PluginPolicy
+) -> tuple[list[Problem], list[Problem]]:
+    """``(errors, warnings)`` of one valid spec against the registries and its workload (a
+    workload by import path is imported only when ``policy`` allows it)."""
+    plugin, errors, warnings = _plugin(spec, shown, line, policy)
     if plugin is not None and not getattr(plugin, "open_names", False):
         for field, message in settings_problems(plugin, dict(spec.workload.settings)):
             errors.append(

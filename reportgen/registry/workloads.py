@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from reportgen.errors import ReportgenError
 from reportgen.registry.hyperparameters import OPTIMIZERS, TrainingSettings
+from reportgen.registry.trust import PluginNotAllowed, PluginPolicy, prepare_import
 
 ENTRY_POINT_GROUP = "tuning_logbook.workloads"
 ENTRY_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*$"
@@ -72,9 +73,20 @@ def resolve_entry(name: str | None = None, entry: str | None = None) -> str:
     )
 
 
-def load_plugin(name: str | None = None, entry: str | None = None) -> Any:
-    """Import a workload's entry; call it when it is a factory. Errors name what went wrong."""
+def load_plugin(
+    name: str | None = None, entry: str | None = None, policy: PluginPolicy | None = None
+) -> Any:
+    """Import a workload's entry; call it when it is a factory. Errors name what went wrong.
+
+    A workload by ``name`` (built in or installed) is always imported; one by ``entry`` only when
+    ``policy`` (the repository's allow-list, `reportgen.registry.trust`) allows it: otherwise
+    `PluginNotAllowed`, and nothing was imported."""
     target = resolve_entry(name, entry)
+    if entry is not None:
+        policy = policy or PluginPolicy()
+        if not policy.allows(target):
+            raise PluginNotAllowed(policy.refusal(target))
+        prepare_import(policy, target)
     module_name, _, attr = target.partition(":")
     try:
         module = importlib.import_module(module_name)

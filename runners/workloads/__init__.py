@@ -5,14 +5,18 @@ from __future__ import annotations
 
 from reportgen.errors import ReportgenError
 from reportgen.registry import BUILTIN_WORKLOADS, TRAINING_DEFAULTS, load_plugin
+from reportgen.registry.trust import PluginPolicy
 from runners.workloads.base import Dataset, Workload
 
 WORKLOAD_NAMES = tuple(BUILTIN_WORKLOADS)
 
 
-def load_workload(name: str | None = None, entry: str | None = None) -> Workload:
-    """The workload named ``name`` (built in or an entry point) or found at import path ``entry``."""
-    plugin = load_plugin(name, entry)
+def load_workload(
+    name: str | None = None, entry: str | None = None, policy: PluginPolicy | None = None
+) -> Workload:
+    """The workload named ``name`` (built in or an entry point) or found at import path ``entry``
+    (imported only when the repository's ``policy`` allows it: `reportgen.registry.trust`)."""
+    plugin = load_plugin(name, entry, policy)
     if getattr(plugin, "open_names", False):
         raise ReportgenError(
             f"workload {plugin.name!r} is trained by your own loop, not by `reportgen run`: "

@@ -172,6 +172,8 @@ def test_unimportable_plugin_dependency_is_a_warning_not_an_error(tmp_path):
         d["workload"] = {"entry": entry, "settings": {}}
 
     root = book_with(tmp_path, lambda d: edit(d, "needs_jax_plugin:make_workload"))
+    allow = '[tool.reportgen]\nplugins = ["needs_jax_plugin", "no_such_pkg"]\n'
+    (tmp_path / "pyproject.toml").write_text(allow)
     env = {**os.environ, "PYTHONPATH": f"{REPO}{os.pathsep}{tmp_path}"}
     r = subprocess.run(
         [sys.executable, "-c", NO_JAX, "check", "--logbook", str(root)],
@@ -180,6 +182,7 @@ def test_unimportable_plugin_dependency_is_a_warning_not_an_error(tmp_path):
     assert r.returncode == 0, r.stdout + r.stderr
     assert ": workload.entry: warning: not checked: workload 'needs_jax_plugin:make_workload': " in r.stdout
     root2 = book_with(tmp_path / "b", lambda d: edit(d, "no_such_pkg.models:make_workload"))
+    (tmp_path / "b" / "pyproject.toml").write_text(allow)
     r = check_without_jax(root2)
     assert r.returncode == 1, r.stdout + r.stderr
     assert "workload.entry: workload 'no_such_pkg.models:make_workload': cannot import" in r.stdout

@@ -34,9 +34,13 @@ baseline: {{hyperparameter: blocks, value: 1}}
 """
 
 
-def _book(tmp_path: Path, workload: str) -> Path:
+def _book(tmp_path: Path, workload: str, allow: str = "") -> Path:
+    """A logbook with the Flax study; ``allow``: the plugins the project's pyproject.toml
+    (beside the logbook, outside it) allows."""
     root = tmp_path / "logbook"
     (root / "flax-tiny").mkdir(parents=True)
+    if allow:
+        (tmp_path / "pyproject.toml").write_text(f'[tool.reportgen]\nplugins = ["{allow}"]\n')
     (root / "flax-tiny" / "study.yaml").write_text(FLAX_STUDY.format(workload=workload))
     return root
 
@@ -44,6 +48,9 @@ def _book(tmp_path: Path, workload: str) -> Path:
 def test_examples_flax_plugin_trains_through_the_plugin_path(tmp_path):
     assert "flax_digits" not in BUILTIN_WORKLOADS  # nothing registers it: only the import path
     root = _book(tmp_path, "entry: examples.flax_digits:make_workload")
+    r = run_cli("run", "flax-tiny", "--logbook", str(root), "--quiet")
+    assert r.returncode == 1 and "is not an allowed plugin" in r.stderr, r.stderr  # not allowed
+    root = _book(tmp_path / "allowed", "entry: examples.flax_digits:make_workload", "examples")
     r = run_cli("run", "flax-tiny", "--logbook", str(root), "--quiet")
     assert r.returncode == 0, r.stderr
     assert "wrote 2 trial(s) (2 complete)" in r.stderr
@@ -97,7 +104,7 @@ def test_a_bad_plugin_is_a_clear_error(tmp_path):
     pkg = tmp_path / "pkg"
     pkg.mkdir()
     (pkg / "not_a_workload.py").write_text("def make_workload():\n    return {'name': 'x'}\n")
-    root = _book(tmp_path, "entry: not_a_workload:make_workload")
+    root = _book(tmp_path, "entry: not_a_workload:make_workload", "not_a_workload")
     env = {**os.environ, "PYTHONPATH": f"{REPO}{os.pathsep}{pkg}"}
     for command in (("check", "--logbook", str(root)), ("run", "flax-tiny", "--logbook", str(root))):
         r = _cli(env, *command)
