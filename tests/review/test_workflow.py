@@ -48,3 +48,16 @@ def test_workflow_builds_reviews_uploads_and_comments_once():
     assert (REPO / "reportgen/templates/review.md.j2").read_text().startswith(marker)
     checkout = next(s for s in steps if s.get("uses", "").startswith("actions/checkout"))
     assert checkout["with"]["fetch-depth"] == 0
+
+
+def test_workflow_checks_the_records_first_and_gates_on_the_check():
+    """A study with an unknown workload or a broken trial fails the gate: `check` runs before
+    anything else uses the logbook, and its status counts."""
+    steps = yaml.safe_load(WORKFLOW.read_text())["jobs"]["review"]["steps"]
+    runs = [s.get("run", "") for s in steps]
+    first = next(i for i, r in enumerate(runs) if "reportgen " in r)
+    assert "reportgen check" in runs[first]
+    check = steps[first]
+    gate = steps[-1]
+    assert f"steps.{check['id']}.outputs.status != '0'" in gate["if"]
+    assert "exit 1" in gate["run"]
