@@ -24,6 +24,7 @@ from reportgen.errors import Problem, ReportgenError
 from reportgen.pages import index_page, render_index
 from reportgen.pages.index import StudyRow
 from reportgen.site.assets import copy_assets
+from reportgen.site.build_lock import docs_lock, held, site_lock
 from reportgen.site.generator import generator_digest, generator_label
 from reportgen.site.manifest import (
     MANIFEST_NAME,
@@ -117,12 +118,34 @@ def build_site(
     """Render every study of ``logbook`` into ``docs/studies`` and build ``site`` from ``docs``.
 
     ``jobs`` caps the worker processes that render studies (default: one per core, at most 8;
-    1 renders in this process).
+    1 renders in this process). One build at a time writes a docs folder and a site
+    (``site.build_lock``: a second one waits). A ``site`` that is a symbolic link stays one: the
+    site is built into the folder it points to.
     """
     logbook, docs, site = Path(logbook), Path(docs), Path(site)
     if not logbook.is_dir():
         raise ReportgenError(f"{logbook}: logbook folder not found")
+    if site.is_symlink():
+        site = Path(os.path.realpath(site))
     config = resolve_config(config)
+    locks = [docs_lock(docs / STUDIES), *([site_lock(site)] if run_site else [])]
+    with held(locks):
+        return _build_locked(
+            logbook, docs, site, config, strict, analyze, run_site, force, jobs
+        )
+
+
+def _build_locked(
+    logbook: Path,
+    docs: Path,
+    site: Path,
+    config: Path,
+    strict: bool,
+    analyze: Analyze | None,
+    run_site: bool,
+    force: bool,
+    jobs: int | None,
+) -> BuildResult:
     if run_site:
         check_site_folder(site, force=force)
     gen = generator_digest()
@@ -243,9 +266,10 @@ def build_site(
         digest = hashlib.sha256(
             (digest_of(digests) + config.read_text(encoding="utf-8") + gen).encode()
         ).hexdigest()
-        if built_digest(site) != digest:
+        built = built_digest(site)
+        if built != digest:
             epoch = _epoch(new_entries)
-            previous = site if built_digest(site) else None  # a finished site of ours
+            previous = site if built else None  # a finished site of ours
 
             def mkdocs(out: Path) -> None:
                 result.pages_reused = run_mkdocs(
