@@ -6,8 +6,10 @@ rebuild on a slow 2-core machine. ``run_mkdocs`` makes every environment the the
 (MkDocs' own, and the one mkdocs-material's search plugin makes for its translations) carry a
 ``jinja2.FileSystemBytecodeCache`` in the user's cache folder; the page renderer's own
 environment (``reportgen.pages.render``, compiled once in every build worker) uses it too.
-Jinja stores each template's source checksum with its code and compiles again whenever the
-source differs, so a theme upgrade or an edited override is never served stale. Jinja's key does not cover the
+Jinja un-marshals the compiled code it finds, so every file is sealed with a private key of the
+cache folder and handed to Jinja only when its seal checks out (`store.cache_seal`): a file
+planted or edited there is compiled afresh, never run. Jinja stores each template's source
+checksum with its code and compiles again whenever the source differs, so a theme upgrade or an edited override is never served stale. Jinja's key does not cover the
 environment's options or its own version, so each combination of those (and of MkDocs' version)
 gets a folder of its own. The HTML is the same with or without the cache (a test).
 
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -64,10 +67,56 @@ def environment_key(env: Any) -> str:
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
 
 
+LIMIT = 1 << 24  # bytes: mkdocs-material's biggest compiled template is ~100 KB
+_WARNED: list[Path] = []  # a failed write is said once per process
+
+
+def _sealed_cache(folder: Path, seal: Any) -> Any:
+    """A Jinja bytecode cache whose files are sealed (`store.cache_seal`): Jinja un-marshals
+    compiled code, so a file is handed to it only when its seal, made with this cache folder's
+    private key, checks out; a planted, edited or torn file is a miss (compiled again). A write
+    that fails (a full disk) is skipped with one warning: the build goes on without the cache."""
+    import io
+
+    from jinja2.bccache import BytecodeCache
+
+    from reportgen.store.cache_seal import read_sealed, write_sealed
+
+    class SealedBytecodeCache(BytecodeCache):
+
+        def _path(self, bucket: Any) -> Path:
+            return folder / f"{bucket.key}.cache"  # Jinja's key: a hex digest
+
+        def load_bytecode(self, bucket: Any) -> None:
+            body = read_sealed(self._path(bucket), seal, LIMIT)
+            if body is not None:
+                bucket.load_bytecode(io.BytesIO(body))
+
+        def dump_bytecode(self, bucket: Any) -> None:
+            out = io.BytesIO()
+            bucket.write_bytecode(out)
+            try:
+                write_sealed(self._path(bucket), seal, out.getvalue())
+            except OSError as e:
+                if not _WARNED:
+                    _WARNED.append(folder)
+                    print(
+                        f"reportgen: warning: compiled templates not kept in {folder}: "
+                        f"{e.strerror or e} (the build goes on without that cache)",
+                        file=sys.stderr,
+                    )
+
+        def clear(self) -> None:
+            for f in folder.glob("*.cache"):
+                f.unlink(missing_ok=True)
+
+    return SealedBytecodeCache()
+
+
 def with_cache(env: Any) -> Any:
-    """``env`` with a bytecode cache in its own keyed folder (unchanged when it has one, or
-    when the cache is off or unusable)."""
-    from jinja2 import FileSystemBytecodeCache
+    """``env`` with a sealed bytecode cache in its own keyed folder (unchanged when it has one,
+    or when the cache is off or unusable)."""
+    from reportgen.store.cache_seal import sealer
 
     folder = cache_folder()
     if folder is None or env.bytecode_cache is not None:
@@ -77,7 +126,10 @@ def with_cache(env: Any) -> Any:
         keyed.mkdir(exist_ok=True)
     except OSError:
         return env
-    env.bytecode_cache = FileSystemBytecodeCache(str(keyed))
+    seal = sealer(folder)
+    if seal is None:
+        return env
+    env.bytecode_cache = _sealed_cache(keyed, seal)
     return env
 
 

@@ -8,8 +8,9 @@ they were read. The next call walks those folders (one ``stat`` per file): when 
 the same and none is recent enough to hide an edit in the same clock tick, the kept answer is
 the answer; anything else is a miss, and the study is loaded and analysed as usual.
 
-The answer is kept as the JSON of `StudyAnalysis` and read back through the model; nothing
-in the cache can execute. A code change (analysis, schema, store, or the numeric libraries)
+The answer is kept as the JSON of `StudyAnalysis` under a seal (`store.cache_seal`: a keyed
+digest checked before the answer is used, so an edited or planted answer is a miss) and read
+back through the model; nothing in the cache can execute. A code change (analysis, schema, store, or the numeric libraries)
 starts afresh.
 """
 
@@ -19,18 +20,19 @@ import contextlib
 import hashlib
 import json
 import os
-import secrets
 import time
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from reportgen.store.cache_seal import read_sealed, sealer, write_sealed
 from reportgen.store.record_cache import cache_root, racy, sources_digest
 
 if TYPE_CHECKING:
     from reportgen.schema import StudyAnalysis
 
-FORMAT = 1
+FORMAT = 2
+LIMIT = 1 << 28  # bytes: an analysis of 100 000 trials is a few megabytes
 # what an answer is computed by: `commands/analyze.py` picks the studies and trials analysed
 _CODE = ("analysis", "schema", "store", "commands")
 _LIBRARIES = ("numpy", "scipy", "pandas", "scikit-learn", "pydantic-core")
@@ -75,9 +77,12 @@ class AnalysisMemo:
     def recall(self) -> StudyAnalysis | None:
         from reportgen.schema import StudyAnalysis
 
+        seal = sealer(self.path.parent)
+        body = None if seal is None else read_sealed(self.path, seal, LIMIT)
+        if body is None:
+            return None
         try:
-            with open(self.path, "rb") as fh:
-                kept = json.load(fh)
+            kept = json.loads(body)
             if kept["format"] != FORMAT or kept["key"] != self._key or kept["code"] != code_digest():
                 return None
             noted_at = int(kept["noted_at_ns"])
@@ -98,11 +103,10 @@ class AnalysisMemo:
             "folders": self.before,
             "analysis": json.loads(analysis.model_dump_json()),
         }
-        with contextlib.suppress(OSError):
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.parent / f".{self.path.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
-            tmp.write_text(json.dumps(kept, separators=(",", ":")), encoding="utf-8")
-            os.replace(tmp, self.path)
+        seal = sealer(self.path.parent)
+        if seal is not None:
+            with contextlib.suppress(OSError):
+                write_sealed(self.path, seal, json.dumps(kept, separators=(",", ":")).encode())
 
 
 def analysis_memo(folder: Path, revision: int | None) -> AnalysisMemo | None:

@@ -6,8 +6,9 @@ render worker, whatever the size of the logbook (`charts.spec.cached`). The temp
 function of the chart code and of Altair alone, so a build keeps them in reportgen's cache
 folder (``charts/`` beside the record cache's ``records/``; ``REPORTGEN_CACHE_DIR=off``
 turns it off), in a file named by a digest of the package code and Altair's version, and the
-next process starts with them. The file is JSON read back as plain data; a missing or torn file is only a miss,
-and the pages are the same either way (a test).
+next process starts with them. The file is JSON read back as plain data, under a seal checked
+before it is used (`store.cache_seal`); a missing, torn or edited file is only a miss, and the
+pages are the same either way (a test).
 """
 
 from __future__ import annotations
@@ -15,13 +16,14 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
-import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from reportgen.store.cache_seal import read_sealed, sealer, write_sealed
 from reportgen.store.record_cache import cache_root
+
+LIMIT = 1 << 26  # bytes: the kept templates are a few hundred kilobytes
 
 
 def _file() -> Path | None:
@@ -44,9 +46,12 @@ def _file_in(root: Path) -> Path:
 
 
 def _read(path: Path) -> dict[tuple, dict[str, Any]]:
+    seal = sealer(path.parent)
+    body = None if seal is None else read_sealed(path, seal, LIMIT)
+    if body is None:
+        return {}
     try:
-        with open(path, "rb") as fh:
-            kept = json.load(fh)
+        kept = json.loads(body)
         return {tuple(json.loads(k)): v for k, v in kept.items() if isinstance(v, dict)}
     except (OSError, ValueError, TypeError, AttributeError):
         return {}
@@ -79,9 +84,9 @@ def keep_built() -> None:
         return
     kept = _read(path)
     merged = {json.dumps(list(k)): v for k, v in {**kept, **built}.items()}
+    seal = sealer(path.parent)
+    if seal is None:
+        return
     with contextlib.suppress(OSError):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.parent / f".{path.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
-        tmp.write_text(json.dumps(merged), encoding="utf-8")
-        os.replace(tmp, path)
+        write_sealed(path, seal, json.dumps(merged).encode())
         _ON_DISK.setdefault(path, set()).update(built)

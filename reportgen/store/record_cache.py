@@ -22,7 +22,11 @@ absolute path) holds:
 
 Nothing in it can execute: JSON and raw numbers, read back through the schema's models (the
 record's own validators run again; only the curves, validated when first parsed, are taken as
-they were stored). A missing, torn or foreign cache is a miss, never an error.
+they were stored). Each entry is sealed (`store.cache_seal`: a keyed digest of its folder,
+file name, stat, content digest, record and curve bytes, with the cache folder's private key)
+and checked on every read, so random bytes in a segment or an edited entry are a miss, not a
+wrong curve. Only regular files are opened, never through a link. A missing, torn, forged or
+foreign cache is a miss, never an error.
 
 A file changed within the same clock tick as the moment it was cached could keep its stat; as
 git does for its index, an entry whose change time is not clearly older than the moment it was
@@ -35,6 +39,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import secrets
 import shutil
 import stat
@@ -47,9 +52,11 @@ from typing import Any, BinaryIO
 from reportgen.schema import TrialRecord
 from reportgen.schema.columns import Column, empty_floats, shared_steps
 from reportgen.schema.trial import Curves
+from reportgen.store.cache_seal import Sealer, open_regular, read_regular, sealer
 
 CACHE_ENV = "REPORTGEN_CACHE_DIR"
-FORMAT = 2
+FORMAT = 3
+INDEX_LIMIT = 1 << 30  # bytes: far above the index of a 100 000-trial study
 INDEX_NAME = "index.json"
 SWEPT_NAME = ".swept"  # in the cache root: when gone folders were last looked for
 SWEEP_EVERY_S = 3600
@@ -57,7 +64,8 @@ FOLDER_NAME = "folder.txt"  # the study folder cached here, to forget it once it
 MAX_SEGMENTS = 32
 RACY_NS = 2_000_000_000  # entries changed less than this before they were cached are re-hashed
 _COLUMN_FIELDS = tuple(name for name in Curves.model_fields if name != "extra")
-_PARSING_CODE = ("schema", "store")  # the code that decides what a file's bytes load as
+_PARSING_CODE = ("schema", "store")
+_TOKEN = re.compile(r"^[0-9a-f]{16}$")  # segment names: seg-<token>.bin, never a path  # the code that decides what a file's bytes load as
 
 
 def cache_root() -> Path | None:
@@ -116,28 +124,31 @@ class StudyRecordCache:
         self._kept: dict[str, list[Any]] = {}  # entries still true (hits), by file name
         self._new: list[tuple[str, list[int], str, TrialRecord]] = []
         self.hits = 0
-        self._read_index()
+        self._sealer: Sealer | None = sealer(Path(root))
+        if self._sealer is not None:  # no key (an unwritable or shared folder): nothing kept
+            self._read_index()
 
     # -- reading -----------------------------------------------------------------------------
 
     def _read_index(self) -> None:
         try:
-            with open(self.dir / INDEX_NAME, "rb") as fh:
-                index = json.load(fh)
+            index = json.loads(read_regular(self.dir / INDEX_NAME, INDEX_LIMIT))
             if (
                 index.get("format") != FORMAT
                 or index.get("code") != code_digest()
                 or index.get("folder") != self._folder
             ):
                 return
-            self._segments = {str(k): int(v) for k, v in index["segments"].items()}
+            self._segments = {
+                str(k): int(v) for k, v in index["segments"].items() if _TOKEN.match(str(k))
+            }
             self._cached_at = int(index["cached_at_ns"])
             layouts = index["layouts"]
             # entries hold their layout (shared: a study's trials nearly all have one) and
             # their record as a JSON string, parsed only when it is looked up
             self._entries = {
-                name: [key, sha, token, offset, layouts[lay], meta]
-                for name, (key, sha, token, offset, lay, meta) in index["trials"].items()
+                name: [key, sha, token, offset, layouts[lay], meta, seal]
+                for name, (key, sha, token, offset, lay, meta, seal) in index["trials"].items()
             }
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             self._entries, self._segments = {}, {}
@@ -148,12 +159,15 @@ class StudyRecordCache:
         if entry is None or not stat.S_ISREG(st.st_mode):
             return None
         try:
-            key, sha, token, offset, layout, meta = entry
+            key, sha, token, offset, layout, meta, seal = entry
             if key != stat_key(st):
                 return None
             if racy(st.st_ctime_ns, self._cached_at) and _file_sha(path) != sha:
                 return None  # changed in the tick it was cached: the content says
-            record = self._record(meta, self._column_bytes(token, offset, layout), layout)
+            raw = self._column_bytes(token, offset, layout)
+            if seal != self._seal(name, key, sha, layout, meta, [raw]):
+                return None  # not what this cache wrote: corrupted, edited or planted
+            record = self._record(meta, raw, layout)
         except Exception:  # noqa: BLE001 - a torn or foreign entry is a miss, never an error
             return None
         self._kept[name] = entry
@@ -163,9 +177,10 @@ class StudyRecordCache:
     def _column_bytes(self, token: str, offset: int, layout: list[list[Any]]) -> bytes:
         fh = self._open.get(token)
         if fh is None:
-            path = self.dir / f"seg-{token}.bin"
-            fh = open(path, "rb")  # noqa: SIM115 - closed in `close`
-            if os.fstat(fh.fileno()).st_size != self._segments[token]:
+            expected = self._segments[token]  # only tokens of the index's own form
+            fd, st = open_regular(self.dir / f"seg-{token}.bin", expected)
+            fh = os.fdopen(fd, "rb")  # closed in `close`
+            if st.st_size != expected:
                 fh.close()
                 raise ValueError("segment size does not match the index")
             self._open[token] = fh
@@ -207,10 +222,22 @@ class StudyRecordCache:
 
     # -- writing -----------------------------------------------------------------------------
 
+    def _seal(
+        self, name: str, key: list[int], sha: str, layout: list[list[Any]], meta: str,
+        buffers: list[Any],
+    ) -> str:
+        """The keyed digest of one entry: where it belongs, what it says, its curve bytes."""
+        assert self._sealer is not None
+        h = self._sealer.digest()
+        h.update(json.dumps([self._folder, name, key, sha, layout, meta]).encode())
+        for buffer in buffers:
+            h.update(buffer)
+        return h.hexdigest()
+
     def keep(self, name: str, st: os.stat_result, sha: bytes, record: TrialRecord) -> None:
         """Remember a record just parsed from trial file ``name`` (whose stat before reading
         was ``st``)."""
-        if stat.S_ISREG(st.st_mode):
+        if stat.S_ISREG(st.st_mode) and self._sealer is not None:
             self._new.append((name, stat_key(st), sha.hex(), record))
 
     def save(self) -> None:
@@ -239,10 +266,10 @@ class StudyRecordCache:
             offset = 0
             with open(tmp, "wb") as fh:
                 if compact:
-                    for name, (key, sha, old, at, layout, meta) in kept.items():
+                    for name, (key, sha, old, at, layout, meta, seal) in kept.items():
                         raw = self._column_bytes(old, at, layout)
                         fh.write(raw)
-                        entries[name] = [key, sha, token, offset, layout, meta]
+                        entries[name] = [key, sha, token, offset, layout, meta, seal]
                         offset += len(raw)
                     self.close()
                     segments = {}
@@ -250,14 +277,16 @@ class StudyRecordCache:
                     layout, columns = _columns_of(record)
                     for column in columns:
                         fh.write(column)  # the column's own buffer, not a copy
-                    entries[name] = [key, sha, token, offset, layout, _meta(record)]
+                    meta = _meta(record)
+                    seal = self._seal(name, key, sha, layout, meta, columns)
+                    entries[name] = [key, sha, token, offset, layout, meta, seal]
                     offset += sum(8 * n for _, _, n in layout)
             os.replace(tmp, path)
             segments[token] = offset
         now = time.time_ns()
         layouts: dict[str, int] = {}
         trials = {
-            name: [*e[:4], layouts.setdefault(json.dumps(e[4]), len(layouts)), e[5]]
+            name: [*e[:4], layouts.setdefault(json.dumps(e[4]), len(layouts)), e[5], e[6]]
             for name, e in entries.items()
         }
         index = {

@@ -13,6 +13,7 @@ from reportgen.commands import analyze as cmd
 from reportgen.schema import TrialKind
 from reportgen.store import record_cache as rc
 from reportgen.store import write_spec, write_trial
+from reportgen.store.cache_seal import read_sealed, sealer, write_sealed
 from tests.analysis.analysis_builders import flat, spec, trial
 from tests.conftest import run_cli
 
@@ -38,13 +39,24 @@ def book(tmp_path, monkeypatch):
     return root
 
 
+def _kept(f: Path) -> dict:
+    body = read_sealed(f, sealer(f.parent), 1 << 28)
+    assert body is not None
+    return json.loads(body)
+
+
+def _keep(f: Path, kept: dict) -> None:
+    """Write a kept answer as reportgen would (sealed with the cache folder's key)."""
+    write_sealed(f, sealer(f.parent), json.dumps(kept).encode())
+
+
 def _settle(cache: Path) -> None:
     """Move the kept answers' stat time 10 s on, as if the files had been written long before
     (a file changed in the clock tick of its stat is never trusted)."""
     for f in (cache / "analyses").glob("*.json"):
-        kept = json.loads(f.read_text())
+        kept = _kept(f)
         kept["noted_at_ns"] += 10**10
-        f.write_text(json.dumps(kept))
+        _keep(f, kept)
 
 
 def _counting(monkeypatch) -> list[str]:
@@ -113,13 +125,27 @@ def test_a_torn_or_foreign_entry_is_a_miss(book, tmp_path, monkeypatch):
     first = cmd.analyse(book, "demo")
     _settle(tmp_path / "cache")
     (entry,) = (tmp_path / "cache" / "analyses").glob("*.json")
-    kept = json.loads(entry.read_text())
-    entry.write_text(json.dumps({**kept, "code": "0" * 64}))
+    kept = _kept(entry)
+    _keep(entry, {**kept, "code": "0" * 64})
     assert cmd.analyse(book, "demo") == first
     _settle(tmp_path / "cache")
     entry.write_text(entry.read_text()[:-10])
     assert cmd.analyse(book, "demo") == first
     assert calls == ["demo"] * 3
+
+
+def test_an_edited_answer_is_a_miss(book, tmp_path, monkeypatch):
+    """An answer edited in place (its verdict changed by hand, the seal left as it was) is never
+    given: the study is analysed again."""
+    calls = _counting(monkeypatch)
+    first = cmd.analyse(book, "demo")
+    _settle(tmp_path / "cache")
+    (entry,) = (tmp_path / "cache" / "analyses").glob("*.json")
+    text = entry.read_text()
+    assert '"verdict": "adopt"' in text
+    entry.write_text(text.replace('"verdict": "adopt"', '"verdict": "reject"'))
+    assert cmd.analyse(book, "demo") == first
+    assert calls == ["demo"] * 2
 
 
 def test_cli_output_is_the_same_from_the_kept_analysis(book, tmp_path):

@@ -91,3 +91,46 @@ def test_without_a_usable_cache_folder_the_environment_is_left_alone(tmp_path, m
     assert cache_folder() is None
     env = jinja2.Environment(loader=jinja2.DictLoader({"a": "x"}))
     assert with_cache(env).bytecode_cache is None
+
+
+def test_a_planted_compiled_template_never_runs(tmp_path, monkeypatch):
+    """Jinja un-marshals what its bytecode cache holds: a file planted in the cache folder (a
+    valid Jinja bytecode file whose code writes a marker) is compiled afresh, never run."""
+    import marshal
+
+    from jinja2.bccache import bc_magic
+
+    monkeypatch.setenv("REPORTGEN_TEMPLATE_CACHE", str(tmp_path / "cache"))
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t" / "page.html").write_text("hello {{ who }}")
+    assert _render(tmp_path / "t", "page.html") == "hello logbook"
+    (stored,) = (tmp_path / "cache").rglob("*.cache")
+    marker = tmp_path / "ran"
+    payload = compile(f"open({str(marker)!r}, 'w').write('ran')", "<planted>", "exec")
+    checksum = __import__("hashlib").sha1(b"hello {{ who }}").hexdigest()
+    planted = bc_magic + __import__("pickle").dumps(checksum, 2) + marshal.dumps(payload)
+    stored.write_bytes(planted)  # what Jinja's own FileSystemBytecodeCache would load and run
+    assert _render(tmp_path / "t", "page.html") == "hello logbook"
+    assert not marker.exists()
+    stored.write_bytes(stored.read_bytes()[:40])  # a torn file: compiled again too
+    assert _render(tmp_path / "t", "page.html") == "hello logbook"
+
+
+def test_a_full_disk_under_the_template_cache_only_warns(tmp_path, monkeypatch, capsys):
+    import errno
+
+    from reportgen.store import cache_seal
+
+    monkeypatch.setenv("REPORTGEN_TEMPLATE_CACHE", str(tmp_path / "cache"))
+
+    def full(*a, **kw):  # type: ignore[no-untyped-def]
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(cache_seal, "write_sealed", full)
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t" / "page.html").write_text("hello {{ who }}")
+    (tmp_path / "t" / "other.html").write_text("bye {{ who }}")
+    assert _render(tmp_path / "t", "page.html") == "hello logbook"
+    assert _render(tmp_path / "t", "other.html") == "bye logbook"
+    err = capsys.readouterr().err
+    assert err.count("compiled templates not kept") == 1 and "No space left" in err
