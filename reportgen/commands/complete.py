@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import math
 from pathlib import Path
 
@@ -19,7 +18,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "\"valid_loss\": [...], \"valid_error\": [...], ...} (NaN/Infinity allowed; other "
         "columns are kept as extra curves), and write the trial record atomically with the "
         "suggested values, index and seeds. --status diverged/failed with --reason marks it "
-        "infeasible. No JAX needed.",
+        "infeasible. The whole file is checked before anything is written: a bad file leaves "
+        "the point handed out, to fix and complete again; a trial is written once. No JAX "
+        "needed.",
     )
     p.add_argument("study", metavar="STUDY", help="study id: a folder under the logbook")
     p.add_argument("trial", metavar="TRIAL", help="the trial id `reportgen suggest` printed")
@@ -36,27 +37,18 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "--test-metric", action="append", default=[], metavar="NAME=VALUE",
         help="a test-split metric (repeatable)",
     )
+    p.add_argument(
+        "--owner", default=None,
+        help="the owner `reportgen suggest` printed for the point; needed once the point has "
+        "been handed out more than once (an earlier claim ran out), refused when it is not the "
+        "point's owner",
+    )
     p.set_defaults(func=run)
 
 
-def _columns(path: Path) -> dict[str, list[float]]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as e:
-        raise ReportgenError(f"{path}: cannot be read: {e.strerror or e}") from None
-    except ValueError as e:
-        raise ReportgenError(f"{path}: not valid JSON: {e}") from None
-    if not isinstance(data, dict) or "step" not in data:
-        raise ReportgenError(f"{path}: expected an object of columns with a 'step' column")
-    n = len(data["step"])
-    for name, col in data.items():
-        if not isinstance(col, list) or len(col) != n:
-            raise ReportgenError(f"{path}: {name}: expected a list of {n} values like 'step'")
-    return data
-
-
 def run(args: argparse.Namespace) -> int:
-    from reportgen.logger import open_suggested
+    from reportgen.logger.complete import complete_suggested
+    from reportgen.schema import Status
 
     if args.status != "complete" and not args.reason:
         raise ReportgenError(f"--status {args.status} needs --reason")
@@ -67,25 +59,12 @@ def run(args: argparse.Namespace) -> int:
             tests[name] = float(value)
         except ValueError:
             sep = ""
-        if not sep or not name:
-            raise ReportgenError(f"--test-metric {item!r}: expected NAME=VALUE")
-    cols = _columns(args.curves)
-    trial = open_suggested(args.logbook, args.study, args.trial, progress=False)
-    try:
-        for i, step in enumerate(cols["step"]):
-            metrics = {
-                k: (math.nan if v[i] is None else float(v[i])) for k, v in cols.items() if k != "step"
-            }
-            trial.log(step, **metrics)
-    except (ReportgenError, TypeError, ValueError) as e:
-        trial.fail(f"reportgen complete could not read {args.curves.name}: {e}")
-        raise ReportgenError(f"{args.curves}: {e}") from None
-    if args.status == "diverged":
-        record = trial.diverged(args.reason)
-    elif args.status == "failed":
-        record = trial.fail(args.reason)
-    else:
-        record = trial.finish(tests)
+        if not sep or not name or not math.isfinite(tests.get(name, math.nan)):
+            raise ReportgenError(f"--test-metric {item!r}: expected NAME=VALUE with a finite value")
+    record = complete_suggested(
+        args.logbook, args.study, args.trial, args.curves, status=Status(args.status),
+        reason=args.reason, test_metrics=tests, owner=args.owner,
+    )  # fmt: skip
     best = f", best {record.best.value:.4g} at step {record.best.step}" if record.best else ""
     print(f"complete {args.study}: wrote {record.trial_id} ({record.status}{best})")
     return 0

@@ -59,8 +59,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.count < 1:
         raise ReportgenError(f"--count must be at least 1, got {args.count}")
-    if args.lease <= 0:
-        raise ReportgenError(f"--lease must be positive, got {args.lease}")
+    from reportgen.store.claims import MAX_LEASE_SECONDS
+
+    if not 0 < args.lease <= MAX_LEASE_SECONDS:  # NaN and inf fail too: a lease must end
+        raise ReportgenError(
+            f"--lease must be a number of seconds above 0 and at most {MAX_LEASE_SECONDS:.0f} "
+            f"(a week), got {args.lease}"
+        )
     try:
         from runners.search.suggest import suggest, suggest_retrains
     except ModuleNotFoundError as e:
@@ -92,4 +97,11 @@ def run(args: argparse.Namespace) -> int:
             print(f"{s.trial_id}\t{values}")
     if not points:
         print(f"suggest {args.study}: no point left (budget used up or all claimed)", file=sys.stderr)
+    elif not args.json:
+        print(
+            f"suggest {args.study}: claimed for owner {points[0].owner} for {args.lease:g} s "
+            "(logging renews it); `reportgen complete --owner` with that name writes a point "
+            "that was handed out before",
+            file=sys.stderr,
+        )
     return 0

@@ -40,6 +40,7 @@ from reportgen.schema import (
     Seeds,
     Status,
     StudySpec,
+    Suggestion,
     TrialKind,
     TrialRecord,
 )
@@ -50,6 +51,7 @@ from reportgen.store.load import trial_problems
 from reportgen.store.suggested import read_suggestion, suggestion_path
 
 _COLUMN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+JOURNAL_EVERY_S = 1.0
 
 
 def derive_seeds(sampler_seed: int, index: int, seed_index: int = 0) -> Seeds:
@@ -191,9 +193,51 @@ def build_record(spec: StudySpec, state: dict[str, Any], status: Status, reason:
     )
 
 
+def validation_text(e: ValidationError) -> str:
+    """A pydantic error as ``field: message`` parts (never the raw dump)."""
+    parts = []
+    for err in e.errors(include_url=False):
+        loc = ".".join(str(x) for x in err.get("loc", ())) or "record"
+        parts.append(f"{loc}: {str(err.get('msg', 'invalid')).removeprefix('Value error, ')}")
+    return "; ".join(parts)
+
+
+def write_new_record(
+    logbook: Path,
+    spec: StudySpec,
+    state: dict[str, Any],
+    status: Status,
+    reason: str,
+    claims: ClaimBook | None = None,
+) -> TrialRecord:
+    """Build the trial's record from ``state`` and write it, only when no record of it exists
+    and (for a handed-out point) only while ``claims`` still holds its claim: one writer per
+    trial, and a late or second writer is refused, never silently wins."""
+    trial_id = state["trial_id"]
+    try:
+        record = build_record(spec, state, status, reason)
+    except ValidationError as e:
+        raise ReportgenError(f"trial {trial_id!r} cannot be written: {validation_text(e)}") from None
+    if claims is not None and claims.renew([trial_id]):
+        raise ReportgenError(
+            f"trial {trial_id!r}: its claim ran out and another worker took the point; nothing "
+            "was written (ask `reportgen suggest` for another point)"
+        )
+    try:
+        write_trial(logbook, record, new=True)
+    except FileExistsError:
+        raise ReportgenError(
+            f"trial {trial_id!r} of {spec.study_id!r} is already written; a trial is written "
+            "once, by the holder of its claim"
+        ) from None
+    return record
+
+
 def recover(logbook: Path | str, study_id: str) -> list[TrialRecord]:
     """Turn the journals of trials whose process died into ``failed`` records (partial curves
-    kept). Journals of live processes are left alone. Returns the records written."""
+    kept). Journals of live processes are left alone, and so are those of points handed out by
+    `reportgen suggest`: their claim's lease decides, and the point goes to the next owner to
+    train (never written as failed by someone else). Returns the records written."""
     logbook = Path(logbook)
     spec = None
     out = []
@@ -203,7 +247,7 @@ def recover(logbook: Path | str, study_id: str) -> list[TrialRecord]:
         if state is None or trial_path(logbook, study_id, trial_id).exists():
             path.unlink(missing_ok=True)  # unreadable, or the record made it to disk
             continue
-        if owner_alive(state):
+        if state.get("owner") or owner_alive(state):
             continue
         spec = spec or load_valid_spec(logbook, study_id)
         last = state["steps"][-1] if state["steps"] else None
@@ -240,6 +284,7 @@ class TrialLogger:
                     "ask `reportgen suggest` for another point"
                 )
             self._renewer = self._claims.renewing().start()  # alive as long as this process
+        self._journal_written = 0.0
         self._progress = None
         if progress if progress is not None else sys.stderr.isatty():
             from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -256,6 +301,7 @@ class TrialLogger:
             )
             self._progress.start()
         write_journal(self._journal, self._state)
+        self._journal_written = time.time()
 
     @property
     def trial_id(self) -> str:
@@ -293,10 +339,18 @@ class TrialLogger:
             value = metrics.get(name, math.nan)
             curves[name].append(float(value))
         steps.append(step)
-        self._state["updated"] = time.time()
-        write_journal(self._journal, self._state)
-        if self._claims is not None:
-            self._claims.renew([self.trial_id])  # the lease lives as long as the loop logs
+        now = time.time()
+        self._state["updated"] = now
+        if now - self._journal_written >= JOURNAL_EVERY_S:
+            # at most one journal write (and claim renewal) a second: a crash loses at most the
+            # last second of points, and 10 000 points do not cost 10 000 fsyncs
+            if self._claims is not None and self._claims.renew([self.trial_id]):
+                raise ReportgenError(
+                    f"trial {self.trial_id!r}: its claim ran out and another worker took the "
+                    "point; stop training it (ask `reportgen suggest` for another point)"
+                )
+            write_journal(self._journal, self._state)
+            self._journal_written = now
         if self._progress is not None:
             metric = self.spec.objective.metric
             shown = f"{metric} {metrics[metric]:.4g}" if metric in metrics else ""
@@ -323,11 +377,7 @@ class TrialLogger:
         if test_metrics:
             self._state["test_metrics"] = {k: float(v) for k, v in test_metrics.items()}
         self._state["ended"] = time.time()
-        try:
-            record = build_record(self.spec, self._state, status, reason)
-        except ValidationError as e:
-            raise ReportgenError(f"trial {self.trial_id!r} cannot be written: {e}") from None
-        write_trial(self.logbook, record)
+        record = write_new_record(self.logbook, self.spec, self._state, status, reason, self._claims)
         self._journal.unlink(missing_ok=True)
         suggestion_path(self.logbook, self.spec.study_id, self.trial_id).unlink(missing_ok=True)
         if self._claims is not None:
@@ -364,18 +414,48 @@ def open_trial(
     dataset: Mapping[str, Scalar] | None = None,
     device: str = "external",
     progress: bool | None = None,
+    owner: str | None = None,
 ) -> TrialLogger:
     """Open a trial of ``study_id`` with ``hyperparameters`` (the spec's fixed values are added).
 
     The values are checked against the spec as `reportgen check` would; a bad one raises
     `ReportgenError` naming the field. Seeds default to the runners' derivation from the
-    study's sampler seed and the trial's index. Dead trials of the study are recovered first.
+    study's sampler seed and the trial's index. Dead trials of the study (not points handed out
+    by `reportgen suggest`, which their lease governs) are recovered first. ``owner``: for a
+    handed-out point, the owner `reportgen suggest` printed (needed once a point has been
+    handed out more than once).
     """
     logbook = Path(logbook)
-    spec = load_valid_spec(logbook, study_id)
     recover(logbook, study_id)
+    spec, state = prepare_trial(
+        logbook, study_id, hyperparameters, trial_id=trial_id, index=index, kind=kind,
+        group=group, seeds=seeds, unit_coords=unit_coords, dataset=dataset, device=device,
+        owner=owner,
+    )  # fmt: skip
+    return TrialLogger(logbook, spec, state, progress)
+
+
+def prepare_trial(
+    logbook: Path,
+    study_id: str,
+    hyperparameters: Mapping[str, Scalar],
+    *,
+    trial_id: str | None = None,
+    index: int | None = None,
+    kind: TrialKind | str = TrialKind.SEARCH,
+    group: str = "",
+    seeds: Seeds | Mapping[str, int] | None = None,
+    unit_coords: list[float] | None = None,
+    dataset: Mapping[str, Scalar] | None = None,
+    device: str = "external",
+    owner: str | None = None,
+) -> tuple[StudySpec, dict[str, Any]]:
+    """The spec and the starting state of a trial, checked as `open_trial` documents; nothing
+    is written."""
+    spec = load_valid_spec(logbook, study_id)
     suggested = read_suggestion(logbook, study_id, trial_id) if trial_id else None
     if suggested is not None:
+        check_handout(suggested, owner)
         if hyperparameters and dict(hyperparameters) != {
             k: v for k, v in suggested.hyperparameters.items() if k in hyperparameters
         }:
@@ -400,7 +480,9 @@ def open_trial(
     if trial_path(logbook, study_id, trial_id).exists():
         raise ReportgenError(f"trial {trial_id!r} of {study_id!r} is already written")
     existing = read_journal(journal_path(logbook, study_id, trial_id))
-    if existing is not None and owner_alive(existing):
+    # a handed-out point belongs to whoever holds its claim (checked when the trial opens): the
+    # journal of an earlier owner whose lease ran out is superseded, never in the way
+    if existing is not None and suggested is None and owner_alive(existing):
         raise ReportgenError(f"trial {trial_id!r} of {study_id!r} is being logged by pid {existing.get('pid')}")
     if seeds is None:
         seeds = derive_seeds(spec.search.seed, index)
@@ -430,12 +512,32 @@ def open_trial(
         "owner": suggested.owner if suggested else "",
         "lease_seconds": suggested.lease_seconds if suggested else 0,
     }
-    return TrialLogger(logbook, spec, state, progress)
+    return spec, state
+
+
+def check_handout(suggested: Suggestion, owner: str | None) -> None:
+    """Refuse to write a handed-out point for someone who does not hold it: ``owner`` must be
+    the suggestion's owner when given, and must be given once the point has been handed out
+    again (an earlier claim ran out: without a name, the late first owner and the new one
+    cannot be told apart)."""
+    if owner is not None and owner != suggested.owner:
+        raise ReportgenError(
+            f"trial {suggested.trial_id!r} is handed out to another owner (your claim ran out "
+            "and the point went to someone else, or it was never yours); nothing was written. "
+            "Ask `reportgen suggest` for another point"
+        )
+    if owner is None and suggested.handout > 1:
+        raise ReportgenError(
+            f"trial {suggested.trial_id!r} has been handed out {suggested.handout} times (an "
+            "earlier claim ran out); name the owner `reportgen suggest` printed for it "
+            "(--owner, or owner=) to write it; nothing was written"
+        )
 
 
 def open_suggested(logbook: Path | str, study_id: str, trial_id: str, **options: Any) -> TrialLogger:
     """Open a trial handed out by ``reportgen suggest``: its values, index and seeds are the
-    suggested ones, and logging renews its claim."""
+    suggested ones, and logging renews its claim (``owner=``: the owner `suggest` printed,
+    needed once the point has been handed out more than once)."""
     if read_suggestion(Path(logbook), study_id, trial_id) is None:
         raise ReportgenError(
             f"trial {trial_id!r} of {study_id!r} was not handed out by `reportgen suggest` "

@@ -28,5 +28,11 @@ class Suggestion(Model):
     unit_coords: list[float] | None = None
     seeds: Seeds
     owner: str = Field(min_length=1, description="who holds the claim on this trial")
+    handout: int = Field(
+        default=1,
+        ge=1,
+        description="how many times this point has been handed out (more than 1: an earlier "
+        "claim ran out and the point went to a new owner, who must name itself to write it)",
+    )
     lease_seconds: float = Field(gt=0)
     created_utc: dt.datetime

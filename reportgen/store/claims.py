@@ -48,6 +48,9 @@ from pathlib import Path
 CLAIMS_DIR = ".claims"
 TRIALS_DIR = "trials"
 DEFAULT_LEASE_SECONDS = 600.0
+MAX_LEASE_SECONDS = 7 * 24 * 3600.0
+"""A lease never outlives a week without renewal: a claim that could never expire (``inf``)
+would keep its point from every other worker forever."""
 """Default lease: long enough that a renewer thread (every third of it) never misses on a busy
 machine, short enough that a crashed worker's trials come back within ten minutes."""
 
@@ -70,8 +73,11 @@ class ClaimBook:
     ):
         """``bound_to_process``: the claims end with this process (a worker); False for claims
         handed to someone else, such as ``reportgen suggest``'s, which only the lease ends."""
-        if lease_seconds <= 0:
-            raise ValueError(f"lease_seconds must be positive, got {lease_seconds}")
+        if not 0 < lease_seconds <= MAX_LEASE_SECONDS:  # NaN fails too
+            raise ValueError(
+                f"lease_seconds must be a number of seconds in (0, {MAX_LEASE_SECONDS:.0f}], "
+                f"got {lease_seconds}"
+            )
         self.study_dir = Path(study_dir)
         self.owner = owner or default_owner()
         self.lease_seconds = float(lease_seconds)
@@ -89,6 +95,21 @@ class ClaimBook:
         """Trial ids this owner holds (as far as it knows; see :meth:`renew`)."""
         with self._lock:
             return set(self._held)
+
+    def generation(self, trial_id: str) -> int | None:
+        """The generation of this owner's claim on ``trial_id`` (1: the first hand-out; more:
+        the trial was taken over after an earlier claim ran out), None when not held."""
+        with self._lock:
+            return self._held.get(trial_id)
+
+    def owner_of(self, trial_id: str) -> str | None:
+        """The owner of the live claim on ``trial_id`` (None when nobody holds it)."""
+        _check_id(trial_id)
+        top = self._top(trial_id)
+        if top is None:
+            return None
+        path = self.folder / trial_id / str(top)
+        return _owner(path) if _expires(path) > time.time() else None
 
     def live_claims(self) -> set[str]:
         """Trial ids with a live claim by anyone (finished trials excluded)."""

@@ -32,7 +32,9 @@ def dumps_record(record: TrialRecord) -> str:
     return _format(json.loads(record.model_dump_json())) + "\n"
 
 
-def atomic_write_text(path: Path, text: str) -> None:
+def atomic_write_text(path: Path, text: str, *, exclusive: bool = False) -> None:
+    """Write ``text`` to ``path`` whole or not at all. ``exclusive``: only when ``path`` does not
+    exist yet (FileExistsError otherwise; of two such writers exactly one wins)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.parent / f".{path.name}.tmp-{os.getpid()}"
@@ -41,7 +43,10 @@ def atomic_write_text(path: Path, text: str) -> None:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        if exclusive:
+            os.link(tmp, path)  # like O_CREAT | O_EXCL, and no reader sees a half-written file
+        else:
+            os.replace(tmp, path)
     finally:
         if tmp.exists():
             tmp.unlink()
@@ -52,10 +57,12 @@ def atomic_write_text(path: Path, text: str) -> None:
         os.close(fd)
 
 
-def write_trial(logbook: Path, record: TrialRecord) -> Path:
-    """Write one trial atomically; a crash leaves the old file or the new one, never a torn one."""
+def write_trial(logbook: Path, record: TrialRecord, *, new: bool = False) -> Path:
+    """Write one trial atomically; a crash leaves the old file or the new one, never a torn one.
+    ``new``: only when no record of that trial exists (FileExistsError otherwise: one writer per
+    trial, and of two racing writers exactly one wins)."""
     path = trial_path(logbook, record.study_id, record.trial_id)
-    atomic_write_text(path, dumps_record(record))
+    atomic_write_text(path, dumps_record(record), exclusive=new)
     return path
 
 

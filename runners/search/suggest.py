@@ -111,11 +111,16 @@ def suggest(
         trial_id = search_trial_id(spec.revision, seed, point.index)
         if trial_id in done or trial_id in live or not book.try_claim(trial_id):
             continue
-        out.append(_suggestion(logbook, spec, trial_id, kind, group, point, seed, owner, lease_seconds))
+        handout = book.generation(trial_id) or 1
+        out.append(
+            _suggestion(
+                logbook, spec, trial_id, kind, group, point, seed, owner, lease_seconds, handout
+            )
+        )
     return out
 
 
-def _suggestion(logbook, spec, trial_id, kind, group, point: SampledPoint, seed, owner, lease):  # type: ignore[no-untyped-def]
+def _suggestion(logbook, spec, trial_id, kind, group, point: SampledPoint, seed, owner, lease, handout):  # type: ignore[no-untyped-def]
     s = Suggestion(
         study_id=spec.study_id,
         study_revision=spec.revision,
@@ -127,6 +132,7 @@ def _suggestion(logbook, spec, trial_id, kind, group, point: SampledPoint, seed,
         unit_coords=point.unit_coords or None,
         seeds=derive_seeds(seed, point.index),
         owner=owner,
+        handout=handout,
         lease_seconds=lease,
         created_utc=dt.datetime.now(dt.UTC).replace(microsecond=0),
     )
@@ -189,6 +195,7 @@ def suggest_retrains(
             unit_coords=point.unit_coords or None,
             seeds=derive_seeds(source.seeds.sampler, source.index, k),
             owner=owner,
+            handout=book.generation(trial_id) or 1,
             lease_seconds=lease_seconds,
             created_utc=dt.datetime.now(dt.UTC).replace(microsecond=0),
         )

@@ -116,7 +116,9 @@ def _visible_records_parse(book: Path) -> list[dict]:
 
 
 def test_sigkill_mid_trial_leaves_no_torn_file_and_the_trial_is_failed_on_next_open(book):
-    proc = _start_loop(book, 0.05)
+    """The journal is written at most once a second (JOURNAL_EVERY_S): 5 points 0.3 s apart
+    span more than a second, so the kill finds at least the first points journaled."""
+    proc = _start_loop(book, 0.3)
     for _ in range(5):
         proc.stdout.readline()
     proc.send_signal(signal.SIGKILL)
@@ -131,7 +133,7 @@ def test_sigkill_mid_trial_leaves_no_torn_file_and_the_trial_is_failed_on_next_o
     killed = next(t for t in study.trials if t.trial_id == "killed-trial")
     assert killed.status is Status.FAILED
     assert f"pid {proc.pid}" in killed.status_reason and "stopped after step" in killed.status_reason
-    assert len(killed.curves) >= 5  # the partial curve is kept
+    assert len(killed.curves) >= 3  # the partial curve is kept, up to the last journal write
     assert not list((book / "numpy-digits" / "trials").glob(".*journal*"))
     r = run_cli("check", "--logbook", str(book))
     assert r.returncode == 0, r.stdout + r.stderr
