@@ -7,6 +7,13 @@ import os
 from pathlib import Path
 
 from reportgen.errors import ReportgenError
+from reportgen.importers.readonly import (
+    existing_file,
+    folder_snapshot,
+    scratch,
+    sqlite_path,
+    sqlite_snapshot,
+)
 from reportgen.importers.runs import (
     ImportedRun,
     ImportedSource,
@@ -22,20 +29,33 @@ from reportgen.schema.source import Source, SourceKind
 _STATUS = {"FINISHED": Status.COMPLETE, "FAILED": Status.FAILED, "KILLED": Status.FAILED}
 
 
-def _uri(location: str) -> str:
-    if "://" in location or location.startswith(("sqlite:", "file:")):
-        return location
-    path = Path(location)
+def _uri(location: str, tmp: Path) -> str:
+    """The tracking URI MLflow opens: a private snapshot of a local store (a folder, copied
+    without its artifacts; an SQLite file, through SQLite's backup), or a server as given."""
+    if location.startswith("sqlite:"):
+        path = sqlite_path(location)
+        if path is None:
+            raise ReportgenError(f"{location}: not an SQLite file URI")
+        existing_file(path, location)
+        return f"sqlite:///{sqlite_snapshot(path, tmp, 'an MLflow store')}"
+    if "://" in location and not location.startswith("file:"):
+        return location  # a tracking server: read through its API
+    path = Path(location.removeprefix("file://") if location.startswith("file:") else location)
     if not path.is_dir():
         raise ReportgenError(f"{location}: not an MLflow store folder (or give a sqlite: URI)")
-    return path.resolve().as_uri()
+    return folder_snapshot(path, tmp, empty=("artifacts", ".trash")).resolve().as_uri()
 
 
 def read(location: str, experiment: str | None, tags: dict[str, str]) -> ImportedSource:
+    with scratch() as tmp:
+        return _read(location, experiment, tags, tmp)
+
+
+def _read(location: str, experiment: str | None, tags: dict[str, str], tmp: Path) -> ImportedSource:
     mlflow = require("mlflow", "mlflow")
     from mlflow.tracking import MlflowClient  # noqa: PLC0415 (optional library)
 
-    uri = _uri(location)
+    uri = _uri(location, tmp)
     if uri.startswith("file:"):
         # recent MLflow refuses the file store unless asked; reading an existing one is the point
         os.environ.setdefault("MLFLOW_ALLOW_FILE_STORE", "true")

@@ -1,4 +1,6 @@
-"""Read one Optuna study: any storage URL Optuna opens, or a JournalStorage file."""
+"""Read one Optuna study: an SQLite file or ``sqlite:`` URL, a JournalStorage file, or another
+storage URL Optuna opens. Local files are read through a snapshot (`importers.readonly`): the
+source is never written, and a file that is not an Optuna storage is refused untouched."""
 
 from __future__ import annotations
 
@@ -6,22 +8,43 @@ import math
 from pathlib import Path
 
 from reportgen.errors import ReportgenError
+from reportgen.importers.readonly import (
+    existing_file,
+    is_sqlite,
+    scratch,
+    sqlite_path,
+    sqlite_snapshot,
+    sqlite_tables,
+)
 from reportgen.importers.runs import ImportedRun, ImportedSource, SpaceHint, require
 from reportgen.importers.runs import first_line as _first_line
 from reportgen.schema import Status
 from reportgen.schema.source import Source, SourceKind
 
 OBJECTIVE_COLUMN = "objective"
+STORAGE = "an Optuna storage"
 
 
-def _storage(optuna, location: str):
+def _storage(optuna, location: str, tmp: Path):
+    """An Optuna storage over a private snapshot of a local source; a server URL as given (its
+    tables never created)."""
+    path = sqlite_path(location) if "://" in location else Path(location)
+    if path is None:
+        return optuna.storages.RDBStorage(location, skip_table_creation=True)
+    existing_file(path, location)
+    if is_sqlite(path):
+        tables = sqlite_tables(path, STORAGE)
+        if not {"studies", "trials"} <= tables:
+            raise ReportgenError(
+                f"{location}: an SQLite database, but not an Optuna storage (no 'studies' and "
+                "'trials' tables); it was left as it was"
+            )
+        copy = sqlite_snapshot(path, tmp, STORAGE)
+        return optuna.storages.RDBStorage(f"sqlite:///{copy}", skip_table_creation=True)
     if "://" in location:
-        return location
-    path = Path(location)
-    if not path.is_file():
-        raise ReportgenError(f"{location}: no such file (give a storage URL or a journal file)")
-    if path.read_bytes()[:16] == b"SQLite format 3\x00":
-        return f"sqlite:///{path.resolve()}"
+        raise ReportgenError(f"{location}: not an SQLite database")
+    # a journal file exists (checked above), and Optuna only reads it: it appends and locks
+    # only when a study is written, so it is opened in place (no copy of a big journal)
     journal = optuna.storages.journal
     backend = getattr(journal, "JournalFileBackend", None) or journal.JournalFileStorage
     return optuna.storages.JournalStorage(backend(str(path)))
@@ -39,8 +62,13 @@ def _hint(dist) -> SpaceHint:
 def read(location: str, study_name: str | None) -> ImportedSource:
     optuna = require("optuna", "optuna")
     optuna.logging.set_verbosity(optuna.logging.WARNING)
+    with scratch() as tmp:
+        return _read(optuna, location, study_name, tmp)
+
+
+def _read(optuna, location: str, study_name: str | None, tmp: Path) -> ImportedSource:  # type: ignore[no-untyped-def]
     try:
-        storage = _storage(optuna, location)
+        storage = _storage(optuna, location, tmp)
         names = [s.study_name for s in optuna.get_all_study_summaries(storage)]
         if study_name is None:
             if len(names) != 1:

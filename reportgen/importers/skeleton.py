@@ -197,6 +197,28 @@ def problems_of(e: ValidationError, where: str) -> list[Problem]:
     return out
 
 
+def check_ids(src: ImportedSource, taken: dict[str, str] | None = None) -> list[Problem]:
+    """Runs whose names map to one trial id (``lr/0.1``, ``lr-0.1`` and ``lr 0.1`` all clean to
+    ``lr-0.1``), among themselves or with a trial of the study (``taken``: trial id -> source
+    run id): refused with both names, never merged into one trial."""
+    owner: dict[str, str] = dict(taken or {})
+    out = []
+    for run in src.runs:
+        tid = trial_id(str(src.source.kind), run.run_id)
+        first = owner.setdefault(tid, run.run_id)
+        if first != run.run_id:
+            out.append(
+                Problem(
+                    f"{src.source.location}#{run.run_id}",
+                    None,
+                    "run_id",
+                    f"runs {first!r} and {run.run_id!r} both map to trial id {tid!r}; rename "
+                    "one of them in the source",
+                )
+            )
+    return out
+
+
 def check_names(src: ImportedSource) -> list[Problem]:
     """Hyperparameter names the schema cannot hold, each reported once."""
     seen: dict[str, str] = {}

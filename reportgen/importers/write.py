@@ -21,6 +21,7 @@ from reportgen.importers.skeleton import (
     ImportOptions,
     build_record,
     build_spec,
+    check_ids,
     check_names,
     problems_of,
 )
@@ -38,17 +39,41 @@ class ImportResult:
     created: bool
 
 
-def _existing_run_ids(folder: Path) -> tuple[set[str], int]:
+def _existing_runs(folder: Path) -> tuple[dict[str, str], int]:
+    """Trial id -> source run id of the study's trials, and how many trials it holds."""
     records, problems = load_study(folder)
     if problems:
         raise InvalidRecords(problems)
     assert records is not None
     ids = {
-        t.provenance.source.run_id
+        t.trial_id: (t.provenance.source.run_id if t.provenance.source else "") or ""
         for t in records.trials
-        if t.provenance.source is not None and t.provenance.source.run_id
     }
     return ids, len(records.trials)
+
+
+STAGING = ".import-"  # + the importing process's pid: a staging folder beside the studies
+
+
+def remove_dead_staging(logbook: Path) -> list[Path]:
+    """Remove the staging folders of imports whose process is gone (killed mid-import)."""
+    removed = []
+    for p in Path(logbook).glob(f"{STAGING}*"):
+        pid = p.name[len(STAGING) :].partition("-")[0]
+        if p.is_dir() and not p.is_symlink() and pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(p, ignore_errors=True)
+            removed.append(p)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
 
 
 def import_study(src: ImportedSource, opts: ImportOptions, logbook: Path) -> ImportResult:
@@ -71,7 +96,8 @@ def import_study(src: ImportedSource, opts: ImportOptions, logbook: Path) -> Imp
             spec = StudySpec.model_validate(data)
         except ValidationError as e:
             raise InvalidRecords(problems_of(e, f"{folder / SPEC_NAME} (from {src.source.location})")) from None
-        known, start = set(), 0
+        taken: dict[str, str] = {}
+        start = 0
     else:
         spec, spec_problems = load_spec(folder / SPEC_NAME)
         if spec is None:
@@ -81,7 +107,11 @@ def import_study(src: ImportedSource, opts: ImportOptions, logbook: Path) -> Imp
                 f"{folder}: study exists and was not imported from {src.source.kind}; "
                 "choose another --study"
             )
-        known, start = _existing_run_ids(folder)
+        taken, start = _existing_runs(folder)
+    problems += check_ids(src, taken)
+    if problems:
+        raise InvalidRecords(problems)
+    known = set(taken.values())
     new_runs = [r for r in src.runs if r.run_id not in known]
     records: list[TrialRecord] = []
     for i, run in enumerate(new_runs):
@@ -106,7 +136,8 @@ def import_study(src: ImportedSource, opts: ImportOptions, logbook: Path) -> Imp
         raise InvalidRecords(problems)
     logbook = Path(logbook)
     logbook.mkdir(parents=True, exist_ok=True)
-    tmp_root = Path(tempfile.mkdtemp(prefix=f".import-{opts.study_id}-", dir=logbook))
+    remove_dead_staging(logbook)
+    tmp_root = Path(tempfile.mkdtemp(prefix=f"{STAGING}{os.getpid()}-", dir=logbook))
     try:
         staged = tmp_root / opts.study_id
         if created:
