@@ -44,7 +44,7 @@ def _tree(root: Path) -> dict[str, str]:
             out[os.path.relpath(os.path.join(dirpath, d), root)] = "/"
         for f in files:
             p = os.path.join(dirpath, f)
-            out[os.path.relpath(p, root)] = hashlib.sha256(open(p, "rb").read()).hexdigest()
+            out[os.path.relpath(p, root)] = hashlib.sha256(Path(p).read_bytes()).hexdigest()
     return out
 
 
