@@ -45,14 +45,35 @@ def _render(args: argparse.Namespace, config: Path) -> None:
         print(f"re-rendered {', '.join(result.rendered)}", file=sys.stderr)
 
 
+STATUS_FILE = ".serve-status.txt"  # under DOCS/studies: written when the render state changes
+
+
 def _watch(args: argparse.Namespace, config: Path, stop: threading.Event) -> None:
-    from reportgen.errors import ReportgenError
+    """Re-render every INTERVAL seconds. Whatever goes wrong (bad records, a full disk, a bug)
+    is said on stderr and at the top of every served page, and the loop goes on: the next
+    render that works takes the banner away. The pages keep the last good render meanwhile."""
+    from reportgen.site import sidecar
 
     while not stop.wait(args.interval):
         try:
             _render(args, config)  # MkDocs' watcher sees the changed docs and rebuilds
-        except ReportgenError as e:
-            print(f"reportgen serve: {e}", file=sys.stderr)
+            problem = ""
+        except Exception as e:  # noqa: BLE001 - the loop must outlive any failure
+            where = f"{e.filename}: " if isinstance(e, OSError) and e.filename else ""
+            problem = f"{type(e).__name__}: {where}{getattr(e, 'strerror', None) or e}"
+            print(f"reportgen serve: could not re-render: {problem}", file=sys.stderr)
+        if problem != sidecar.SERVE_PROBLEM[0]:
+            sidecar.SERVE_PROBLEM[0] = problem
+            _note_status(args.docs, problem)
+
+
+def _note_status(docs: Path, problem: str) -> None:
+    """Make MkDocs rebuild (any write under the docs folder does), so the banner shows or goes."""
+    import contextlib
+
+    with contextlib.suppress(OSError):
+        (docs / "studies").mkdir(parents=True, exist_ok=True)
+        (docs / "studies" / STATUS_FILE).write_text(problem or "ok\n", encoding="utf-8")
 
 
 def _with_sidecar() -> None:

@@ -123,6 +123,9 @@ class Manifest:
     # hashed): a stat taken in the clock tick of an edit may not show it (`trusted`)
     records_stat_ns: int = 0
     docs_stat_ns: int = 0
+    # what the file held when loaded, but the stat times: a build that changed nothing else
+    # writes nothing (`mkdocs serve` reloads every open page on any write under docs/)
+    loaded: dict[str, Any] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def load(cls, path: Path) -> Manifest:
@@ -135,11 +138,14 @@ class Manifest:
                 docs=dict(data.get("docs", {})),
                 records_stat_ns=int(data.get("records_stat_ns", 0)),
                 docs_stat_ns=int(data.get("docs_stat_ns", 0)),
+                loaded=_without_times(data),
             )
         except (OSError, ValueError, KeyError, TypeError):
             return cls()  # no manifest or an unreadable one: rebuild everything
 
     def save(self, path: Path) -> None:
+        """Write the manifest, unless only its stat times would change: the older times it
+        keeps only make a few recently changed files count as racy (hashed again)."""
         data = {
             "format": FORMAT,
             "studies": {k: self.studies[k].__dict__ for k in sorted(self.studies)},
@@ -147,7 +153,15 @@ class Manifest:
             "records_stat_ns": self.records_stat_ns,
             "docs_stat_ns": self.docs_stat_ns,
         }
-        atomic_write_text(Path(path), json.dumps(data, indent=1, sort_keys=True) + "\n")
+        text = json.dumps(data, indent=1, sort_keys=True) + "\n"
+        if self.loaded is not None and self.loaded == _without_times(json.loads(text)):
+            return
+        atomic_write_text(Path(path), text)
+        self.loaded = _without_times(json.loads(text))
+
+
+def _without_times(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if k not in ("records_stat_ns", "docs_stat_ns")}
 
 
 def trusted(cache: dict[str, list], stat_ns: int) -> dict[str, list]:  # type: ignore[type-arg]

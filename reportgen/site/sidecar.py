@@ -26,6 +26,7 @@ serve`` add it to a config that does not name it.
 from __future__ import annotations
 
 import hashlib
+import html
 import logging
 import re
 from pathlib import Path
@@ -110,10 +111,32 @@ def fill_page(html: str, parts: dict[str, str], where: str) -> str:
     return _REF.sub(put, html)
 
 
+# what `reportgen serve` could not do at its last re-render ("" when it worked): shown at the
+# top of every page it serves, so a stale page never passes for a live one
+SERVE_PROBLEM = [""]
+_ARTICLE = re.compile(r"<article\b[^>]*>")
+
+
+def serve_banner(output: str, problem: str) -> str:
+    """``output`` with a banner saying the re-render failed, at the top of the page's article."""
+    text = html.escape(problem)
+    banner = (
+        '<div class="admonition failure reportgen-serve-problem" role="alert">'
+        '<p class="admonition-title">reportgen serve could not re-render the logbook</p>'
+        f"<p>{text}</p><p>This page shows the last render that worked; serve keeps trying."
+        "</p></div>"
+    )
+    m = _ARTICLE.search(output)
+    at = m.end() if m else 0
+    return output[:at] + banner + output[at:]
+
+
 class Sidecar(BasePlugin):  # type: ignore[type-arg]
     """Put each page's charts' data and trial table back into its HTML (module docstring)."""
 
     def on_post_page(self, output: str, *, page: Any, config: Any) -> str:
+        if SERVE_PROBLEM[0]:
+            output = serve_banner(output, SERVE_PROBLEM[0])
         if "data-spec-ref=" not in output and "data-block-ref=" not in output:
             return output
         path = Path(config.docs_dir) / sidecar_name(page.file.src_uri)
