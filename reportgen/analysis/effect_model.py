@@ -10,7 +10,8 @@ the candidate is better. Three models, chosen by the study's design (``launch`` 
 - ``seeds``: nuisance hyperparameters tuned in every sampler seed: one difference per seed, this
   search's from its retrains (seed noise averaged) and each rerun's from the arms' best scores.
   Nuisance-tuning luck moves every seed's difference; the effect is their mean and its standard
-  error their spread over sqrt(S), with S - 1 degrees of freedom: the paired t over seeds to which
+  error their spread over sqrt(S) (never below this search's retrain standard error over S), with
+  S - 1 degrees of freedom: the paired t over seeds to which
   the REML answer of a random-intercept model reduces in a balanced design. (Weighting the seeds
   by a modelled within-seed variance, with a DerSimonian–Laird luck variance, was measured
   liberal by ``bench/decision_calibration.py``: a rerun's best value is a selected minimum, not
@@ -82,7 +83,9 @@ def estimate(
     if model == "seeds":
         d = np.concatenate([d0[..., None], runs], axis=-1)
         s = d.shape[-1]
-        var = d.var(axis=-1, ddof=1) / s
+        # never below what this search's difference alone brings (its retrains' variance / S**2):
+        # seeds that happen to agree exactly do not make the effect exact
+        var = np.maximum(d.var(axis=-1, ddof=1) / s, v0 / s**2)
         return Estimate(d.mean(axis=-1), np.sqrt(var), np.full_like(d0, s - 1.0), d0, v0, var)
     # retrains+spread
     spread = runs.var(axis=-1, ddof=1) if r >= 2 else np.full_like(d0, np.inf)

@@ -12,9 +12,9 @@ from markupsafe import Markup
 from reportgen.guidance import Guidance
 from reportgen.pages import notes
 from reportgen.pages.context import (
-    ComparisonLine,
     Chart,
     CheckItem,
+    ComparisonLine,
     DecisionCard,
     FindingGroup,
     FindingRow,
