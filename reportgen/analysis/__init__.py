@@ -370,7 +370,6 @@ def analyze_study(
     findings += check_noise_floor(
         spec.objective.metric,
         {"gap between the best compared values": gap, "decision effect": decision.effect},
-        [float(v) for v in scored.values if np.isfinite(v)],
         eval_examples_of(ordered),
     )
     if previous_round_trials is not None:
