@@ -23,11 +23,14 @@ from reportgen.analysis.density import (
     expected_best_of_k,
 )
 from reportgen.analysis.design import check_design
+from reportgen.analysis.estimand import choose as choose_estimand
+from reportgen.analysis.estimand import rescored
 from reportgen.analysis.findings import finding
 from reportgen.analysis.infeasible import check_infeasible
 from reportgen.analysis.isolation import isolation
-from reportgen.analysis.launch import Arm, Draw, Setting, decide
-from reportgen.analysis.noise import check_noise_floor, eval_examples_of, eval_noise, late_half
+from reportgen.analysis.launch import Arm, Draw, Setting
+from reportgen.analysis.launch_decision import decide
+from reportgen.analysis.noise import check_noise_floor, eval_examples_of
 from reportgen.analysis.objective import ScoredTrials, score_trials
 from reportgen.analysis.playbook_extras import playbook_extras
 from reportgen.analysis.stability import check_stability_edge
@@ -42,9 +45,9 @@ from reportgen.analysis.variance import (
 )
 from reportgen.schema import (
     Decision,
+    Estimand,
     Finding,
     Isolation,
-    ObjectiveMode,
     RetrainGroup,
     Role,
     Scalar,
@@ -103,26 +106,18 @@ def _natural(trial_id: str) -> tuple[str, int]:
 
 
 def _draws(retrains: ScoredTrials, group: RetrainGroup | None) -> tuple[Draw, ...]:
-    """Every retrain of ``group`` (feasible or not), in retrain order."""
+    """Every retrain of ``group`` (feasible or not), in retrain order, on the decision's score."""
     if group is None:
         return ()
     idx = [i for i, t in enumerate(retrains.trials) if t.group == group.group]
     idx.sort(key=lambda i: _natural(retrains.trials[i].trial_id))
     out = []
     for i in idx:
-        t, y = retrains.trials[i], retrains.score_curves[i]
-        if not retrains.feasible[i] or y is None:
+        t = retrains.trials[i]
+        if not retrains.feasible[i]:
             out.append(Draw(t.trial_id, float("nan"), reason=t.status_reason))
-            continue
-        late = late_half(y)
-        out.append(
-            Draw(
-                t.trial_id,
-                float(retrains.values[i]),
-                late_mean=float(retrains.sign * late.mean()),
-                noise=eval_noise(late),
-            )
-        )
+        else:
+            out.append(Draw(t.trial_id, float(retrains.values[i])))
     return tuple(out)
 
 
@@ -148,19 +143,41 @@ def _rerun_parts(reruns: ScoredTrials) -> list[tuple[str, ScoredTrials]]:
 
 
 def _with_evidence(
-    arm: Arm | None,
+    arm: Arm,
     pred: Callable[[Hparams], bool] | None,
     search: ScoredTrials,
     retrains: ScoredTrials,
     reruns: ScoredTrials | None,
-) -> Arm | None:
-    if arm is None:
-        return None
+    study_id: str = "",
+) -> Arm:
     n_search = sum(1 for t in search.trials if pred is None or pred(t.hyperparameters))
     bests = _seed_bests(search, reruns, pred) if reruns is not None and pred is not None else {}
     return Arm(
-        arm.label, arm.source_trial, arm.group, _draws(retrains, arm.group), n_search, bests
+        arm.label,
+        arm.source_trial,
+        arm.group,
+        _draws(retrains, arm.group),
+        n_search,
+        bests,
+        study_id,
     )
+
+
+def _value_arm(
+    h: str,
+    value: Scalar,
+    search: ScoredTrials,
+    retrains: ScoredTrials,
+    groups: list[RetrainGroup],
+    reruns: ScoredTrials,
+) -> Arm:
+    def pred(hps: Hparams) -> bool:
+        return h in hps and _same(hps[h], value)
+
+    i = _best_index(search, pred)
+    source = search.trials[i].trial_id if i is not None else None
+    arm = Arm(f"{h}={value}", source, _group_for(source, pred, groups, retrains))
+    return _with_evidence(arm, pred, search, retrains, reruns)
 
 
 def _arms(
@@ -170,46 +187,31 @@ def _arms(
     groups: list[RetrainGroup],
     baseline_trials: Sequence[TrialRecord] | None,
     reruns: ScoredTrials,
-) -> tuple[Arm | None, Arm | None]:
+    estimand: Estimand,
+) -> tuple[list[Arm], Arm | None]:
+    """The compared values (best searched first) and the baseline arm."""
     base = spec.baseline
     if base is None:
-        return None, None
+        return [], None
     scientific = spec.by_role(Role.SCIENTIFIC)
     if base.hyperparameter is not None:
         h, v = base.hyperparameter, base.value
-
-        def is_base(hps: Hparams) -> bool:
-            return h in hps and _same(hps[h], v)
-
-        b = _best_index(search, is_base)
-        b_id = search.trials[b].trial_id if b is not None else None
-        baseline = _with_evidence(
-            Arm(f"{h}={v}", b_id, _group_for(b_id, is_base, groups, retrains)),
-            is_base,
-            search,
-            retrains,
-            reruns,
-        )
+        baseline = _value_arm(h, v, search, retrains, groups, reruns)  # type: ignore[arg-type]
         if spec.candidate is not None:
-            c_value: Scalar | None = spec.candidate
-            c = _best_index(search, lambda hps: h in hps and _same(hps[h], c_value))
+            values: list[Scalar] = [spec.candidate]
         else:
-            c = _best_index(search, lambda hps: h in hps and not is_base(hps))
-            c_value = search.trials[c].hyperparameters[h] if c is not None else None
-        if c_value is None:
-            return None, baseline
-        c_id = search.trials[c].trial_id if c is not None else None
+            values = []
+            for i in search.ranking():
+                hps = search.trials[i].hyperparameters
+                if h in hps and not _same(hps[h], v) and not any(_same(hps[h], x) for x in values):
+                    values.append(hps[h])
+        arms = [_value_arm(h, x, search, retrains, groups, reruns) for x in values]
+        return [a for a in arms if a.source_trial is not None or a.draws], baseline
 
-        def is_cand(hps: Hparams) -> bool:
-            return h in hps and _same(hps[h], c_value)
-
-        cand = Arm(f"{h}={c_value}", c_id, _group_for(c_id, is_cand, groups, retrains))
-        return _with_evidence(cand, is_cand, search, retrains, reruns), baseline
-
-    # the baseline is another study: its best trial's retrain group
-    baseline = Arm(f"study {base.study}", None, None)
+    # the baseline is another study: its best trial's retrain group, on the same score
+    baseline = Arm(f"study {base.study}", None, None, study_id=base.study or "")
     if baseline_trials is not None:
-        other = score_trials(baseline_trials, spec.objective)
+        other = rescored(score_trials(baseline_trials, spec.objective), estimand)
         o_search = _of_kind(other, TrialKind.SEARCH)
         o_retrains = _of_kind(other, TrialKind.RETRAIN)
         o_groups = retrain_groups(o_retrains, spec.policy, lambda g, _m: f"retrain of {g}")
@@ -225,6 +227,7 @@ def _arms(
             o_search,
             o_retrains,
             None,
+            base.study or "",
         )
     if spec.candidate is not None and scientific:
         h = scientific[0].name
@@ -241,10 +244,10 @@ def _arms(
         label = f"study {spec.study_id}"
     c = _best_index(search, pred)
     if c is None:
-        return None, baseline
+        return [], baseline
     c_id = search.trials[c].trial_id
     cand = Arm(label, c_id, _group_for(c_id, pred, groups, retrains))
-    return _with_evidence(cand, pred, search, retrains, None), baseline
+    return [_with_evidence(cand, pred, search, retrains, None)], baseline
 
 
 def _compared(
@@ -263,18 +266,27 @@ def _compared(
 
 
 def _decision(
-    spec: StudySpec, scored: ScoredTrials, candidate: Arm | None, baseline: Arm | None
+    spec: StudySpec,
+    scored: ScoredTrials,
+    candidates: list[Arm],
+    baseline: Arm | None,
+    estimand: Estimand,
+    n_reruns: int,
 ) -> Decision:
+    walls = [t.wall_seconds for t in scored.trials if t.wall_seconds > 0]
     setting = Setting(
         study_id=spec.study_id,
         metric=spec.objective.metric,
-        best_over_training=spec.objective.mode is ObjectiveMode.BEST_OVER_TRAINING,
         eval_examples=eval_examples_of(scored.trials),
         has_nuisance=bool(spec.by_role(Role.NUISANCE)),
+        late_score=estimand.score == "late_half_mean",
         baseline_study=spec.baseline.study if spec.baseline is not None else None,
         external=spec.workload.name == EXTERNAL,
+        trial_budget=spec.trial_budget,
+        reruns_done=n_reruns,
+        seconds_per_trial=float(np.median(walls)) if walls else None,
     )
-    return decide(candidate, baseline, scored.sign, spec.policy, setting, spec.override)
+    return decide(candidates, baseline, scored.sign, spec.policy, setting, spec.override, estimand)
 
 
 def analyze_study(
@@ -299,7 +311,6 @@ def analyze_study(
     reruns = _of_kind(scored, TrialKind.RERUN)
 
     summary = summarize(search, policy)
-    iso = isolation(spec, search, policy)
     scientific = [hp.name for hp in spec.by_role(Role.SCIENTIFIC)]
 
     def label_of(group: str, members: list[int]) -> str:
@@ -307,7 +318,18 @@ def analyze_study(
         values = ", ".join(f"{h}={hps[h]}" for h in scientific if h in hps)
         return f"retrain of {group}" + (f" ({values})" if values else "")
 
-    groups = retrain_groups(retrains, policy, label_of)
+    # one score for every number beside the decision (retrain table, isolation, variance)
+    labels = {
+        g: label_of(g, [i for i, t in enumerate(retrains.trials) if t.group == g])
+        for g in sorted({t.group for t in retrains.trials})
+    }
+    estimand = choose_estimand(spec.objective, retrains, policy, labels)
+    d_scored = rescored(scored, estimand)
+    d_search = _of_kind(d_scored, TrialKind.SEARCH)
+    d_retrains = _of_kind(d_scored, TrialKind.RETRAIN)
+    d_reruns = _of_kind(d_scored, TrialKind.RERUN)
+    iso = isolation(spec, d_search, policy)
+    groups = retrain_groups(d_retrains, policy, label_of)
 
     findings: list[Finding] = []
     findings += check_design(spec, policy)
@@ -320,7 +342,7 @@ def analyze_study(
     findings += check_near_best(search, policy, pooled_std(groups))
     findings += check_best_so_far(search, policy)
     findings += check_coverage(spec, search, policy)
-    compared, gap = _compared(iso, search)
+    compared, gap = _compared(iso, d_search)
     diagnoses = diagnose_all(search, policy)
     findings += check_curves(diagnoses, compared, gap, policy)
     lead, more, extras = playbook_extras(
@@ -338,14 +360,16 @@ def analyze_study(
             )
         )
 
-    study_var = study_variance(search, reruns, policy.false_adopt_rate)
+    study_var = study_variance(d_search, d_reruns, policy.false_adopt_rate)
     findings += check_study_variance(study_var, spec.study_id, policy, external)
-    candidate, baseline = _arms(spec, search, retrains, groups, baseline_trials, reruns)
-    decision = _decision(spec, scored, candidate, baseline)
+    candidates, baseline = _arms(
+        spec, d_search, d_retrains, groups, baseline_trials, d_reruns, estimand
+    )
+    n_reruns = len({t.group for t in reruns.trials})
+    decision = _decision(spec, scored, candidates, baseline, estimand, n_reruns)
     findings += check_noise_floor(
         spec.objective.metric,
         {"gap between the best compared values": gap, "decision effect": decision.effect},
-        [float(v) for v in scored.values if np.isfinite(v)],
         eval_examples_of(ordered),
     )
     if previous_round_trials is not None:

@@ -20,6 +20,13 @@ def _col(t: TrialRecord, name: str) -> np.ndarray | None:
     return np.asarray(col, dtype=float) if col else None
 
 
+def _around(values: np.ndarray, i: int, width: int = 2) -> float:
+    """Median of the finite values within ``width`` intervals of ``i``, without ``i`` itself."""
+    near = np.concatenate([values[max(0, i - width) : i], values[i + 1 : i + 1 + width]])
+    near = near[np.isfinite(near)]
+    return float(np.median(near)) if near.size else float("inf")
+
+
 def grad_norm_stats(t: TrialRecord, policy: Policy) -> GradNormStats:
     mean = np.asarray(t.curves.grad_norm, dtype=float)
     mx = _col(t, "grad_norm_max")
@@ -38,10 +45,17 @@ def grad_norm_stats(t: TrialRecord, policy: Policy) -> GradNormStats:
     # pooled p90 lies between the smallest and largest interval p90; norms usually shrink as
     # training goes on, so the 90th percentile of the interval p90s (the upper side) stands in
     suggested = float(np.nanpercentile(p, 90)) if p90 is not None else float(np.percentile(m, 90))
-    median = float(np.nanmedian(top))  # outliers against the typical interval of the same kind
     steps = np.asarray(t.curves.step)[ok]
-    outliers = [int(s) for s, v in zip(steps, top, strict=True)
-                if np.isfinite(v) and v > policy.grad_outlier_ratio * median]
+    # early training has large norms by nature (the loss falls fastest there), and norms shrink
+    # by orders of magnitude as training converges: an outlier is a spike above its own
+    # neighbours (the median of the two intervals either side), after the first
+    # ``policy.early_best_fraction`` of the steps; a smoothly falling norm raises nothing
+    late = steps > policy.early_best_fraction * max(t.max_train_steps, 1)
+    outliers = [
+        int(steps[i])
+        for i in range(top.size)
+        if late[i] and np.isfinite(top[i]) and top[i] > policy.grad_outlier_ratio * _around(top, i)
+    ]
     frac = None
     if clipped is not None:
         c = clipped[ok]

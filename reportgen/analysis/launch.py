@@ -1,31 +1,25 @@
-"""Launch decision: candidate against baseline, each from its retrain group, at planned looks.
+"""Launch decision: every compared scientific value against the baseline, at planned looks.
 
-The rule (``Decision.procedure`` states it in one sentence):
+The rule (``launch_text.procedure`` states it in one paragraph):
 
+- **One estimand** (``estimand``): every arm is scored the same way everywhere (its retrains,
+  its best trial in every rerun), so the effect is a difference on one stated scale.
 - **Planned looks** (``sequential``): the verdict may change only at ``policy.looks()`` retrains
-  per arm. At the last look reached, the first n retrains of each arm (in retrain order) are
-  compared; later retrains wait for the next look. Each look is tested at Pocock's nominal level,
-  so the false-adopt rate over every look of the plan is ``policy.false_adopt_rate`` however
-  often the study is analysed as retrains accumulate.
-- **Feasibility**: diverged or failed retrains count against their arm. A candidate that fails
-  more often than the baseline is never adopted; it is rejected when the difference is beyond
-  chance (one-sided Fisher exact test at the look's level).
-- **Effect and interval**: difference of retrain means (positive = candidate better), Welch
-  standard error. With reruns, the effect is the mean over sampler seeds of the arms'
-  difference (this search's from the retrains, each rerun's from the arms' best search values)
-  with a one-sample t interval from their spread, so nuisance-tuning luck is averaged and
-  counted; without reruns, a study with nuisance hyperparameters is never adopted (it may be
-  rejected): the verdict names the reruns to run.
-  The standard error is never below the paired-proportion floor of the gap on the validation
-  set (``noise.paired_floor``).
-- **Objective noise**: when the arms' evaluation noise differs by more than
-  ``policy.eval_noise_ratio``, "best over training" favours the noisier arm; the retrains are
-  then scored by the mean of their late evaluations instead, and the verdict says so.
+  per arm, from the first retrains of each arm up to the last look reached, at the nominal level
+  of a Lan–DeMets spending plan that ends at the last planned look.
+- **Both sources of variance** (``effect_model``): seed noise within a configuration (the
+  retrains) and nuisance-tuning luck across sampler seeds (the reruns). A study with nuisance
+  hyperparameters gets no verdict, neither adopt nor reject, until the plan's
+  ``policy.nuisance_reruns`` reruns are in; it then uses those reruns and no later ones.
+- **Feasibility**: diverged or failed retrains count against their arm; a candidate failing
+  more often than the baseline beyond chance (one-sided Fisher exact test) is rejected.
+- **Several values** (``family``): each value with retrains is compared with the baseline; Holm's
+  step-down keeps the family-wise error rate, and the verdict names the comparison it decided.
 - Adopt when the lower bound clears ``policy.min_effect``; reject when the upper bound is below
-  it; otherwise inconclusive with the next planned look to reach.
+  it; a search budget favouring one arm withholds the verdict it favours.
 
-Only the retrains count, not the search trial they copy: that trial was selected for being good,
-so its value is biased; fresh seeds are not.
+Only the retrains count for this search, not the search trial they copy: that trial was selected
+for being good, so its value is biased; fresh seeds are not.
 """
 
 from __future__ import annotations
@@ -36,86 +30,25 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import stats
 
-from reportgen.analysis.commands import rerun_command, retrain_command
-from reportgen.analysis.findings import fmt
+from reportgen.analysis import effect_model as em
 from reportgen.analysis.noise import paired_floor
-from reportgen.analysis.sequential import look_reached, pocock_level
-from reportgen.schema import Decision, Override, Policy, RetrainGroup, Verdict
-
-
-@dataclass(frozen=True)
-class Comparison:
-    effect: float
-    ci_low: float
-    ci_high: float
-    se: float
-    df: float
-
-
-def welch_bounds(
-    mean_c: np.ndarray,
-    var_c: np.ndarray,
-    n_c: np.ndarray,
-    mean_b: np.ndarray,
-    var_b: np.ndarray,
-    n_b: np.ndarray,
-    sign: float,
-    alpha: float,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Effect (positive = candidate better) and its one-sided-alpha bounds, vectorised (one look).
-
-    ``sign`` is +1 when lower is better, -1 when higher is better.
-    """
-    a, b = var_c / n_c, var_b / n_b
-    se = np.sqrt(a + b)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        df = np.where(se > 0, (a + b) ** 2 / (a**2 / (n_c - 1) + b**2 / (n_b - 1)), n_c + n_b - 2)
-    df = np.where(np.isfinite(df) & (df > 0), df, n_c + n_b - 2)
-    half = stats.t.ppf(1 - alpha, df) * se
-    effect = -sign * (mean_c - mean_b)
-    return effect, effect - half, effect + half
-
-
-def compare(
-    c: np.ndarray, b: np.ndarray, sign: float, level: float, floor: float | None = None
-) -> Comparison:
-    """Welch comparison of two samples at one-sided ``level``; ``floor`` bounds the standard
-    error from below."""
-    va, vb = c.var(ddof=1) / c.size, b.var(ddof=1) / b.size
-    denom = va**2 / (c.size - 1) + vb**2 / (b.size - 1)
-    df = (va + vb) ** 2 / denom if denom > 0 else float(c.size + b.size - 2)
-    se = math.sqrt(va + vb)
-    if floor is not None and se < floor:
-        se = floor
-    effect = -sign * float(c.mean() - b.mean())
-    half = float(stats.t.isf(level, df)) * se
-    return Comparison(effect, effect - half, effect + half, se, float(df))
-
-
-def verdict_of(low: float, high: float, min_effect: float) -> Verdict:
-    if low > min_effect:
-        return Verdict.ADOPT
-    if high < min_effect:
-        return Verdict.REJECT
-    return Verdict.INCONCLUSIVE
+from reportgen.schema import ArmComparison, RetrainGroup, SeedRow, Verdict
 
 
 @dataclass(frozen=True)
 class Draw:
-    """One retrain of an arm: its objective, the mean of its late evaluations, its eval noise."""
+    """One retrain of an arm: its score on the decision's estimand (NaN when infeasible)."""
 
     trial_id: str
-    value: float  # NaN when infeasible
-    late_mean: float = math.nan
-    noise: float = math.nan
+    value: float
     reason: str = ""  # status reason of an infeasible retrain
 
 
 @dataclass(frozen=True)
 class Arm:
-    """One side of the comparison: label, the source trial to retrain, its retrain group, the
+    """One side of a comparison: label, the source trial to retrain, its retrain group, the
     retrains in retrain order, how many search trials tuned it and its best search value per
-    sampler seed (this search and each rerun)."""
+    rerun group (value on the decision's estimand; "" is this search)."""
 
     label: str
     source_trial: str | None
@@ -123,6 +56,7 @@ class Arm:
     draws: tuple[Draw, ...] = ()
     n_search: int = 0
     seed_bests: dict[str, float] = field(default_factory=dict)
+    study_id: str = ""  # the study whose retrains these are ("" = the analysed study)
 
 
 @dataclass(frozen=True)
@@ -131,320 +65,180 @@ class Setting:
 
     study_id: str
     metric: str = "valid_error"
-    best_over_training: bool = True
     eval_examples: int | None = None
     has_nuisance: bool = True
+    late_score: bool = False  # the estimand is the late-half mean (arms' eval noise differs)
     baseline_study: str | None = None  # the other study holding the baseline arm, if any
     external: bool = False  # trained by the user's own loop: commands name `reportgen suggest`
+    trial_budget: int = 0
+    reruns_done: int = 0  # rerun groups of this study
+    seconds_per_trial: float | None = None  # the study's median trial wall time
 
 
-def procedure(policy: Policy) -> str:
-    looks = policy.looks()
-    level = pocock_level(looks, policy.false_adopt_rate)
-    return (
-        f"Group-sequential Welch comparison with a Pocock boundary: the verdict is computed only "
-        f"at {', '.join(map(str, looks))} retrains per arm, from the first retrains of each arm "
-        f"up to the last of these looks reached, with a one-sided level of {level:.2%} at every "
-        f"look so that the false-adopt rate over all looks is "
-        f"{policy.false_adopt_rate:.0%}; diverged or failed retrains count against their arm, "
-        f"with reruns the effect is averaged over sampler seeds with a t interval from their "
-        f"spread (nuisance-tuning luck) and without reruns a study with nuisance "
-        f"hyperparameters is not adopted, the standard "
-        f"error is never below that of the gap's examples on the validation set; adopt when the "
-        f"lower bound exceeds the minimum effect {fmt(policy.min_effect)}, reject when the "
-        f"upper bound is below it."
-    )
+@dataclass
+class Compared:
+    """One candidate against the baseline at a look: its evidence and, once levelled, verdict."""
+
+    candidate: Arm
+    n: int
+    effect: float | None = None
+    se: float | None = None
+    df: float | None = None
+    retrain_var: float = 0.0
+    seed_var: float = 0.0
+    floor: float | None = None
+    n_c: int = 0
+    n_b: int = 0
+    bad_c: list[Draw] = field(default_factory=list)
+    bad_b: list[Draw] = field(default_factory=list)
+    fail_p: float = 1.0
+    seeds: list[SeedRow] = field(default_factory=list)
+    reruns_used: int = 0
+    level: float = 0.0
+    low: float | None = None
+    high: float | None = None
+    verdict: Verdict = Verdict.INCONCLUSIVE
+    blocked: str = ""  # why a verdict the interval supports is withheld
+    constant: bool = False  # every retrain value identical: no noise to measure
+
+    def comparison(self) -> ArmComparison:
+        return ArmComparison(
+            candidate_label=self.candidate.label,
+            effect=self.effect,
+            ci_low=self.low,
+            ci_high=self.high,
+            se=self.se,
+            df=self.df,
+            level=self.level,
+            n_candidate=self.n_c,
+            n_baseline=self.n_b,
+            verdict=self.verdict,
+            seeds=self.seeds,
+        )
 
 
-def _retrain_cmd(study_id: str, arm: Arm, seeds: int, setting: Setting) -> str:
-    return retrain_command(study_id, arm.source_trial or "best", seeds, setting.external)
+def _natural(name: str) -> tuple[str, int]:
+    head = name.rstrip("0123456789")
+    tail = name[len(head) :]
+    return head, int(tail) if tail else -1
 
 
-def _next_look(
-    looks: tuple[int, ...], k: int, effect: float, var_sum: float, level: float, policy: Policy
-) -> int:
-    """The smallest later look at which the observed effect would likely clear the boundary."""
-    distance = abs(effect - policy.min_effect)
-    z = stats.norm.isf(level) + stats.norm.ppf(policy.target_power)
-    want = math.inf if distance == 0 else z**2 * var_sum / distance**2
-    later = looks[k + 1 :]
-    return next((n for n in later if n >= want), later[-1])
+def rerun_seeds(candidate: Arm, baseline: Arm) -> list[str]:
+    """Rerun groups where both arms have a best value, in sampler-seed order."""
+    common = (set(candidate.seed_bests) & set(baseline.seed_bests)) - {""}
+    return sorted(common, key=_natural)
 
 
-def _rerun_differences(candidate: Arm, baseline: Arm, sign: float) -> list[float]:
-    """Per-sampler-seed difference of the arms' best search values (positive = candidate
-    better), for the reruns only (this search's seed is represented by the retrains)."""
-    seeds = sorted((set(candidate.seed_bests) & set(baseline.seed_bests)) - {""})
-    return [-sign * (candidate.seed_bests[s] - baseline.seed_bests[s]) for s in seeds]
-
-
-def _nuisance_caveat(setting: Setting, policy: Policy, n_seeds: int) -> list[str]:
-    if n_seeds >= 2:
-        return [
-            f"Nuisance-tuning luck is covered by {n_seeds} sampler seeds (this search and "
-            f"{n_seeds - 1} rerun(s)): the effect is the mean over seeds of the arms' "
-            f"difference (the retrains' difference for this search, the best values' difference "
-            f"for each rerun) and its interval comes from their spread."
-        ]
+def model_of(setting: Setting) -> str:
     if not setting.has_nuisance:
-        return []
-    return [
-        "Nuisance-tuning luck is not covered: the interval counts the seed noise of the two "
-        "retrained configurations only, and either arm's nuisance hyperparameters may have "
-        "landed nearer their optimum by chance. Run "
-        f"{rerun_command(setting.study_id, policy.nuisance_reruns, setting.external)} "
-        "to cover it."
-    ]
+        return "retrains"
+    return "retrains+spread" if setting.late_score else "seeds"
 
 
-def across_seeds(retrain: Comparison, reruns: list[float], level: float) -> Comparison:
-    """Mean over sampler seeds of the arms' difference: this search's from its retrains, one per
-    rerun from the best values; one-sample t interval with as many degrees of freedom as reruns,
-    never narrower than the retrains' own standard error."""
-    values = np.array([retrain.effect, *reruns])
-    se = max(float(values.std(ddof=1)) / math.sqrt(values.size), retrain.se)
-    df = float(values.size - 1)
-    effect = float(values.mean())
-    half = float(stats.t.isf(level, df)) * se
-    return Comparison(effect, effect - half, effect + half, se, df)
-
-
-def decide(
-    candidate: Arm | None,
-    baseline: Arm | None,
-    sign: float,
-    policy: Policy,
-    setting: Setting,
-    override: Override | None,
-) -> Decision:
-    looks = policy.looks()
-    level = pocock_level(looks, policy.false_adopt_rate)
-    rule = procedure(policy)
-
-    def result(verdict: Verdict, reason: str, next_step: str, **kw: object) -> Decision:
-        return Decision(
-            verdict=verdict,
-            candidate_label=candidate.label if candidate else "none",
-            baseline_label=baseline.label if baseline else "none",
-            candidate=candidate.group if candidate else None,
-            baseline=baseline.group if baseline else None,
-            reason=reason,
-            next_step=next_step,
-            override=override,
-            policy=policy,
-            procedure=rule,
-            **kw,  # type: ignore[arg-type]
-        )
-
-    if baseline is None:
-        return result(
-            Verdict.INCONCLUSIVE,
-            "The study names no baseline to compare against.",
-            "Name the incumbent in study.yaml: 'baseline' with a scientific value, or another study.",
-        )
-    if candidate is None:
-        return result(
-            Verdict.INCONCLUSIVE,
-            f"No feasible candidate other than the baseline ({baseline.label}).",
-            "Run trials of the scientific values to compare with the baseline.",
-        )
-    arms = (candidate, baseline)
-    n_have = min(len(a.draws) for a in arms)
-    k = look_reached(n_have, looks)
-    if k is None:
-        wants = ", ".join(f"{a.label} ({len(a.draws)} retrain(s))" for a in arms)
-        shown: dict[str, float] = {}
-        c_ok = np.array([d.value for d in candidate.draws if math.isfinite(d.value)])
-        b_ok = np.array([d.value for d in baseline.draws if math.isfinite(d.value)])
-        if min(c_ok.size, b_ok.size) >= 2:  # too few to decide, enough to show the effect so far
-            early = compare(c_ok, b_ok, sign, level)
-            shown = {"effect": early.effect, "ci_low": early.ci_low, "ci_high": early.ci_high}
-        return result(
-            Verdict.INCONCLUSIVE,
-            f"Trial variance is not characterised: fewer than {looks[0]} retrains (the first "
-            f"planned look) for {wants}.",
-            f"Run {_retrain_cmd(setting.study_id, candidate, looks[0], setting)} and "
-            f"{_retrain_cmd(setting.baseline_study or setting.study_id, baseline, looks[0], setting)}, "
-            f"then analyse again.",
-            retrains_needed=looks[0] - n_have,
-            **shown,
-        )
-    n = looks[k]
+def evidence(
+    candidate: Arm, baseline: Arm, n: int, sign: float, setting: Setting, reruns: int
+) -> Compared:
+    """The comparison's effect, standard error and degrees of freedom at the look of ``n``
+    retrains per arm, using the first ``reruns`` reruns both arms have (0: retrains only)."""
+    out = Compared(candidate, n)
     c_draws, b_draws = candidate.draws[:n], baseline.draws[:n]
-    waiting = sum(len(a.draws) - n for a in arms)
-    caveats: list[str] = []
-    if waiting:
-        caveats.append(
-            f"{waiting} retrain(s) beyond the look at {n} per arm wait for the next planned look "
-            f"({looks[k + 1]} per arm)."
-            if k + 1 < len(looks)
-            else f"{waiting} retrain(s) beyond the last planned look ({n} per arm) are not used."
+    out.bad_c = [d for d in c_draws if not math.isfinite(d.value)]
+    out.bad_b = [d for d in b_draws if not math.isfinite(d.value)]
+    if len(out.bad_c) > len(out.bad_b):
+        bc, bb = len(out.bad_c), len(out.bad_b)
+        out.fail_p = float(
+            stats.fisher_exact([[bc, n - bc], [bb, n - bb]], alternative="greater").pvalue
         )
-
-    # feasibility: failed retrains count against their arm
-    bad_c = [d for d in c_draws if not math.isfinite(d.value)]
-    bad_b = [d for d in b_draws if not math.isfinite(d.value)]
-    feasibility = ""
-    withhold = ""
-    fail_reject = False
-    if bad_c or bad_b:
-        feasibility = (
-            f" Infeasible retrains: {candidate.label} {len(bad_c)} of {n}"
-            + (f" ({', '.join(d.trial_id for d in bad_c)})" if bad_c else "")
-            + f", {baseline.label} {len(bad_b)} of {n}"
-            + (f" ({', '.join(d.trial_id for d in bad_b)})" if bad_b else "")
-            + "."
-        )
-        if len(bad_c) > len(bad_b):
-            p = stats.fisher_exact(
-                [[len(bad_c), n - len(bad_c)], [len(bad_b), n - len(bad_b)]],
-                alternative="greater",
-            ).pvalue
-            fail_reject = bool(p < level)
-            withhold = (
-                f"{candidate.label} diverged or failed in {len(bad_c)} of {n} retrains against "
-                f"{len(bad_b)} of {n} for {baseline.label}"
-            )
-    c_ok = [d for d in c_draws if math.isfinite(d.value)]
-    b_ok = [d for d in b_draws if math.isfinite(d.value)]
-    if min(len(c_ok), len(b_ok)) < 2:
-        return result(
-            Verdict.REJECT if fail_reject else Verdict.INCONCLUSIVE,
-            f"Fewer than 2 feasible retrains in an arm at the look of {n} per arm.{feasibility}",
-            "Find out why the retrains fail before comparing; the trial ids are listed above.",
-            caveats=caveats,
-        )
-
-    # objective noise: best over training favours the noisier arm
-    estimand = "best over training"
-    noise = [float(np.sqrt(np.nanmean([d.noise**2 for d in ok]))) for ok in (c_ok, b_ok)]
-    ratio = max(noise) / min(noise) if min(noise) > 0 else (math.inf if max(noise) > 0 else 1.0)
-    use_late = setting.best_over_training and ratio > policy.eval_noise_ratio
-    if use_late:
-        estimand = "mean of the late half of the evaluations"
-        noisier = candidate.label if noise[0] > noise[1] else baseline.label
-        caveats.append(
-            f"Evaluation noise differs between the arms ({fmt(noise[0])} vs {fmt(noise[1])}, "
-            f"ratio {ratio:.1f} > {policy.eval_noise_ratio:g}): best over training would favour "
-            f"the noisier arm ({noisier}), so each retrain is scored by the mean of the late "
-            f"half of its evaluations instead."
-        )
-    pick = (lambda d: d.late_mean) if use_late else (lambda d: d.value)
-    c = np.array([pick(d) for d in c_ok])
-    b = np.array([pick(d) for d in b_ok])
-
-    reruns = _rerun_differences(candidate, baseline, sign)
-    caveats += _nuisance_caveat(setting, policy, len(reruns) + 1)
-    floor = paired_floor(setting.metric, -sign * float(c.mean() - b.mean()), setting.eval_examples)
-    cmp = compare(c, b, sign, level, floor=floor)
-    if reruns and cmp.se > 1e-12:
-        cmp = across_seeds(cmp, reruns, level)
+    c = np.array([sign * d.value for d in c_draws if math.isfinite(d.value)])
+    b = np.array([sign * d.value for d in b_draws if math.isfinite(d.value)])
+    out.n_c, out.n_b = c.size, b.size
+    if min(c.size, b.size) < 2:
+        return out
+    seeds = rerun_seeds(candidate, baseline)[:reruns]
+    cr = np.array([sign * candidate.seed_bests[s] for s in seeds])
+    br = np.array([sign * baseline.seed_bests[s] for s in seeds])
+    model = model_of(setting) if seeds else "retrains"
+    est = em.estimate(c[None], b[None], cr[None], br[None], model)
+    out.effect, out.se, out.df = float(est.effect[0]), float(est.se[0]), float(est.df[0])
+    out.retrain_var, out.seed_var = float(est.retrain_var[0]), float(est.seed_var[0])
+    out.reruns_used = len(seeds)
+    floor = paired_floor(setting.metric, out.effect, setting.eval_examples)
+    if floor is not None and out.se < floor:
+        out.se, out.floor = floor, floor
     scale = max(1.0, float(np.abs(c).max()), float(np.abs(b).max()))
-    if cmp.se <= 1e-12 * scale:  # identical values (up to rounding): nothing measures the noise
-        return result(
-            Verdict.INCONCLUSIVE,
-            f"All retrain values are identical ({fmt(float(c[0]))} and {fmt(float(b[0]))}): "
-            f"there is no spread to measure noise with, and the validation set size is not "
-            f"recorded.{feasibility}",
-            "Check that the retrains really use new seeds, and record `eval_examples` so the "
-            "validation set's resolution bounds the interval.",
-            effect=cmp.effect,
-            caveats=caveats,
+    out.constant = out.se <= 1e-12 * scale
+    out.seeds = [
+        SeedRow(
+            seed="this search",
+            candidate=float(sign * c.mean()),
+            baseline=float(sign * b.mean()),
+            difference=float(est.retrain_effect[0]),
+            source=f"mean of {c.size} and {b.size} retrains",
         )
-    floor_binds = floor is not None and cmp.se == floor
-    if floor_binds:
-        caveats.append(
-            f"The interval is set by the validation set's resolution: a gap of "
-            f"{fmt(abs(cmp.effect))} over {setting.eval_examples} examples has a standard error "
-            f"of at least {fmt(floor)} however many retrains agree."
+    ] + [
+        SeedRow(
+            seed=s,
+            candidate=candidate.seed_bests[s],
+            baseline=baseline.seed_bests[s],
+            difference=float(br[i] - cr[i]),
+            source="best search trial of each arm",
         )
-    verdict = verdict_of(cmp.ci_low, cmp.ci_high, policy.min_effect)
-    budget = ""
-    if candidate.n_search > policy.coverage_ratio * max(baseline.n_search, 1):
-        budget = (
-            f"{candidate.label} was tuned with {candidate.n_search} search trials against "
-            f"{baseline.n_search} for {baseline.label}; the better-tuned arm is favoured"
-        )
-    luck = ""
-    if not reruns and setting.has_nuisance:
-        luck = (
-            "nuisance-tuning luck is not covered (no reruns with other sampler seeds), so an "
-            "arm whose nuisance hyperparameters landed nearer their optimum by chance would "
-            "look better"
-        )
-    if verdict is Verdict.ADOPT and (withhold or budget or luck):
-        verdict = Verdict.INCONCLUSIVE
-    if fail_reject:
-        verdict = Verdict.REJECT
+        for i, s in enumerate(seeds)
+    ]
+    return out
 
-    evidence = (
-        f"effect {fmt(cmp.effect)} (positive = candidate better), interval "
-        f"[{fmt(cmp.ci_low)}, {fmt(cmp.ci_high)}] at the look of {n} retrains per arm "
-        f"({len(c)} vs {len(b)} feasible, {estimand}, one-sided level {level:.2%} of the "
-        f"sequential plan), minimum effect {fmt(policy.min_effect)}"
-    )
-    needed = None
-    if verdict is Verdict.ADOPT:
-        reason = f"{candidate.label} beats {baseline.label}: {evidence}; the lower bound clears the minimum effect.{feasibility}"
-        next_step = f"Adopt {candidate.label} as the new baseline and record the decision."
-    elif verdict is Verdict.REJECT:
-        why = (
-            f"{withhold}, beyond chance at the look's level"
-            if fail_reject
-            else "the upper bound is below the minimum effect"
+
+def levelled(compared: list[Compared], level: float, min_effect: float) -> list[Compared]:
+    """Holm's step-down over the comparisons at family-wise one-sided ``level``: the smallest
+    p-value is tested at level / m, the next at level / (m - 1), ...; once one fails, the rest
+    are drawn at the failing step's level (so no interval shown clears the minimum effect
+    without having been adopted). Each comparison gets its level and interval."""
+    usable = [x for x in compared if x.effect is not None and not x.constant]
+    m = len(usable)
+    ps = {
+        id(x): float(
+            em.adopt_p(np.array([x.effect]), np.array([x.se]), np.array([x.df]), min_effect)[0]
         )
-        reason = f"{candidate.label} does not pay off against {baseline.label}: {evidence}; {why}.{feasibility}"
-        next_step = f"Keep {baseline.label}; drop the change or rethink it."
-    elif withhold or budget or (luck and cmp.ci_low > policy.min_effect):
-        blocked = "; ".join(x for x in (withhold, budget, luck) if x)
-        reason = (
-            f"{candidate.label} is not adopted although its interval clears the minimum effect "
-            f"({evidence}): {blocked}.{feasibility}"
-            if cmp.ci_low > policy.min_effect
-            else f"Cannot tell {candidate.label} from {baseline.label} yet: {evidence}; "
-            f"also {blocked}.{feasibility}"
+        for x in usable
+    }
+    failed_at: float | None = None
+    for j, x in enumerate(sorted(usable, key=lambda x: (ps[id(x)], x.candidate.label))):
+        step = level / (m - j)
+        if failed_at is None and ps[id(x)] > step:
+            failed_at = step
+        x.level = failed_at if failed_at is not None else step
+        lo, hi = em.bounds(np.array([x.effect]), np.array([x.se]), np.array([x.df]), x.level)
+        x.low, x.high = float(lo[0]), float(hi[0])
+    return compared
+
+
+def verdict_of(x: Compared, min_effect: float, ratio: float, baseline: Arm) -> None:
+    """The comparison's own verdict from its interval, feasibility and search budgets."""
+    fail_reject = x.fail_p < x.level
+    if x.low is None or x.high is None:
+        x.verdict = Verdict.REJECT if fail_reject else Verdict.INCONCLUSIVE
+        return
+    v = Verdict.INCONCLUSIVE
+    if x.low > min_effect:
+        v = Verdict.ADOPT
+    elif x.high < min_effect:
+        v = Verdict.REJECT
+    c = x.candidate
+    if v is Verdict.ADOPT and len(x.bad_c) > len(x.bad_b):
+        x.blocked = (
+            f"{c.label} diverged or failed in {len(x.bad_c)} of {x.n} retrains against "
+            f"{len(x.bad_b)} of {x.n} for {baseline.label}"
         )
-        next_step = (
-            "Find out why the candidate's retrains fail (the trial ids are listed) before "
-            "comparing again."
-            if withhold
-            else f"Give {baseline.label} the same search budget as {candidate.label} (or compare "
-            "values searched with equal budgets), then retrain and analyse again."
-            if budget
-            else f"Run {rerun_command(setting.study_id, policy.nuisance_reruns, setting.external)}"
-            " to repeat the search with other sampler seeds, then "
-            "analyse again: adopting waits for the reruns."
+    elif v is Verdict.ADOPT and c.n_search > ratio * max(baseline.n_search, 1):
+        x.blocked = (
+            f"{c.label} was tuned with {c.n_search} search trials against {baseline.n_search} "
+            f"for {baseline.label}; the better-tuned arm is favoured"
         )
-    elif k + 1 >= len(looks):
-        reason = (
-            f"No difference above the minimum effect was found by the last planned look: "
-            f"{evidence}.{feasibility}"
+    elif v is Verdict.REJECT and baseline.n_search > ratio * max(c.n_search, 1):
+        x.blocked = (
+            f"{baseline.label} was tuned with {baseline.n_search} search trials against "
+            f"{c.n_search} for {c.label}; the better-tuned arm is favoured"
         )
-        next_step = (
-            f"The sequential plan is spent at {n} retrains per arm: keep {baseline.label}; more "
-            f"retrains of the same arms would not keep the stated error rate."
-        )
-    else:
-        var_sum = float(c.var(ddof=1) + b.var(ddof=1))
-        target = _next_look(looks, k, cmp.effect, var_sum, level, policy)
-        needed = target - n
-        reason = (
-            f"Cannot tell {candidate.label} from {baseline.label} yet: {evidence}; the "
-            f"interval straddles the minimum effect.{feasibility}"
-        )
-        next_step = (
-            f"Bring both arms to the planned look of {target} retrains per arm ({needed} more "
-            f"each): {_retrain_cmd(setting.study_id, candidate, target, setting)} and "
-            f"{_retrain_cmd(setting.baseline_study or setting.study_id, baseline, target, setting)}, "
-            f"then analyse again."
-        )
-    return result(
-        verdict,
-        reason,
-        next_step,
-        effect=cmp.effect,
-        ci_low=cmp.ci_low,
-        ci_high=cmp.ci_high,
-        retrains_needed=needed,
-        caveats=caveats,
-    )
+    if x.blocked:
+        v = Verdict.INCONCLUSIVE
+    x.verdict = Verdict.REJECT if fail_reject else v

@@ -6,9 +6,10 @@
   adding a constant to the metric does not change it.
 - ``binomial_floor``: for an error rate (or accuracy) measured on n validation examples, the
   binomial standard error sqrt(p (1 - p) / n), never below the resolution 1 / n (the checklist's
-  noise floor, used by the ``below_noise_floor`` finding).
+  noise floor of one rate).
 - ``paired_floor``: the smallest standard error a difference of two rates on the same n
-  examples can have; the launch interval is never narrower than it.
+  examples can have; the launch interval is never narrower than it, and the
+  ``below_noise_floor`` finding judges compared gaps against it (a gap is a paired difference).
 """
 
 from __future__ import annotations
@@ -80,26 +81,39 @@ def paired_floor(metric: str, effect: float, n_examples: int | None) -> float | 
 def check_noise_floor(
     metric: str,
     gaps: dict[str, float | None],
-    values: Sequence[float],
     n_examples: int | None,
 ) -> list[Finding]:
-    """``below_noise_floor`` when a compared gap is smaller than twice the binomial floor."""
-    floor = binomial_floor(metric, values, n_examples)
-    if floor is None:
-        return []
-    small = {k: abs(g) for k, g in gaps.items() if g is not None and abs(g) < 2 * floor}
+    """``below_noise_floor`` when a compared gap is within twice its paired resolution.
+
+    Both configurations of a gap are scored on the same validation examples, so the gap's
+    standard error is that of a paired difference: at least sqrt(|d| (1 - |d|) / n) (only the
+    examples the two score differently move it, ``paired_floor``), the smallest it can be and the
+    floor the launch decision's interval also keeps. A gap below twice that is a handful of
+    examples apart whatever the discordance: the validation set cannot resolve it.
+    """
+    small = {}
+    floors = {}
+    for k, g in gaps.items():
+        if g is None or not math.isfinite(g):
+            continue
+        floor = paired_floor(metric, g, n_examples)
+        if floor is not None and abs(g) < 2 * floor:
+            small[k], floors[k] = abs(g), floor
     if not small:
         return []
-    what = "; ".join(f"{k} {fmt(g)}" for k, g in small.items())
+    what = "; ".join(
+        f"{k} {fmt(g)} (paired standard error at least {fmt(floors[k])})" for k, g in small.items()
+    )
     return [
         finding(
             "below_noise_floor",
             Severity.WARNING,
-            f"Compared gaps are below the validation set's noise floor: {what}, against a "
-            f"binomial standard error of {fmt(floor)} for {metric} on {n_examples} examples "
-            f"(twice that is {fmt(2 * floor)}). The validation set cannot tell these apart; "
-            f"use a larger validation split before reading the gap as an effect.",
-            floor=floor,
+            f"Compared gaps are within the validation set's resolution: {what}, for {metric} on "
+            f"{n_examples} examples, i.e. fewer than "
+            f"{max(1, round(max(small.values()) * (n_examples or 0)))} example(s) scored "
+            f"differently. The validation set cannot tell these apart; use a larger validation "
+            f"split before reading the gap as an effect.",
+            floor=max(floors.values()),
             eval_examples=n_examples,
             gaps=list(small.values()),
         )

@@ -1,18 +1,27 @@
-"""Group-sequential boundary for the launch decision: planned looks, Pocock's constant boundary.
+"""Group-sequential boundary for the launch decision: planned looks, Lan–DeMets alpha spending.
 
-The decision may only change at planned retrain counts per arm (``policy.look_sizes``, e.g. 3,
-5, 10, 20, 40). At a look of n retrains, the first n retrains of each arm (in retrain order) are
-compared; retrains beyond the last reached look wait for the next one. Analysing the study again
-without reaching a new look therefore gives the same answer, so the number of looks is counted by
-the plan itself, however often a user runs ``reportgen analyze``.
+The decision may only change at planned retrain counts per arm (``policy.looks()``, e.g. 3, 5,
+10). At a look of n retrains, the first n retrains of each arm (in retrain order) are compared;
+retrains beyond the last reached look wait for the next one. Analysing the study again without
+reaching a new look therefore gives the same answer, so the number of looks is counted by the plan
+itself, however often a user runs ``reportgen analyze``.
 
-Pocock's boundary (Pocock 1977) tests every look at the same nominal level, chosen so that the
-chance of crossing at any look under no effect is ``alpha``. The looks' statistics are correlated
-like partial sums of a Brownian motion (corr = sqrt(n_i / n_j)); the crossing probability is
-computed by the recursive numerical integration of Armitage, McPherson & Rowe (1969) on a fixed
-grid, so it is deterministic. Welch t statistics are tested at the nominal level through their
-own t quantiles (the usual treatment of unknown variances, Jennison & Turnbull 2000, §3.8);
-``bench/decision_calibration.py`` measures the resulting false-adopt rate by simulation.
+The error rate is spent over the looks with a Lan–DeMets spending function (Lan & DeMets 1983):
+at information fraction t (the look's retrains over the plan's last look) the plan has spent at
+most alpha(t), where
+
+- O'Brien–Fleming type: alpha(t) = 2 - 2 Phi(z_{alpha/2} / sqrt(t)) (keeps almost all of alpha for
+  the last look, so a study that reaches it is tested near the stated level), or
+- Pocock type: alpha(t) = alpha ln(1 + (e - 1) t).
+
+The plan ends where the workflow stops (10 retrains per arm by default), so a study that follows
+it uses all of its stated error rate instead of a fraction sized for looks it never takes. The
+boundary of each look is solved from the looks before it by the recursive numerical integration of
+Armitage, McPherson & Rowe (1969) (Jennison & Turnbull 2000, ch. 7) on a fixed grid, so it is
+deterministic; each boundary depends only on the looks up to it, so the looks already passed keep
+their boundaries when the study goes on. t statistics are tested at the nominal level through
+their own t quantiles (Jennison & Turnbull 2000, §3.8); ``bench/decision_calibration.py``
+measures the resulting error rates by simulation.
 """
 
 from __future__ import annotations
@@ -23,48 +32,105 @@ from functools import lru_cache
 import numpy as np
 from scipy import optimize, stats
 
-_GRID = 501  # points of the integration grid per look
+_GRID = 801  # points of the integration grid per look
+SPENDING = ("obrien_fleming", "pocock")
 
 
-def crossing_probability(c: float, info: tuple[float, ...]) -> float:
-    """P(Z_k > c for some look k) for standardised partial sums observed at information ``info``."""
-    total = float(stats.norm.sf(c))
-    grid = np.linspace(-10 * math.sqrt(info[0]), c * math.sqrt(info[0]), _GRID)
-    density = stats.norm.pdf(grid, scale=math.sqrt(info[0]))  # of S_1 below the boundary
-    for k in range(1, len(info)):
-        sd = math.sqrt(info[k] - info[k - 1])
-        bound = c * math.sqrt(info[k])
-        w = np.full(grid.size, grid[1] - grid[0])
-        w[0] = w[-1] = w[0] / 2
-        mass = density * w
-        total += float(mass @ stats.norm.sf((bound - grid) / sd))
-        if k == len(info) - 1:
-            break
-        nxt = np.linspace(-10 * math.sqrt(info[k]), bound, _GRID)
-        density = stats.norm.pdf((nxt[:, None] - grid[None, :]) / sd) @ mass / sd
-        grid = nxt
+def spent(t: float, alpha: float, kind: str) -> float:
+    """Error rate spent by information fraction ``t`` (0 < t <= 1)."""
+    t = min(max(t, 0.0), 1.0)
+    if t == 0:
+        return 0.0
+    if kind == "obrien_fleming":
+        return float(2 * stats.norm.sf(stats.norm.isf(alpha / 2) / math.sqrt(t)))
+    if kind == "pocock":
+        return float(alpha * math.log(1 + (math.e - 1) * t))
+    raise ValueError(f"unknown spending function {kind!r}; known: {', '.join(SPENDING)}")
+
+
+def _weights(grid: np.ndarray) -> np.ndarray:
+    w = np.full(grid.size, grid[1] - grid[0])
+    w[0] = w[-1] = w[0] / 2
+    return w
+
+
+@lru_cache(maxsize=128)
+def spending_levels(
+    fractions: tuple[float, ...], alpha: float, kind: str = "obrien_fleming"
+) -> tuple[float, ...]:
+    """Nominal one-sided level of each look, for looks at information ``fractions`` (increasing,
+    the last one at most 1), so that the chance of crossing by look k under no effect is
+    ``spent(fractions[k])``."""
+    if any(b <= a for a, b in zip(fractions, fractions[1:], strict=False)) or fractions[0] <= 0:
+        raise ValueError(f"information fractions must increase from above 0: {fractions}")
+    levels: list[float] = []
+    grid = density = None
+    before = 0.0
+    prev_t = 0.0
+    for t in fractions:
+        want = spent(t, alpha, kind) - before
+        before += want
+        if grid is None or density is None:  # first look: a plain normal tail
+            c = float(stats.norm.isf(want))
+            bound = c * math.sqrt(t)
+            grid = np.linspace(-10 * math.sqrt(t), bound, _GRID)
+            density = stats.norm.pdf(grid, scale=math.sqrt(t))
+        else:
+            sd = math.sqrt(t - prev_t)
+            mass = density * _weights(grid)
+            g = grid
+
+            def crossing(
+                b: float, mass: np.ndarray = mass, g: np.ndarray = g, sd: float = sd
+            ) -> float:
+                return float(mass @ stats.norm.sf((b - g) / sd))
+
+            hi = g[-1] + 12 * sd
+            if want <= crossing(hi):  # nothing (left) to spend: the look cannot cross
+                bound = math.inf
+                c = math.inf
+            else:
+                bound = optimize.brentq(lambda b, w=want: crossing(b) - w, g[0], hi, xtol=1e-12)
+                c = bound / math.sqrt(t)
+            top = bound if math.isfinite(bound) else g[-1] + 10 * sd
+            nxt = np.linspace(-10 * math.sqrt(t), top, _GRID)
+            density = stats.norm.pdf((nxt[:, None] - g[None, :]) / sd) @ mass / sd
+            grid = nxt
+        prev_t = t
+        levels.append(float(stats.norm.sf(c)) if math.isfinite(c) else 0.0)
+    return tuple(levels)
+
+
+def plan_levels(looks: tuple[int, ...], alpha: float, kind: str) -> tuple[float, ...]:
+    """Nominal level at each planned look of ``looks`` retrains per arm (fraction n / last)."""
+    return spending_levels(tuple(n / looks[-1] for n in looks), alpha, kind)
+
+
+def crossing_probability(levels: tuple[float, ...], fractions: tuple[float, ...]) -> float:
+    """P(some look crosses its boundary) for standardised partial sums under no effect: the check
+    that ``spending_levels`` spends what it should (by simulation-free integration)."""
+    total = 0.0
+    grid = density = None
+    prev = 0.0
+    for level, t in zip(levels, fractions, strict=True):
+        c = stats.norm.isf(level) if level > 0 else math.inf
+        bound = c * math.sqrt(t)
+        if grid is None or density is None:
+            total += float(stats.norm.sf(c))
+            top = bound if math.isfinite(bound) else 10 * math.sqrt(t)
+            grid = np.linspace(-10 * math.sqrt(t), top, _GRID)
+            density = stats.norm.pdf(grid, scale=math.sqrt(t))
+        else:
+            sd = math.sqrt(t - prev)
+            mass = density * _weights(grid)
+            if math.isfinite(bound):
+                total += float(mass @ stats.norm.sf((bound - grid) / sd))
+            top = bound if math.isfinite(bound) else grid[-1] + 10 * sd
+            nxt = np.linspace(-10 * math.sqrt(t), top, _GRID)
+            density = stats.norm.pdf((nxt[:, None] - grid[None, :]) / sd) @ mass / sd
+            grid = nxt
+        prev = t
     return total
-
-
-# pocock_level of the default policy's plan, solved once here (tests/analysis/
-# test_decision_cases.py solves it again): the root search costs each build process 0.3 s
-SOLVED = {((3, 5, 10, 20, 40), 0.05): 0.01410559231721558}
-
-
-@lru_cache(maxsize=64)
-def pocock_level(looks: tuple[int, ...], alpha: float) -> float:
-    """Nominal one-sided level tested at every look so that the overall level is ``alpha``."""
-    if len(looks) == 1:
-        return alpha
-    known = SOLVED.get((looks, alpha))
-    return known if known is not None else solve_pocock(looks, alpha)
-
-
-def solve_pocock(looks: tuple[int, ...], alpha: float) -> float:
-    """``pocock_level`` by root search on ``crossing_probability`` (two looks or more)."""
-    info = tuple(float(n) for n in looks)
-    c = optimize.brentq(lambda c: crossing_probability(c, info) - alpha, 0.5, 6.0, xtol=1e-10)
-    return float(stats.norm.sf(c))
 
 
 def look_reached(n_per_arm: int, looks: tuple[int, ...]) -> int | None:

@@ -218,10 +218,26 @@ def to_text(a: StudyAnalysis) -> str:
             + ", ".join(f"k={e.k}: {_num(e.mean)}" for e in v.expected_best)
         )
     d = a.decision
+    score = d.estimand.label if d.estimand is not None else a.objective.metric
     lines += [
         "",
         f"Decision: {d.verdict.upper()}  {d.candidate_label} vs {d.baseline_label}",
-        f"  effect {_num(d.effect)} (positive = candidate better), interval [{_num(d.ci_low)}, {_num(d.ci_high)}]",
+        f"  score: {score}",
+        f"  effect {_num(d.effect)} in {score} (positive = candidate better), interval "
+        f"[{_num(d.ci_low)}, {_num(d.ci_high)}]",
+    ]
+    if len(d.comparisons) > 1:
+        lines += [
+            f"  {c.candidate_label:<28} effect {_num(c.effect)} interval [{_num(c.ci_low)}, "
+            f"{_num(c.ci_high)}] at level {_num(c.level)}: {c.verdict}"
+            for c in d.comparisons
+        ]
+    for row in d.comparisons[0].seeds if d.comparisons else []:
+        lines.append(
+            f"  seed {row.seed:<16} candidate {_num(row.candidate)}  baseline "
+            f"{_num(row.baseline)}  difference {_num(row.difference)}  ({row.source})"
+        )
+    lines += [
         f"  {d.reason}",
         f"  next: {d.next_step}",
         *(f"  caveat: {c}" for c in d.caveats),

@@ -95,6 +95,14 @@ class KeyValue:
 
 
 @dataclass(frozen=True)
+class ComparisonLine:
+    """One compared value against the baseline, or one sampler seed's difference."""
+
+    label: str
+    cells: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class DecisionCard:
     verdict: str
     admonition: str  # success / failure / warning: the admonition kind of the verdict
@@ -110,6 +118,9 @@ class DecisionCard:
     override_by: str
     policy: tuple[KeyValue, ...]
     procedure: str = ""  # the decision rule in one sentence (shown with the policy)
+    score: str = ""  # the estimand: metric, how each trial is scored, direction
+    comparisons: tuple[ComparisonLine, ...] = ()  # every value against the baseline (Holm)
+    seeds: tuple[ComparisonLine, ...] = ()  # the decided comparison, one line per sampler seed
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from reportgen.pages import notes
 from reportgen.pages.context import (
     Chart,
     CheckItem,
+    ComparisonLine,
     DecisionCard,
     FindingGroup,
     FindingRow,
@@ -295,7 +296,27 @@ def _decision(a: StudyAnalysis) -> DecisionCard:
         for name, info in type(p).model_fields.items()
     )
     o = d.override
+    comparisons = tuple(
+        ComparisonLine(
+            c.candidate_label,
+            (
+                fmt(c.effect),
+                fmt_interval(c.ci_low, c.ci_high),
+                f"{c.level:.2%}" if c.level is not None else "n/a",
+                f"{c.n_candidate} / {c.n_baseline}",
+                str(c.verdict),
+            ),
+        )
+        for c in d.comparisons
+    )
+    seeds = tuple(
+        ComparisonLine(r.seed, (fmt(r.candidate), fmt(r.baseline), fmt(r.difference), r.source))
+        for r in (d.comparisons[0].seeds if d.comparisons else [])
+    )
     return DecisionCard(
+        score=d.estimand.label if d.estimand is not None else a.objective.metric,
+        comparisons=comparisons if len(comparisons) > 1 else (),
+        seeds=seeds,
         verdict=str(d.verdict),
         admonition=VERDICT_ADMONITION.get(str(d.verdict), "note"),
         candidate=d.candidate_label,
@@ -330,7 +351,11 @@ def summary_card(spec: StudySpec, a: StudyAnalysis, items: tuple[CheckItem, ...]
         effect = f"{d.effect:+.4g}"
         if d.ci_low is not None and d.ci_high is not None:
             effect += f", {level:.0%} interval {fmt_interval(d.ci_low, d.ci_high)}"
-        effect += f" ({d.candidate_label} against {d.baseline_label}; positive = candidate better)"
+        score = d.estimand.label if d.estimand is not None else a.objective.metric
+        effect += (
+            f" in {score} ({d.candidate_label} against {d.baseline_label}; positive = candidate "
+            "better)"
+        )
     return SummaryCard(
         question=spec.goal,
         verdict=verdict,

@@ -6,6 +6,8 @@ playbook leaves open, and a study may override any of them in its spec under ``p
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, field_validator
 
 from reportgen.schema.common import Model
@@ -37,10 +39,16 @@ class Policy(Model):
         description="power the 'run N more retrains' advice aims for at the observed effect",
     )
     look_sizes: list[int] = Field(
-        default_factory=lambda: [3, 5, 10, 20, 40],
+        default_factory=lambda: [3, 5, 10],
         min_length=1,
         description="planned looks: retrains per arm at which the verdict may change "
-        "(group-sequential, Pocock boundary); retrains beyond the last look reached wait",
+        "(group-sequential, Lan–DeMets alpha spending over the looks, the last one ending the "
+        "plan); retrains beyond the last look reached wait",
+    )
+    spending: Literal["obrien_fleming", "pocock"] = Field(
+        default="obrien_fleming",
+        description="Lan–DeMets spending function of the planned looks: O'Brien–Fleming type "
+        "keeps almost all of the error rate for the last look, Pocock type spreads it evenly",
     )
     eval_noise_ratio: float = Field(
         default=1.5,
@@ -49,7 +57,10 @@ class Policy(Model):
         "scores retrains by the mean of their late evaluations instead of best over training",
     )
     nuisance_reruns: int = Field(
-        default=4, ge=1, description="reruns (sampler seeds) the advice asks for to cover nuisance luck"
+        default=4,
+        ge=1,
+        description="reruns (other sampler seeds) the plan uses to cover nuisance-tuning luck: "
+        "with nuisance hyperparameters the verdict waits for them; later ones are not used",
     )
     # search-space boundaries
     top_k: int = Field(
@@ -170,10 +181,15 @@ class Policy(Model):
         default=0.5, gt=0, le=1, description="(playbook) clipped fraction above this: cut the LR"
     )
     grad_outlier_ratio: float = Field(
-        default=3.0, gt=1, description="(tool default) interval max norm this many times the median interval max is an outlier"
+        default=3.0,
+        gt=1,
+        description="(tool default) interval max norm this many times the median interval max is an outlier",
     )
     warmup_max_share: float = Field(
-        default=0.10, gt=0, lt=1, description="(playbook) warmup above this share of the steps is too long"
+        default=0.10,
+        gt=0,
+        lt=1,
+        description="(playbook) warmup above this share of the steps is too long",
     )
     compute_bound_share: float = Field(
         default=0.5,

@@ -6,13 +6,14 @@ These are the contract between layers: analysis returns them, charts and pages o
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import Field
 
 from reportgen.schema.common import Model, Scalar
 from reportgen.schema.playbook import PlaybookExtras
 from reportgen.schema.policy import Policy
-from reportgen.schema.study import Objective, Override, Verdict
+from reportgen.schema.study import Direction, Objective, Override, Verdict
 from reportgen.schema.trial import Status, TrialKind
 
 Evidence = dict[str, Scalar | None | list[Scalar | None]]
@@ -124,6 +125,53 @@ class Variance(Model):
     pooled_trial_std: float | None = None
 
 
+class Estimand(Model):
+    """The one score every number of the decision uses: each arm's value in each retrain, search
+    and rerun, the retrain table, the isolation and the variance chart."""
+
+    metric: str
+    direction: Direction
+    score: Literal["best_over_training", "final", "late_half_mean"]
+    label: str  # e.g. "valid_error, best over training (lower is better)"
+    reason: str = ""  # why this score and not the objective's own mode, when they differ
+
+
+class SeedRow(Model):
+    """One sampler seed of the decision: each arm's score and their difference."""
+
+    seed: str  # "this search" or the rerun group
+    candidate: float
+    baseline: float
+    difference: float  # positive = candidate better
+    source: str  # "mean of n retrains" or "best search trial"
+
+
+class ArmComparison(Model):
+    """One scientific value against the baseline, at the family-wise level of its step."""
+
+    candidate_label: str
+    effect: float | None = None
+    ci_low: float | None = None
+    ci_high: float | None = None
+    se: float | None = None
+    df: float | None = None
+    level: float | None = None  # one-sided level the interval is drawn at
+    n_candidate: int = 0  # feasible retrains in the look
+    n_baseline: int = 0
+    verdict: Verdict = Verdict.INCONCLUSIVE
+    seeds: list[SeedRow] = Field(default_factory=list)
+
+
+class PlanCost(Model):
+    """What the rest of the decision plan can still ask for, announced with the first 'Next:'."""
+
+    retrains: int  # retrains still to run (all arms, up to the plan's last look)
+    reruns: int  # reruns still to run (each a whole search of ``trial_budget`` trials)
+    trials: int  # retrains + reruns x trial budget
+    accelerator_hours: float | None = None  # from the study's own median trial wall time
+    seconds_per_trial: float | None = None
+
+
 class Decision(Model):
     verdict: Verdict
     candidate_label: str
@@ -143,6 +191,12 @@ class Decision(Model):
     # Plain-text limits of this verdict (e.g. nuisance-tuning luck not covered without reruns);
     # the summary card lists them beside the verdict.
     caveats: list[str] = Field(default_factory=list)
+    # the score of every number of the decision (metric, how each trial is scored, direction)
+    estimand: Estimand | None = None
+    # every value compared with the baseline (one row with two arms), the decided one first
+    comparisons: list[ArmComparison] = Field(default_factory=list)
+    family: int = 1  # comparisons the family-wise level covers (Holm)
+    plan: PlanCost | None = None
 
 
 class StudyAnalysis(Model):

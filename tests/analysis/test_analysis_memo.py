@@ -25,14 +25,14 @@ def book(tmp_path, monkeypatch):
     write_spec(root, spec(baseline={"study": "incumbent"}, nuisance=False))
     mine = [trial("s0", flat(0.15))] + [
         trial(f"s0-r{i}", flat(v), kind=TrialKind.RETRAIN, group="s0", index=i)
-        for i, v in enumerate([0.15, 0.16, 0.14])
+        for i, v in enumerate([0.15 + 0.01 * x for x in (-1, 0, 1, 0, -1, 1, 0, 0, 1, -1)])
     ]
     for t in mine:
         write_trial(root, t)
     write_spec(root, spec(study_id="incumbent", nuisance=False))
     theirs = [trial("b0", flat(0.20)), trial("b1", flat(0.30), index=1)] + [
         trial(f"b0-r{i}", flat(v), kind=TrialKind.RETRAIN, group="b0", index=i)
-        for i, v in enumerate([0.20, 0.21, 0.19])
+        for i, v in enumerate([0.20 + 0.01 * x for x in (-1, 0, 1, 0, -1, 1, 0, 0, 1, -1)])
     ]
     for t in theirs:
         write_trial(root, t.model_copy(update={"study_id": "incumbent"}))

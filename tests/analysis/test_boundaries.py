@@ -49,6 +49,7 @@ def test_best_at_upper_learning_rate_edge_gives_boundary_finding_naming_side():
                 "top_k": 3,
                 "zone": 0.1,
                 "range_width": 3.0,
+                "crowding_z": 2.14001,  # top 3 mean position against a random 3 of the 7
                 "edge_advantage": 0.3,  # 0.1 at the edge against 0.4 inside
                 "noise": 0.0,
             },
@@ -129,3 +130,75 @@ def test_stability_edge_is_found_per_scientific_value():
     assert got[0].message.startswith(
         "adam.learning_rate (width=64): all 2 trials above 0.01 diverged"
     )
+
+
+# --- issue 33: the check fires where the best trials crowd an edge, and rarely on flat data ------
+def _lr_study(lrs, values):
+    return [
+        trial(f"t{i:03d}", falling(v), index=i, lr=float(lr))
+        for i, (lr, v) in enumerate(zip(lrs, values, strict=True))
+    ]
+
+
+def test_fires_on_the_published_adam_lr_digits_revision_1():
+    from pathlib import Path
+
+    from reportgen.schema import TrialKind
+    from reportgen.store import load_logbook
+
+    book = load_logbook(Path(__file__).resolve().parents[2] / "logbook")
+    study = book.study("adam-lr-digits")
+    s = study.spec_at(1)
+    search = [t for t in study.trials_at(1) if t.kind is TrialKind.SEARCH]
+    got = check_boundaries(
+        s, score_trials(sorted(search, key=lambda t: t.trial_id), s.objective), s.policy
+    )
+    assert [(f.subject, f.evidence["side"]) for f in got] == [("adam.learning_rate", "upper")]
+
+
+def test_fires_when_the_five_best_are_the_five_largest_learning_rates_despite_noise():
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    lrs = np.logspace(-4, -1, 24)
+    # better towards the top edge, with noise as large as the steps between neighbours
+    values = 0.5 - 0.01 * np.arange(24) + 0.01 * rng.standard_normal(24)
+    values[-5:] = 0.2 - 0.001 * np.arange(5)  # the five largest learning rates are the best
+    s = spec()
+    got = check_boundaries(s, score_trials(_lr_study(lrs, values), s.objective), Policy())
+    assert [(f.subject, f.evidence["side"]) for f in got] == [("adam.learning_rate", "upper")]
+
+
+def test_three_best_at_96_percent_of_the_log_range_fire_and_noise_only_softens_the_words():
+    import numpy as np
+
+    rng = np.random.default_rng(4)
+    u = np.concatenate([rng.uniform(0, 0.85, 17), [0.96, 0.961, 0.962]])
+    lrs = 10 ** (-4 + 3 * u)
+    values = 0.30 + 0.05 * rng.standard_normal(20)  # noisy everywhere
+    values[-3:] = [0.29, 0.285, 0.288]  # best, but not beyond the noise of the interior's best
+    values[:17] = np.maximum(values[:17], 0.295)
+    s = spec()
+    [f] = check_boundaries(s, score_trials(_lr_study(lrs, values), s.objective), Policy(top_k=3))
+    assert (f.subject, f.evidence["side"], f.evidence["top_in_zone"]) == (
+        "adam.learning_rate",
+        "upper",
+        3,
+    )
+    assert f.severity is Severity.INFO and "within the trial-to-trial noise" in f.message
+
+
+def test_a_flat_objective_raises_the_boundary_check_on_at_most_5_percent_of_studies():
+    import numpy as np
+
+    rng = np.random.default_rng(2026)
+    s = spec()
+    fired = 0
+    n = 400
+    for _ in range(n):
+        lrs = 10 ** rng.uniform(-4, -1, 24)
+        values = 0.3 + 0.01 * rng.standard_normal(24)
+        fired += bool(
+            check_boundaries(s, score_trials(_lr_study(lrs, values), s.objective), Policy())
+        )
+    assert fired / n <= 0.05

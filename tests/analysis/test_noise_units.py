@@ -91,3 +91,19 @@ def test_error_and_accuracy_give_the_same_findings():
     keys = [(f.key, f.subject) for f in err.findings]
     assert keys == [(f.key, f.subject) for f in acc.findings]
     assert any(k.startswith("curves.") or k.startswith("density.") for k, _ in keys)
+
+
+def test_noise_floor_judges_a_gap_as_the_paired_difference_it_is():
+    from reportgen.analysis.noise import check_noise_floor
+
+    # issue 33: a real 0.005 gap on 10 000 examples is 50 examples apart: resolvable
+    assert check_noise_floor("valid_error", {"decision effect": 0.005}, 10_000) == []
+    # one example apart on 300: the paired error is at least one example, 1 / 300, so the gap
+    # is within twice it
+    [f] = check_noise_floor("valid_error", {"decision effect": 1 / 300}, 300)
+    assert f.key == "below_noise_floor"
+    assert f.evidence["floor"] == pytest.approx(1 / 300, rel=1e-5)
+    assert "fewer than 1 example(s) scored differently" in f.message
+    # not a rate, or no known size: nothing to say
+    assert check_noise_floor("valid_loss", {"gap": 1e-6}, 300) == []
+    assert check_noise_floor("valid_error", {"gap": 1e-6}, None) == []

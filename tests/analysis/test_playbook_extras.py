@@ -67,7 +67,11 @@ def test_many_spiking_trials_are_counted_once_and_only_the_worst_named():
         train = _spiky()
         train[6:9] = [1.2 + 0.1 * i] * 3  # trial i's spike grows with i
         # the best trial (lowest error) has the mildest spike: it is named anyway
-        trials.append(trial(f"t{i:02d}", flat(0.30 - (0.01 if i == 0 else 0) + i / 1000), train=train, index=i))
+        trials.append(
+            trial(
+                f"t{i:02d}", flat(0.30 - (0.01 if i == 0 else 0) + i / 1000), train=train, index=i
+            )
+        )
     found, episodes, _, _ = check_instability(s, scored(s, trials), POLICY)
     spikes = [f for f in found if f.key == "instability.loss_spike"]
     assert len(episodes) == 12
@@ -90,7 +94,9 @@ def test_a_single_noisy_eval_is_not_an_episode():
 def test_wiggles_of_a_loss_near_zero_are_not_spikes():
     s = spec()
     near_zero = [0.8, 0.15, 0.05, 0.02, 0.017, 0.012, 0.025, 0.024, 0.005, 0.003]
-    assert check_instability(s, scored(s, [trial("a", flat(0.1), train=near_zero)]), POLICY)[0] == []
+    assert (
+        check_instability(s, scored(s, [trial("a", flat(0.1), train=near_zero)]), POLICY)[0] == []
+    )
 
 
 def test_learning_rates_above_the_best_that_diverge_lead_with_the_early_fix_menu():
@@ -135,8 +141,9 @@ def test_instability_findings_lead_the_analysis():
 
 
 def test_gradient_stats_clip_suggestion_and_aggressive_clipping():
-    t = trial("a", flat(0.1), hyperparameters={"adam.learning_rate": 1e-3, "width": 64,
-                                                 "grad_clip": 0.5})
+    t = trial(
+        "a", flat(0.1), hyperparameters={"adam.learning_rate": 1e-3, "width": 64, "grad_clip": 0.5}
+    )
     n = len(t.curves)
     t = with_curves(
         t,
@@ -147,22 +154,34 @@ def test_gradient_stats_clip_suggestion_and_aggressive_clipping():
     )
     g = grad_norm_stats(t, POLICY)
     assert (g.mean, g.max, g.p90, g.suggested_clip, g.clipped_fraction) == (
-        1.0, 20.0, 1.5, 1.5, 0.8,
+        1.0,
+        20.0,
+        1.5,
+        1.5,
+        0.8,
     )
     assert g.outlier_steps == [t.curves.step[-1]]
     s = spec()
     found, _ = check_grad_norms(scored(s, [t]), POLICY)
     assert keys(found) == ["gradients.clip_aggressive", "gradients.outliers"]
     # clean: no clipping, no outlier
-    calm = with_curves(trial("b", flat(0.1)), grad_norm_max=[1.2] * n,
-                       grad_norm_p90=[1.1] * n, clipped_fraction=[0.0] * n)
+    calm = with_curves(
+        trial("b", flat(0.1)),
+        grad_norm_max=[1.2] * n,
+        grad_norm_p90=[1.1] * n,
+        clipped_fraction=[0.0] * n,
+    )
     assert check_grad_norms(scored(s, [calm]), POLICY)[0] == []
 
 
 def test_old_records_without_the_statistics_fall_back_to_the_mean():
     g = grad_norm_stats(trial("a", flat(0.1)), POLICY)
     assert (g.mean, g.max, g.p90, g.clipped_fraction, g.interval_stats) == (
-        1.0, 1.0, None, None, False
+        1.0,
+        1.0,
+        None,
+        None,
+        False,
     )
 
 
@@ -206,20 +225,37 @@ def _warm(tid, w, lr, feasible=True, index=0):
 
 
 def test_warmup_share_and_shortest_feasible_warmup():
-    s = spec(search_space=[
-        {"name": "optimizer", "role": "fixed", "value": "adam"},
-        {"name": "adam.learning_rate", "role": "nuisance", "scale": "log", "low": 1e-4, "high": 1.0},
-        {"name": "warmup_steps", "role": "scientific", "scale": "discrete", "values": [0, 8, 20]},
-    ])
+    s = spec(
+        search_space=[
+            {"name": "optimizer", "role": "fixed", "value": "adam"},
+            {
+                "name": "adam.learning_rate",
+                "role": "nuisance",
+                "scale": "log",
+                "low": 1e-4,
+                "high": 1.0,
+            },
+            {
+                "name": "warmup_steps",
+                "role": "scientific",
+                "scale": "discrete",
+                "values": [0, 8, 20],
+            },
+        ]
+    )
     trials = [
-        _warm("a", 0, 0.5, feasible=False), _warm("b", 8, 0.5), _warm("c", 20, 0.5),
-        _warm("d", 0, 0.002), _warm("e", 20, 0.002),
+        _warm("a", 0, 0.5, feasible=False),
+        _warm("b", 8, 0.5),
+        _warm("c", 20, 0.5),
+        _warm("d", 0, 0.002),
+        _warm("e", 20, 0.002),
     ]
     found, shares, rows = check_schedule(s, scored(s, trials), POLICY)
     assert keys(found) == ["schedule.warmup_share", "schedule.warmup_long"]  # 8 % and 20 %
     assert shares["c"] == 0.2
     assert [(r.base_learning_rate, r.shortest_feasible_warmup) for r in rows] == [
-        ("[0.001, 0.01)", 0), ("[0.1, 1)", 8),
+        ("[0.001, 0.01)", 0),
+        ("[0.1, 1)", 8),
     ]
     clean = [_warm("d", 0, 0.002), _warm("e", 2, 0.002)]
     assert check_schedule(s, scored(s, clean), POLICY)[0] == []
@@ -227,18 +263,24 @@ def test_warmup_share_and_shortest_feasible_warmup():
 
 def test_hand_edited_schedule_is_flagged():
     s = spec()
-    t = with_curves(trial("a", flat(0.1)),
-                    learning_rate=[0.1, 0.08, 0.06, 0.04, 0.1, 0.08, 0.06, 0.04, 0.02, 0.01])
+    t = with_curves(
+        trial("a", flat(0.1)),
+        learning_rate=[0.1, 0.08, 0.06, 0.04, 0.1, 0.08, 0.06, 0.04, 0.02, 0.01],
+    )
     assert keys(check_schedule(s, scored(s, [t]), POLICY)[0]) == ["schedule.hand_edited"]
-    cosine = with_curves(trial("b", flat(0.1)),
-                         learning_rate=[0.05, 0.1, 0.09, 0.07, 0.05, 0.04, 0.03, 0.02, 0.01, 0.0])
+    cosine = with_curves(
+        trial("b", flat(0.1)),
+        learning_rate=[0.05, 0.1, 0.09, 0.07, 0.05, 0.04, 0.03, 0.02, 0.01, 0.0],
+    )
     assert check_schedule(s, scored(s, [cosine]), POLICY)[0] == []
 
 
 def test_hand_edited_schedule_names_the_step_of_the_rise_when_a_rate_is_missing():
     s = spec()
-    t = with_curves(trial("a", flat(0.1)),
-                    learning_rate=[math.nan, 0.1, 0.08, 0.06, 0.04, 0.1, 0.08, 0.06, 0.04, 0.02])
+    t = with_curves(
+        trial("a", flat(0.1)),
+        learning_rate=[math.nan, 0.1, 0.08, 0.06, 0.04, 0.1, 0.08, 0.06, 0.04, 0.02],
+    )
     (f,) = check_schedule(s, scored(s, [t]), POLICY)[0]
     steps = list(t.curves.step)
     assert f.key == "schedule.hand_edited" and f.evidence["step"] == steps[5]
@@ -254,23 +296,31 @@ def test_max_train_steps_and_eval_cadence_are_checked_on_every_record():
     longer = ok.model_copy(update={"trial_id": "b", "max_train_steps": 200})
     gappy = with_curves(trial("c", flat(0.1, n=3)), step=[10, 20, 50])
     assert keys(check_records(s, [ok, longer, gappy])) == [
-        "design.max_steps_varies", "design.eval_cadence",
+        "design.max_steps_varies",
+        "design.eval_cadence",
     ]
     assert check_records(s, [ok]) == []
 
 
 def test_grid_search_in_many_dimensions_and_the_exploitation_gate():
-    three = spec(search={"kind": "grid"}, search_space=[
-        {"name": "a", "role": "nuisance", "scale": "discrete", "values": [1, 2]},
-        {"name": "b", "role": "nuisance", "scale": "discrete", "values": [1, 2]},
-        {"name": "width", "role": "scientific", "scale": "discrete", "values": [1, 2]},
-    ])
+    three = spec(
+        search={"kind": "grid"},
+        search_space=[
+            {"name": "a", "role": "nuisance", "scale": "discrete", "values": [1, 2]},
+            {"name": "b", "role": "nuisance", "scale": "discrete", "values": [1, 2]},
+            {"name": "width", "role": "scientific", "scale": "discrete", "values": [1, 2]},
+        ],
+    )
     assert keys(check_search_design(three, [])) == ["design.grid_many_dims"]
     assert check_search_design(three.model_copy(update={"grid_override": "tiny, cheap"}), []) == []
     assert check_search_design(spec(search={"kind": "grid"}), []) == []  # two dimensions
     exploit = spec(phase="exploitation")
-    boundary = Finding(key="search_space.boundary", severity=Severity.WARNING, message="m",
-                       anchor="identifying-bad-search-space-boundaries")
+    boundary = Finding(
+        key="search_space.boundary",
+        severity=Severity.WARNING,
+        message="m",
+        anchor="identifying-bad-search-space-boundaries",
+    )
     assert keys(check_search_design(exploit, [boundary])) == ["design.exploitation_gate"]
     assert check_search_design(exploit, []) == []
     assert check_search_design(spec(), [boundary]) == []  # exploration: no gate
@@ -278,8 +328,14 @@ def test_grid_search_in_many_dimensions_and_the_exploitation_gate():
 
 def test_resources_share_the_group_wall_time():
     t = trial("a", flat(0.1))
-    t = t.model_copy(update={"wall_seconds": 7200.0, "execution": t.execution.model_copy(
-        update={"group_size": 4, "group_id": "g", "compile_seconds": 30.0})})
+    t = t.model_copy(
+        update={
+            "wall_seconds": 7200.0,
+            "execution": t.execution.model_copy(
+                update={"group_size": 4, "group_id": "g", "compile_seconds": 30.0}
+            ),
+        }
+    )
     r = resources([t, t.model_copy(update={"trial_id": "b"})])
     assert r.total_accelerator_hours == pytest.approx(1.0)  # 2 trials × 2 h / 4
     assert r.per_trial_hours == pytest.approx(0.5)
@@ -306,18 +362,29 @@ def test_unrecorded_optimizer_hyperparameters_are_flagged():
     bare = trial("a", flat(0.1), hyperparameters={"optimizer": "adam", "adam.learning_rate": 1e-3})
     [f] = check_optimizer_record([bare])
     assert (f.key, f.evidence["missing"]) == (
-        "design.optimizer_unrecorded", ["adam.b1", "adam.b2", "adam.eps"],
+        "design.optimizer_unrecorded",
+        ["adam.b1", "adam.b2", "adam.eps"],
     )
-    full = trial("b", flat(0.1), hyperparameters={
-        "optimizer": "adam", "adam.learning_rate": 1e-3, "adam.b1": 0.9, "adam.b2": 0.999,
-        "adam.eps": 1e-8})
+    full = trial(
+        "b",
+        flat(0.1),
+        hyperparameters={
+            "optimizer": "adam",
+            "adam.learning_rate": 1e-3,
+            "adam.b1": 0.9,
+            "adam.b2": 0.999,
+            "adam.eps": 1e-8,
+        },
+    )
     assert check_optimizer_record([full]) == []
     assert check_optimizer_record([trial("c", flat(0.1), hyperparameters={"lr": 0.1})]) == []
 
 
 def test_split_mismatch_and_variance_sources():
     a = trial("a", flat(0.1)).model_copy(update={"dataset": {"split_seed": 0, "sha256": "x"}})
-    b = trial("b", flat(0.1), index=1).model_copy(update={"dataset": {"split_seed": 1, "sha256": "y"}})
+    b = trial("b", flat(0.1), index=1).model_copy(
+        update={"dataset": {"split_seed": 1, "sha256": "y"}}
+    )
     assert keys(check_splits([a], [b])) == ["data.split_mismatch"]
     assert check_splits([a], [a]) == []
     p = provenance(spec(), [a, b])
@@ -332,17 +399,31 @@ def test_split_mismatch_and_variance_sources():
 
 def _lr_drives(n: int, noise_step: int):
     """A study of n trials whose objective depends on the learning rate only, not on 'noise'."""
-    s = spec(search_space=[
-        {"name": "adam.learning_rate", "role": "nuisance", "scale": "log", "low": 1e-4, "high": 1e-1},
-        {"name": "noise", "role": "nuisance", "scale": "linear", "low": 0.0, "high": 1.0},
-    ])
+    s = spec(
+        search_space=[
+            {
+                "name": "adam.learning_rate",
+                "role": "nuisance",
+                "scale": "log",
+                "low": 1e-4,
+                "high": 1e-1,
+            },
+            {"name": "noise", "role": "nuisance", "scale": "linear", "low": 0.0, "high": 1.0},
+        ]
+    )
     trials = []
     for k in range(n):
         lr = 10 ** (-4 + 3 * ((k * 7) % n) / (n - 1))
         noise = ((k * noise_step) % n) / (n - 1)
         v = 0.1 + 0.3 * (math.log10(lr) + 2.5) ** 2  # depends on the learning rate only
-        trials.append(trial(f"t{k:02d}", flat(v), index=k, hyperparameters={
-            "adam.learning_rate": lr, "noise": noise}))
+        trials.append(
+            trial(
+                f"t{k:02d}",
+                flat(v),
+                index=k,
+                hyperparameters={"adam.learning_rate": lr, "noise": noise},
+            )
+        )
     return s, trials
 
 
@@ -376,8 +457,16 @@ def test_fanova_on_many_trials_fits_a_seeded_subset_and_says_so(monkeypatch):
 def test_linear_extension_keeps_the_decay_length_and_the_high_rate_share():
     from reportgen.analysis.schedule_extension import extend_schedule, schedule_curve
 
-    t = trial("a", flat(0.1), hyperparameters={"adam.learning_rate": 1.0, "width": 64,
-                                                 "schedule": "linear", "warmup_steps": 0})
+    t = trial(
+        "a",
+        flat(0.1),
+        hyperparameters={
+            "adam.learning_rate": 1.0,
+            "width": 64,
+            "schedule": "linear",
+            "warmup_steps": 0,
+        },
+    )
     x = extend_schedule(t, 1000)  # max_train_steps 100 -> 1000
     assert x is not None and x.family == "linear"
     assert x.old_share_high == pytest.approx(0.5, abs=0.02)  # linear: half the steps above half
@@ -385,8 +474,9 @@ def test_linear_extension_keeps_the_decay_length_and_the_high_rate_share():
     assert x.stretched_share_high == pytest.approx(0.5, abs=0.02)  # the pitfall
     lr = schedule_curve(np.arange(1000), 1.0, 0, "linear", 1000, hold=900)
     assert lr[899] == 1.0 and lr[950] == pytest.approx(0.5, abs=0.01) and lr[-1] < 0.02
-    cos = extend_schedule(t.model_copy(update={"hyperparameters": {
-        **t.hyperparameters, "schedule": "cosine"}}), 1000)
+    cos = extend_schedule(
+        t.model_copy(update={"hyperparameters": {**t.hyperparameters, "schedule": "cosine"}}), 1000
+    )
     assert cos.new_share_high == pytest.approx(cos.old_share_high, abs=0.01)  # a stretch
     assert extend_schedule(trial("b", flat(0.1), hyperparameters={"width": 64}), 1000) is None
 
@@ -394,12 +484,50 @@ def test_linear_extension_keeps_the_decay_length_and_the_high_rate_share():
 def test_without_scikit_learn_the_importance_says_so(monkeypatch):
     import sys
 
-    s = spec(search_space=[
-        {"name": "adam.learning_rate", "role": "nuisance", "scale": "log", "low": 1e-4, "high": 1e-1},
-        {"name": "noise", "role": "nuisance", "scale": "linear", "low": 0.0, "high": 1.0},
-    ])
-    trials = [trial(f"t{k}", flat(0.1 + k / 100), index=k, hyperparameters={
-        "adam.learning_rate": 10 ** (-4 + k / 3), "noise": k / 10}) for k in range(8)]
+    s = spec(
+        search_space=[
+            {
+                "name": "adam.learning_rate",
+                "role": "nuisance",
+                "scale": "log",
+                "low": 1e-4,
+                "high": 1e-1,
+            },
+            {"name": "noise", "role": "nuisance", "scale": "linear", "low": 0.0, "high": 1.0},
+        ]
+    )
+    trials = [
+        trial(
+            f"t{k}",
+            flat(0.1 + k / 100),
+            index=k,
+            hyperparameters={"adam.learning_rate": 10 ** (-4 + k / 3), "noise": k / 10},
+        )
+        for k in range(8)
+    ]
     monkeypatch.setitem(sys.modules, "sklearn", None)  # import sklearn raises ImportError
     imp = hyperparameter_importance(s, scored(s, trials), seed=0)
     assert not imp.available and "scikit-learn is not installed" in imp.message
+
+
+def test_gradient_norm_outliers_are_spikes_not_early_training_or_convergence():
+    """Issue 33: large early norms and norms shrinking by orders of magnitude are normal
+    training; only a spike above its own neighbours is an outlier."""
+    import numpy as np
+
+    from reportgen.analysis.gradient_norms import grad_norm_stats
+
+    steps = [50 * (i + 1) for i in range(30)]
+    falling = (1.4 * 0.6 ** np.arange(30)).tolist()  # 1.4 down to ~1e-6
+    base = trial("g0", flat(0.2, 30))
+    curves = base.curves.model_copy(
+        update={"step": steps, "grad_norm": falling, "grad_norm_max": falling}
+    )
+    t = base.model_copy(update={"curves": curves, "max_train_steps": 1500})
+    assert grad_norm_stats(t, Policy()).outlier_steps == []
+    spiked = list(falling)
+    spiked[15] = 10 * falling[14]  # a jump mid-training
+    t = t.model_copy(
+        update={"curves": curves.model_copy(update={"grad_norm": spiked, "grad_norm_max": spiked})}
+    )
+    assert grad_norm_stats(t, Policy()).outlier_steps == [steps[15]]
