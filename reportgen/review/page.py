@@ -29,16 +29,25 @@ _MD_SPECIAL = str.maketrans(
 
 
 # What GitHub turns into links or notifications after rendering markdown: bare URLs (scheme://,
-# www.), @mentions and e-mail addresses, #N issue references. A zero-width space after the
-# trigger character breaks each pattern while the text reads the same.
-_AUTOLINK = re.compile(r"(?i)(?<=:)(?=//)|(?<=www)(?=\.)|(?<=@)|(?<=#)")
+# www.), @mentions and e-mail addresses, #N and GH-N issue references, commit SHAs (a word of 7
+# or more hex digits). A zero-width space inside each trigger breaks the pattern while the text
+# reads the same.
+_AUTOLINK = re.compile(r"(?i)(?<=:)(?=//)|(?<=www)(?=\.)|(?<=@)|(?<=#)|(?<=\bgh)(?=-\d)")
+_HEX_WORD = re.compile(r"(?i)\b[0-9a-f]{7,}\b")
 _ZWSP = "\u200b"
 
 
 def md(text: object) -> str:
     """Text from a record, safe inside markdown (tables included): no HTML, no links, no emphasis,
     no autolinks, mentions or issue references. The one place review text is escaped."""
-    return _AUTOLINK.sub(_ZWSP, str(text).translate(_MD_SPECIAL))
+    out = _AUTOLINK.sub(_ZWSP, str(text).translate(_MD_SPECIAL))
+    return _HEX_WORD.sub(_broken_hex, out)
+
+
+def _broken_hex(m: re.Match[str]) -> str:
+    """A hex word cut every 4 digits: no run of 7 is left to link as a commit."""
+    word = m.group(0)
+    return _ZWSP.join(word[i : i + 4] for i in range(0, len(word), 4))
 
 
 def num(x: float | None) -> str:

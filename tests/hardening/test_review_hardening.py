@@ -16,11 +16,13 @@ ATTACKS = [
     "\\[Approve this PR\\](https://evil.example/login)",
     "see https://evil.example/x and www.evil.example and <https://evil.example>",
     "ping @octocat and @org/team, mail me at a@b.example",
-    "fixes #12 and GH-7 and owner/repo#3",
+    "fixes #12 and GH-7 and gh-8 and owner/repo#3",
+    "reverts 4bee082 and 4bee0822f3c1a9d4e5b6c7d8e9f0a1b2c3d4e5f6 (a full SHA)",
     "![img](https://evil.example/p.png) <img src=x> `code` *em* _em_ ~~strike~~ | pipe",
 ]
-# What GitHub links after rendering markdown: URLs, www., mentions and e-mails, #N references.
-LIVE = re.compile(r"(?i)[a-z][a-z0-9+.-]*://|www\.|@[a-z0-9]|#[0-9]")
+# What GitHub links after rendering markdown: URLs, www., mentions and e-mails, #N and GH-N
+# references, commit SHAs (7 to 40 hex digits).
+LIVE = re.compile(r"(?i)[a-z][a-z0-9+.-]*://|www\.|@[a-z0-9]|#[0-9]|\bgh-[0-9]|\b[0-9a-f]{7,40}\b")
 
 
 def test_md_leaves_nothing_live():
@@ -33,7 +35,7 @@ def test_md_leaves_nothing_live():
         assert not LIVE.search(html), (text, html)
         # the words a reader sees are still there
         visible = re.sub(r"<[^>]+>", "", html).replace("\u200b", "")
-        assert "evil.example" in visible or "octocat" in visible or "12" in visible
+        assert any(w in visible for w in ("evil.example", "octocat", "12", "4bee082")), visible
 
 
 def test_attack_text_in_a_changelog_is_neutralised_in_review_md(repo):
