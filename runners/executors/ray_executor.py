@@ -65,6 +65,12 @@ class RayExecutor:
             except (RuntimeError, ConnectionError, ValueError) as e:
                 where = self.address or "a new local instance"
                 raise ReportgenError(f"--executor ray: cannot start or reach {where}: {e}") from None
+            if self.address is None:  # the instance is ours: it ends with this driver
+                from runners.executors import ray_watchdog
+
+                node = getattr(ray._private.worker, "_global_node", None)
+                session = node.get_session_dir_path() if node is not None else ""
+                ray_watchdog.start(session)
         return ray
 
     def execute(self, runner, jobs: Sequence, configs: Sequence, progress, t_trials) -> list[TrialRecord]:  # type: ignore[no-untyped-def]

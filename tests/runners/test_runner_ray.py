@@ -104,3 +104,42 @@ def test_ray_executor_survives_a_killed_worker_and_writes_every_trial_once(tmp_p
         except (ProcessLookupError, subprocess.TimeoutExpired):
             os.killpg(head.pid, signal.SIGKILL)
         shutil.rmtree(temp, ignore_errors=True)
+
+
+DRIVER = """
+import sys
+sys.path.insert(0, sys.argv[1])
+from runners.executors.ray_executor import RayExecutor
+ray = RayExecutor().connect()
+print("SESSION", ray._private.worker._global_node.get_session_dir_path(), flush=True)
+import time
+time.sleep(600)
+"""
+
+
+def test_a_killed_driver_leaves_no_ray_process_behind():
+    """Before: a driver killed with SIGKILL left Ray's dashboard and runtime-env agents running
+    for good. The executor's watchdog stops the local instance it started. The instance's
+    processes are those naming its session folder and their descendants (agents and workers
+    rename themselves), noted before the kill; other Ray instances are left out."""
+    from runners.executors.ray_watchdog import _stat, session_processes
+
+    proc = subprocess.Popen([sys.executable, "-c", DRIVER, str(REPO)], stdout=subprocess.PIPE, text=True)
+    session = next(line.split()[1] for line in proc.stdout if line.startswith("SESSION"))
+    time.sleep(3)
+    known = {
+        pid: t for pid, t in session_processes(session).items()
+        if b"ray_watchdog" not in Path(f"/proc/{pid}/cmdline").read_bytes()
+    }  # fmt: skip
+    titled = [p for p in known if Path(f"/proc/{p}/cmdline").read_bytes().startswith(b"ray::")]
+    assert len(known) >= 3 and titled, known  # GCS, raylet, the agents
+
+    def left() -> list[int]:
+        return [pid for pid, t in known.items() if (_stat(pid) or (0, -1))[1] == t]
+
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    deadline = time.monotonic() + 60
+    while left() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert left() == []
