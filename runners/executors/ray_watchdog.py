@@ -16,6 +16,7 @@ elsewhere it does nothing.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
@@ -81,10 +82,8 @@ def stop(known: dict[int, int]) -> None:
     pids = [pid for pid, started in known.items() if (_stat(pid) or (0, -1))[1] == started]
     for sig in (signal.SIGTERM, signal.SIGKILL):
         for pid in pids:
-            try:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.kill(pid, sig)
-            except (ProcessLookupError, PermissionError):
-                pass
         deadline = time.monotonic() + GRACE_S
         while time.monotonic() < deadline and any(alive(p) for p in pids):
             time.sleep(0.1)
