@@ -19,6 +19,13 @@ def example_studies(page: str) -> list[str]:
     return [b for b in blocks if b.startswith("study_id:")]
 
 
+def allow_list(page: str) -> str:
+    """The page's own ``[tool.reportgen]`` block, as a reader pastes it into pyproject.toml."""
+    text = (REPO / "docs" / page).read_text(encoding="utf-8")
+    blocks = re.findall(r"```toml\n(.*?)```", text, flags=re.S)
+    return next((b for b in blocks if b.startswith("[tool.reportgen]")), "")
+
+
 CASES = [(page, i) for page in PAGES for i in range(len(example_studies(page)))]
 
 
@@ -30,6 +37,9 @@ def test_example_study_passes_check_as_pasted(tmp_path, page, i):
     folder = tmp_path / "logbook" / spec["study_id"]
     folder.mkdir(parents=True)
     (folder / "study.yaml").write_text(text, encoding="utf-8")
+    if "entry:" in text:  # a plugin by import path: the page shows how to allow it too
+        assert allow_list(page), f"{page} names a plugin by import path but never allows it"
+        (tmp_path / "pyproject.toml").write_text(allow_list(page), encoding="utf-8")
     r = run_cli("check", "--logbook", str(tmp_path / "logbook"))
     assert r.returncode == 0, r.stdout + r.stderr
     assert r.stdout == "", r.stdout  # no warning either
