@@ -103,5 +103,10 @@ def read(location: str, tags: dict[str, str]) -> ImportedSource:
                 started=dt.datetime.fromtimestamp(first_wall, dt.UTC) if first_wall else None,
             )
         )
+    if not any(r.steps for r in runs):
+        raise ReportgenError(
+            f"{location}: its event files hold no scalars (empty, or not written by a "
+            "SummaryWriter's add_scalar); nothing to import"
+        )
     source = Source(kind=SourceKind.TENSORBOARD, location=str(location), tool_version=tb.__version__)
     return ImportedSource(source, tuple(runs), title=f"TensorBoard runs in {root.name}")

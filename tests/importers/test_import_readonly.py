@@ -166,4 +166,4 @@ def test_an_empty_or_junk_event_file_is_a_clear_error(tmp_path, content):
     run.mkdir(parents=True)
     (run / "events.out.tfevents.1.host").write_bytes(content)
     rc, err = _import("tensorboard", tmp_path / "tb", tmp_path / "logbook", "tb")
-    assert rc == 1 and err.startswith(("reportgen import:", str(tmp_path))), err
+    assert rc == 1 and "its event files hold no scalars" in err, err
