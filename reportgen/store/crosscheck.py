@@ -201,15 +201,20 @@ def logbook_problems(
             )
     valid = {sid for sid, _, _ in studies}
     for sid, spec, shown in studies:
-        base = spec.baseline.study if spec.baseline is not None else None
-        if base is not None and base not in valid:
-            known = ", ".join(sorted(valid - {sid})) or "none"
-            out[sid].append(
-                Problem(
-                    shown,
-                    None,
-                    "baseline.study",
-                    f"{base!r} is not a valid study of this logbook (valid studies: {known})",
+        # the studies it compares with: `build` cannot analyse it without them
+        named = {
+            "baseline.study": spec.baseline.study if spec.baseline is not None else None,
+            "round.previous": spec.round.previous if spec.round is not None else None,
+        }
+        for field_name, other in named.items():
+            if other is not None and other not in valid:
+                known = ", ".join(sorted(valid - {sid})) or "none"
+                out[sid].append(
+                    Problem(
+                        shown,
+                        None,
+                        field_name,
+                        f"{other!r} is not a valid study of this logbook (valid studies: {known})",
+                    )
                 )
-            )
     return dict(out)
