@@ -2,7 +2,10 @@
 
 A folder holding event files is one run; a subfolder of a run that holds event files of its own
 (the timestamped folder that ``add_hparams`` of PyTorch's and tensorboardX's writers create) is
-part of that run, not a second one.
+part of that run, not a second one. That subfolder holds the run's hyperparameters and the
+summary metrics passed to ``add_hparams``, written at step 0 after training: they are kept as
+the run's reported values (its source attributes), never merged into its curves, where they
+would add a step 0 with no training loss and one-point ``hparam/*`` curves.
 """
 
 from __future__ import annotations
@@ -73,6 +76,7 @@ def read(location: str, tags: dict[str, str]) -> ImportedSource:
         parts = [run_dir, *(f for f in folders if f.parent == run_dir and f not in runs_dirs)]
         series: dict[str, list[tuple[int, float]]] = {}
         hparams: dict = {}
+        reported: dict[str, str] = {}
         first_wall = last_wall = None
         for part in parts:
             _check_intact(part)
@@ -84,6 +88,10 @@ def read(location: str, tags: dict[str, str]) -> ImportedSource:
             hparams.update(_hparams(acc, pb))
             for tag in acc.Tags()["scalars"]:
                 events = acc.Scalars(tag)
+                if part != run_dir:  # add_hparams' summary metrics: reported, not a curve
+                    if events:
+                        reported[tag] = repr(events[-1].value)
+                    continue
                 column = column_for(tag, tags)
                 series.setdefault(column, []).extend((e.step, e.value) for e in events)
                 for e in events:
@@ -101,6 +109,7 @@ def read(location: str, tags: dict[str, str]) -> ImportedSource:
                 curves=curves,
                 wall_seconds=(last_wall - first_wall) if first_wall is not None else 0.0,
                 started=dt.datetime.fromtimestamp(first_wall, dt.UTC) if first_wall else None,
+                attrs=reported,
             )
         )
     if not any(r.steps for r in runs):
