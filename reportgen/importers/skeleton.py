@@ -97,11 +97,11 @@ def build_spec(src: ImportedSource, opts: ImportOptions) -> tuple[dict[str, Any]
     max_steps = max(1, steps[-1] if steps else 1)
     gaps = [b - a for a, b in zip(steps, steps[1:], strict=False) if b > a]
     eval_every = max(1, min(min(gaps) if gaps else max_steps, max_steps))
-    title = opts.title or src.title or f"{src.source.kind} import of {src.source.study or src.source.location}"
+    title = opts.title or src.title or f"{src.source.kind} import of {src.source.study or src.source.shown_location}"
     spec: dict[str, Any] = {
         "study_id": opts.study_id,
         "title": title,
-        "goal": opts.goal or f"Imported from {src.source.kind}: {src.source.location}",
+        "goal": opts.goal or f"Imported from {src.source.kind}: {src.source.shown_location}",
         # trained elsewhere: the `external` workload (any settings; `run` refuses it)
         "workload": {"name": "external"},
         "objective": {"metric": opts.objective, "direction": str(opts.direction)},

@@ -140,7 +140,11 @@ def import_study(src: ImportedSource, opts: ImportOptions, logbook: Path) -> Imp
     tmp_root = Path(tempfile.mkdtemp(prefix=f"{STAGING}{os.getpid()}-", dir=logbook))
     try:
         staged = tmp_root / opts.study_id
-        if created:
+        total = start + len(records)
+        grown = not created and total > spec.trial_budget
+        if grown:  # a sweep imported again has more runs: its budget is what the source ran
+            spec = spec.model_copy(update={"trial_budget": total})
+        if created or grown:
             write_spec(tmp_root, spec)
         else:
             (staged / TRIALS_DIR).mkdir(parents=True)
@@ -156,6 +160,8 @@ def import_study(src: ImportedSource, opts: ImportOptions, logbook: Path) -> Imp
             (folder / TRIALS_DIR).mkdir(exist_ok=True)
             for path in sorted((staged / TRIALS_DIR).glob("*.json")):
                 os.replace(path, folder / TRIALS_DIR / path.name)
+            if grown:
+                os.replace(staged / SPEC_NAME, folder / SPEC_NAME)
     finally:
         shutil.rmtree(tmp_root, ignore_errors=True)
     return ImportResult(

@@ -503,7 +503,7 @@ def _source(spec: StudySpec) -> str:
         return ""
     name = f" {src.study}" if src.study else ""
     version = f" {src.tool_version}" if src.tool_version else ""
-    return f"{src.kind}{name} at {src.location} (imported; {src.kind}{version})"
+    return f"{src.kind}{name} at {src.shown_location} (imported; {src.kind}{version})"
 
 
 def revision_pointer(spec: StudySpec, meta: RecordMeta) -> RevisionPointer:

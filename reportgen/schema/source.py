@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from pathlib import PurePath
 
 from pydantic import Field
 
@@ -26,3 +27,13 @@ class Source(Model):
     attrs: dict[str, str] = Field(
         default_factory=dict, description="user attributes kept as text (Optuna user attrs)"
     )
+
+    @property
+    def shown_location(self) -> str:
+        """The location fit for a published page: the file or folder name, never the local path
+        it sits at (``sqlite:////home/me/runs/optuna.db`` -> ``optuna.db``); a server's host."""
+        scheme, sep, rest = self.location.partition("://")
+        path = rest if sep else self.location
+        if sep and scheme not in ("sqlite", "file"):
+            return f"{scheme}://{rest.split('@')[-1].split('/')[0]}"
+        return PurePath(path.split("?")[0].rstrip("/")).name or self.location

@@ -1,0 +1,60 @@
+"""An Optuna sweep as Optuna's docs write one (TPE, a median pruner, ``trial.report`` each
+epoch, a SQLite storage), imported, then imported again after it ran more trials. Before: the
+second import kept the first import's ``trial_budget``, and `check` then failed ("40 search
+trials, more than its trial_budget of 30"); the study's goal published the storage's absolute
+local path."""
+
+from __future__ import annotations
+
+import optuna
+
+from tests.journeys.helpers import reportgen
+
+
+def _sweep(storage: str, n_trials: int) -> None:
+    def objective(trial: optuna.Trial) -> float:
+        lr = trial.suggest_float("lr", 1e-4, 1e-1, log=True)
+        width = trial.suggest_categorical("width", [32, 64])
+        loss = 1.0
+        for epoch in range(1, 11):
+            loss = abs(lr - 0.01) * 5 + 0.5 / epoch + 4 / width
+            trial.report(loss, epoch)
+            if trial.should_prune():
+                raise optuna.TrialPruned()
+        return loss
+
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
+    study = optuna.create_study(
+        study_name="lr-sweep", storage=storage, load_if_exists=True,
+        sampler=optuna.samplers.TPESampler(seed=0), pruner=optuna.pruners.MedianPruner(),
+    )  # fmt: skip
+    study.optimize(objective, n_trials=n_trials)
+
+
+def test_a_running_sweep_imported_twice_keeps_check_green(tmp_path):
+    storage = f"sqlite:///{tmp_path / 'optuna.db'}"
+    _sweep(storage, 12)
+    args = ("import", "optuna", storage, "--study", "lr-sweep", "--scientific", "width",
+            "--baseline", "width=32", "--candidate", "64")  # fmt: skip
+    r = reportgen(*args, cwd=tmp_path)
+    assert r.returncode == 0 and "12 runs added" in r.stderr, r.stderr
+    assert reportgen("check", cwd=tmp_path).returncode == 0
+    _sweep(storage, 10)  # the sweep goes on
+    r = reportgen(*args, cwd=tmp_path)
+    assert r.returncode == 0 and "10 runs added, 12 already there" in r.stderr, r.stderr
+    r = reportgen("check", cwd=tmp_path)
+    assert r.returncode == 0, r.stdout + r.stderr
+    spec = (tmp_path / "logbook" / "lr-sweep" / "study.yaml").read_text()
+    assert "trial_budget: 22" in spec
+    goal = next(line for line in spec.splitlines() if line.startswith("goal:"))
+    assert "optuna.db" in goal and str(tmp_path) not in goal
+
+
+def test_a_multi_objective_study_is_refused_clearly(tmp_path):
+    storage = f"sqlite:///{tmp_path / 'mo.db'}"
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
+    study = optuna.create_study(study_name="mo", storage=storage, directions=["minimize", "maximize"])
+    study.optimize(lambda t: (t.suggest_float("x", 0, 1), t.suggest_float("y", 0, 1)), n_trials=3)
+    r = reportgen("import", "optuna", storage, "--study", "mo", cwd=tmp_path)
+    assert r.returncode == 1 and "multi-objective" in r.stderr, r.stderr
+    assert not (tmp_path / "logbook" / "mo").exists()
