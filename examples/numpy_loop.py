@@ -42,9 +42,11 @@ def _loss(logits, y):
     return float(-logp[np.arange(len(y)), y].mean()), logp
 
 
-def train(trial: TrialLogger, max_steps: int, eval_every: int, settings: dict) -> None:
-    """Train one trial and log an eval point every ``eval_every`` steps; stop if it diverges."""
-    hp, seeds = trial.hyperparameters, trial.seeds
+def train(trial: TrialLogger) -> None:
+    """Train one trial and log an eval point every ``trial.eval_every`` steps; stop if it
+    diverges. Everything comes from the trial: values, seeds, settings and step budget."""
+    hp, seeds, settings = trial.hyperparameters, trial.seeds, trial.settings
+    max_steps, eval_every = trial.max_train_steps, trial.eval_every
     lr_peak = float(hp["adam.learning_rate"])
     cosine = hp.get("schedule", "constant") == "cosine"
     hidden, batch = int(settings.get("hidden", 64)), int(settings.get("batch_size", 64))
@@ -109,10 +111,8 @@ def run(
     """Claim ``count`` points of the study (or, with ``retrain``, the retrains of that search
     trial with ``seeds`` new seeds; with ``sampler_seed``, points of a rerun of the search), train
     each, write each; returns the trial ids."""
-    from reportgen.logger.trial import load_valid_spec
     from runners.search.suggest import suggest, suggest_retrains  # scipy, no JAX
 
-    spec = load_valid_spec(logbook, study_id)
     points = (
         suggest_retrains(logbook, study_id, retrain, seeds, lease_seconds=lease_seconds)
         if retrain
@@ -123,7 +123,7 @@ def run(
     done = []
     for point in points:
         with open_suggested(logbook, study_id, point.trial_id) as trial:
-            train(trial, spec.max_train_steps, spec.eval_every, dict(spec.workload.settings))
+            train(trial)
         done.append(point.trial_id)
     return done
 

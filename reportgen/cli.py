@@ -23,6 +23,7 @@ COMMANDS = (
     "serve",
     "review",
     "suggest",
+    "release",
     "complete",
     "import",
 )

@@ -20,7 +20,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "never get the same point while its lease lives. Train each point in your loop and write "
         "it with the trial logger (reportgen.logger.open_suggested) or `reportgen complete`; "
         "logging renews the lease. A caller that dies stops renewing, and after --lease seconds "
-        "its points are handed out again. No JAX needed.",
+        "its points are handed out again. --dry-run shows the next points without claiming them; "
+        "`reportgen release` gives claimed points back. No JAX needed.",
     )
     p.add_argument("study", metavar="STUDY", help="study id: a folder under the logbook")
     p.add_argument(
@@ -28,6 +29,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--count", type=int, default=1, metavar="N", help="points to hand out (default 1)")
     p.add_argument("--json", action="store_true", help="print the points as a JSON list")
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="show the points that would be handed out, without claiming them (nothing is "
+        "written)",
+    )
     p.add_argument(
         "--lease",
         type=float,
@@ -78,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
             raise ReportgenError(f"--seeds must be at least 1, got {args.seeds}")
         points = suggest_retrains(
             args.logbook, args.study, args.retrain, args.seeds, owner=args.owner,
-            lease_seconds=args.lease,
+            lease_seconds=args.lease, dry_run=args.dry_run,
         )
     else:
         points = suggest(
@@ -88,6 +95,7 @@ def run(args: argparse.Namespace) -> int:
             owner=args.owner,
             lease_seconds=args.lease,
             sampler_seed=args.sampler_seed,
+            dry_run=args.dry_run,
         )
     if args.json:
         print(json.dumps([json.loads(s.model_dump_json()) for s in points], indent=2))
@@ -97,6 +105,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"{s.trial_id}\t{values}")
     if not points:
         print(f"suggest {args.study}: no point left (budget used up or all claimed)", file=sys.stderr)
+    elif args.dry_run:
+        print(f"suggest {args.study}: dry run: nothing was claimed or written", file=sys.stderr)
     elif not args.json:
         print(
             f"suggest {args.study}: claimed for owner {points[0].owner} for {args.lease:g} s "

@@ -48,7 +48,7 @@ from reportgen.store import load_spec, spec_path, study_folder, trial_path, writ
 from reportgen.store.claims import ClaimBook
 from reportgen.store.layout import safe_id
 from reportgen.store.load import trial_problems
-from reportgen.store.suggested import read_suggestion, suggestion_path
+from reportgen.store.suggested import read_suggestion, suggestion_path, write_suggestion
 
 _COLUMN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 JOURNAL_EVERY_S = 1.0
@@ -315,6 +315,25 @@ class TrialLogger:
     def seeds(self) -> Seeds:
         return Seeds(**self._state["seeds"])
 
+    @property
+    def settings(self) -> dict[str, Scalar]:
+        """The workload settings of the study (batch size, width, ...): the values the spec
+        fixes, overridden by this trial's searched values of the same name."""
+        values = self._state["hyperparameters"]
+        out = dict(self.spec.workload.settings)
+        out.update({k: v for k, v in values.items() if k in out or "." not in k})
+        return out
+
+    @property
+    def max_train_steps(self) -> int:
+        """The study's step budget: log no step past it."""
+        return self.spec.max_train_steps
+
+    @property
+    def eval_every(self) -> int:
+        """The study's eval cadence: log an eval point every this many steps."""
+        return self.spec.eval_every
+
     def log(self, step: int, **metrics: float) -> None:
         """One eval point: ``train_loss``, ``valid_loss``, ``valid_error``, ``learning_rate``,
         ``grad_norm`` and any extra metric (a column of its own). NaN and inf are kept."""
@@ -415,6 +434,7 @@ def open_trial(
     device: str = "external",
     progress: bool | None = None,
     owner: str | None = None,
+    take_over: bool = False,
 ) -> TrialLogger:
     """Open a trial of ``study_id`` with ``hyperparameters`` (the spec's fixed values are added).
 
@@ -430,7 +450,7 @@ def open_trial(
     spec, state = prepare_trial(
         logbook, study_id, hyperparameters, trial_id=trial_id, index=index, kind=kind,
         group=group, seeds=seeds, unit_coords=unit_coords, dataset=dataset, device=device,
-        owner=owner,
+        owner=owner, take_over=take_over,
     )  # fmt: skip
     return TrialLogger(logbook, spec, state, progress)
 
@@ -449,12 +469,15 @@ def prepare_trial(
     dataset: Mapping[str, Scalar] | None = None,
     device: str = "external",
     owner: str | None = None,
+    take_over: bool = False,
 ) -> tuple[StudySpec, dict[str, Any]]:
     """The spec and the starting state of a trial, checked as `open_trial` documents; nothing
     is written."""
     spec = load_valid_spec(logbook, study_id)
     suggested = read_suggestion(logbook, study_id, trial_id) if trial_id else None
     if suggested is not None:
+        if take_over and owner is not None and owner != suggested.owner:
+            suggested = take_over_point(logbook, suggested, owner)
         check_handout(suggested, owner)
         if hyperparameters and dict(hyperparameters) != {
             k: v for k, v in suggested.hyperparameters.items() if k in hyperparameters
@@ -515,6 +538,15 @@ def prepare_trial(
     return spec, state
 
 
+def take_over_point(logbook: Path, suggested: Suggestion, owner: str) -> Suggestion:
+    """Hand ``suggested`` to ``owner``, asked for explicitly: its current claim is ended."""
+    ClaimBook(study_folder(logbook, suggested.study_id), suggested.owner, suggested.lease_seconds,
+              bound_to_process=False).expire(suggested.trial_id)  # fmt: skip
+    taken = suggested.model_copy(update={"owner": owner, "handout": suggested.handout + 1})
+    write_suggestion(logbook, taken)
+    return taken
+
+
 def check_handout(suggested: Suggestion, owner: str | None) -> None:
     """Refuse to write a handed-out point for someone who does not hold it: ``owner`` must be
     the suggestion's owner when given, and must be given once the point has been handed out
@@ -524,7 +556,8 @@ def check_handout(suggested: Suggestion, owner: str | None) -> None:
         raise ReportgenError(
             f"trial {suggested.trial_id!r} is handed out to another owner (your claim ran out "
             "and the point went to someone else, or it was never yours); nothing was written. "
-            "Ask `reportgen suggest` for another point"
+            "Ask `reportgen suggest` for another point (or take it over on purpose: "
+            "take_over=True)"
         )
     if owner is None and suggested.handout > 1:
         raise ReportgenError(

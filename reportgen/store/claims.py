@@ -29,8 +29,10 @@ once, without waiting for its lease; across hosts the lease decides.
 Leases compare a file's modification time with this machine's clock: on a shared file system the
 workers' clocks must agree to well within the lease (NTP does this).
 
-Standard library only: this module is imported by the trial logger and ``suggest``, which run
-without JAX.
+The first claim of a logbook writes its ``.gitignore`` for the in-flight files
+(`store.layout.ignore_in_flight_files`), so ``git add -A`` never commits them.
+
+No JAX: this module is imported by the trial logger and ``suggest``, which run without it.
 """
 
 from __future__ import annotations
@@ -44,6 +46,8 @@ import time
 import uuid
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+
+from reportgen.store.layout import ignore_in_flight_files
 
 CLAIMS_DIR = ".claims"
 TRIALS_DIR = "trials"
@@ -136,6 +140,8 @@ class ClaimBook:
             if trial_id in self._held and self._is_top(trial_id, self._held[trial_id]):
                 return True
         folder = self.folder / trial_id
+        if not self.folder.is_dir():
+            ignore_in_flight_files(self.study_dir.parent)
         folder.mkdir(parents=True, exist_ok=True)
         top = self._top(trial_id)
         if top is not None and _expires(folder / str(top)) > time.time():
@@ -240,6 +246,16 @@ class ClaimBook:
             return
         if generation is not None and self._is_top(trial_id, generation):
             self._expire(folder / str(generation))
+
+    def expire(self, trial_id: str) -> None:
+        """End the live claim on ``trial_id``, whoever holds it (an operator giving a point back
+        with `reportgen release`): any worker may take the trial at once."""
+        _check_id(trial_id)
+        top = self._top(trial_id)
+        if top is not None:
+            self._expire(self.folder / trial_id / str(top))
+        with self._lock:
+            self._held.pop(trial_id, None)
 
     def release_all(self) -> None:
         for t in self.held():

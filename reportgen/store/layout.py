@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -48,3 +49,27 @@ def trial_path(logbook: Path, study_id: str, trial_id: str) -> Path:
 
 def revision_path(logbook: Path, study_id: str, revision: int) -> Path:
     return study_folder(logbook, study_id) / REVISIONS_DIR / f"r{int(revision)}.yaml"
+
+
+IGNORE_NAME = ".gitignore"
+# what workers and external loops keep beside the records while they run: never committed
+IGNORED = (".claims/", ".suggested/", ".*.journal.json", ".*.tmp-*", ".serve-status.txt")
+
+
+def ignore_in_flight_files(logbook: Path) -> None:
+    """Write ``<logbook>/.gitignore`` for the in-flight files (claims, handed-out points,
+    journals) the first time any is written, so ``git add -A`` never commits them. An existing
+    file is left as its owner wrote it."""
+    path = Path(logbook) / IGNORE_NAME
+    if path.exists() or path.is_symlink():
+        return
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except OSError:
+        return  # written by another worker meanwhile, or a read-only logbook
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(
+            "# written by reportgen: files of trials in flight (claims, points handed out by\n"
+            "# `reportgen suggest`, logger journals); the records themselves are committed\n"
+        )
+        fh.write("".join(f"**/{p}\n" for p in IGNORED))

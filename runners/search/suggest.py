@@ -86,9 +86,11 @@ def suggest(
     owner: str | None = None,
     lease_seconds: float = DEFAULT_LEASE,
     sampler_seed: int | None = None,
+    dry_run: bool = False,
 ) -> list[Suggestion]:
     """Claim and return up to ``count`` points of the study's search (fewer when the budget is
-    used up or the rest is claimed). ``sampler_seed`` other than the spec's gives a rerun."""
+    used up or the rest is claimed). ``sampler_seed`` other than the spec's gives a rerun.
+    ``dry_run``: the points that would be handed out, neither claimed nor written."""
     logbook = Path(logbook)
     spec = load_valid_spec(logbook, study_id)
     seed = spec.search.seed if sampler_seed is None else int(sampler_seed)
@@ -109,18 +111,19 @@ def suggest(
         if len(out) >= count:
             break
         trial_id = search_trial_id(spec.revision, seed, point.index)
-        if trial_id in done or trial_id in live or not book.try_claim(trial_id):
+        if trial_id in done or trial_id in live:
+            continue
+        if not dry_run and not book.try_claim(trial_id):
             continue
         handout = book.generation(trial_id) or 1
-        out.append(
-            _suggestion(
-                logbook, spec, trial_id, kind, group, point, seed, owner, lease_seconds, handout
-            )
-        )
+        s = _suggestion(spec, trial_id, kind, group, point, seed, owner, lease_seconds, handout)
+        if not dry_run:
+            write_suggestion(logbook, s)
+        out.append(s)
     return out
 
 
-def _suggestion(logbook, spec, trial_id, kind, group, point: SampledPoint, seed, owner, lease, handout):  # type: ignore[no-untyped-def]
+def _suggestion(spec, trial_id, kind, group, point: SampledPoint, seed, owner, lease, handout):  # type: ignore[no-untyped-def]
     s = Suggestion(
         study_id=spec.study_id,
         study_revision=spec.revision,
@@ -136,7 +139,6 @@ def _suggestion(logbook, spec, trial_id, kind, group, point: SampledPoint, seed,
         lease_seconds=lease,
         created_utc=dt.datetime.now(dt.UTC).replace(microsecond=0),
     )
-    write_suggestion(logbook, s)
     return s
 
 
@@ -148,6 +150,7 @@ def suggest_retrains(
     *,
     owner: str | None = None,
     lease_seconds: float = DEFAULT_LEASE,
+    dry_run: bool = False,
 ) -> list[Suggestion]:
     """Claim the retrains ``{trial}-rt{k}`` (k = 1..seeds) of a search trial (``best`` picks
     the best complete one of the current revision): same values, new seeds, as
@@ -179,10 +182,13 @@ def suggest_retrains(
     owner = owner or default_owner()
     # suggest exits at once: its claims must outlive it, so only the lease ends them
     book = ClaimBook(study_folder(logbook, study_id), owner, lease_seconds, bound_to_process=False)
+    live = book.live_claims()
     out = []
     for k in range(1, seeds + 1):
         trial_id = f"{source.trial_id}-rt{k}"
-        if trial_id in records or not book.try_claim(trial_id):
+        if trial_id in records or (dry_run and trial_id in live):
+            continue
+        if not dry_run and not book.try_claim(trial_id):
             continue
         s = Suggestion(
             study_id=spec.study_id,
@@ -199,6 +205,7 @@ def suggest_retrains(
             lease_seconds=lease_seconds,
             created_utc=dt.datetime.now(dt.UTC).replace(microsecond=0),
         )
-        write_suggestion(logbook, s)
+        if not dry_run:
+            write_suggestion(logbook, s)
         out.append(s)
     return out

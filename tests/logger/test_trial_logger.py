@@ -161,3 +161,16 @@ def test_sigkill_at_random_moments_never_tears_a_record(book):
     r = run_cli("check", "--logbook", str(book))
     assert r.returncode == 0, r.stdout + r.stderr
     assert "4 trials" in r.stderr
+
+
+def test_the_trial_hands_the_loop_what_it_needs(book):
+    """Settings, step budget, eval cadence, typed values and seeds, all public: the example loop
+    needs nothing else (before, it read the spec through a private helper)."""
+    with open_trial(book, "numpy-digits", HP, progress=False) as trial:
+        assert trial.settings == {"hidden": 32, "batch_size": 64, "optimizer": "adam", "schedule": "cosine"}
+        assert (trial.max_train_steps, trial.eval_every) == (1000, 25)
+        assert trial.hyperparameters["adam.learning_rate"] == 0.01
+        assert isinstance(trial.seeds.init, int)
+        trial.log(25, train_loss=1.0, valid_loss=1.1, valid_error=0.3)
+    source = (REPO / "examples" / "numpy_loop.py").read_text()
+    assert "load_valid_spec" not in source and "._" not in source.replace("self._", "")
