@@ -78,9 +78,14 @@ def study_chart_specs(
 
 
 def export_charts(
-    review: Review, analyses: dict[str, tuple[StudyRecords, StudyAnalysis]], out: Path
+    review: Review,
+    analyses: dict[str, tuple[StudyRecords, StudyAnalysis]],
+    out: Path,
+    before: dict[str, tuple[StudyRecords, StudyAnalysis]] | None = None,
 ) -> dict[str, list[ChartFile]]:
-    """Write ``out/charts/<study>-<chart>.png`` for each added or changed study."""
+    """Write ``out/charts/<study>-<chart>.png`` for each added or changed study. A changed study
+    whose trials changed gets its key axis plot at the base first, so the pair shows the trials
+    the change added or removed."""
     result: dict[str, list[ChartFile]] = {}
     folder = out / "charts"
     for change in review.studies:
@@ -93,7 +98,25 @@ def export_charts(
         if not records.trials_at(records.spec.revision):
             continue  # nothing to draw yet
         files = []
-        for title, spec in study_chart_specs(records, analysis):
+        pairs = study_chart_specs(records, analysis)
+        base = (before or {}).get(change.study_id)
+        moved = change.trials_added or change.trials_removed
+        if base is not None and moved and pairs and pairs[0][0].startswith("axis plot"):
+            base_records, base_analysis = base
+            key = key_hyperparameter(records, analysis)
+            was = study_charts(
+                base_records.spec, base_analysis,
+                list(base_records.trials_at(base_records.spec.revision)),
+            )  # fmt: skip
+            old = [s for name, s in was.axis if name == key][:1]
+            if old:
+                n_old, n_new = change.trials_before, change.trials_after
+                pairs = [
+                    (f"{pairs[0][0]}, before ({n_old} trials)", old[0]),
+                    (f"{pairs[0][0]}, after ({n_new} trials)", pairs[0][1]),
+                    *pairs[1:],
+                ]
+        for title, spec in pairs:
             folder.mkdir(parents=True, exist_ok=True)
             name = f"{_slug(change.study_id)}-{_slug(title)}.png"
             png = vlc.vegalite_to_png(_fixed_width(spec), scale=1.5)

@@ -9,7 +9,7 @@ from pathlib import Path
 from reportgen.errors import Problem
 from reportgen.schema import Override, StudyAnalysis
 from reportgen.schema.review import ChangeKind, FindingRef, StudyChange
-from reportgen.store import Logbook, StudyRecords
+from reportgen.store import Logbook, StudyRecords, dumps_record
 
 Analyze = Callable[[StudyRecords, Logbook], StudyAnalysis]
 
@@ -93,8 +93,11 @@ def compare_study(
         trials_after=len(new_trials),
         trials_added=dict(sorted(added.items())),
         trials_removed=len(old_trials.keys() - new_trials.keys()),
+        # by the record's canonical bytes: records hold NaN (never equal to itself as a float)
         trials_modified=sum(
-            1 for i in old_trials.keys() & new_trials.keys() if old_trials[i] != new_trials[i]
+            1
+            for i in old_trials.keys() & new_trials.keys()
+            if dumps_record(old_trials[i]) != dumps_record(new_trials[i])
         ),
         best_before=_best(analysis_before),
         best_after=_best(analysis_after),

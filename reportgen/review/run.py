@@ -66,20 +66,22 @@ def _page_url(site_url: str | None, study_id: str) -> str | None:
     return f"{site_url.rstrip('/')}/studies/{study_id}/index.html" if site_url else None
 
 
-def build_review(
-    opts: ReviewOptions,
-) -> tuple[Review, dict[str, tuple[StudyRecords, StudyAnalysis]]]:
+Analysed = dict[str, tuple[StudyRecords, StudyAnalysis]]
+
+
+def build_review(opts: ReviewOptions) -> tuple[Review, Analysed, Analysed]:
+    """The review, and the analysed studies at the head and at the base (changed ones)."""
     repo = repo_root(opts.repo)
     base_rev, head_rev = resolve(repo, opts.base), resolve(repo, opts.head)
     with tempfile.TemporaryDirectory(prefix="reportgen-review-") as tmp:
         base = _load(*export_logbook(repo, base_rev, opts.logbook, Path(tmp)))
         head = _load(*export_logbook(repo, head_rev, opts.logbook, Path(tmp)))
-        analyses: dict[str, tuple[StudyRecords, StudyAnalysis]] = {}
+        analyses: Analysed = {}
+        before: Analysed = {}
 
         def analyze(study: StudyRecords, book: Logbook) -> StudyAnalysis:
             a = analyze_records(study, book)
-            if book is head:
-                analyses[study.study_id] = (study, a)
+            (analyses if book is head else before)[study.study_id] = (study, a)
             return a
 
         changes = compare_logbooks(base, head, analyze)
@@ -105,7 +107,7 @@ def build_review(
         problems_at_head=len(head.problems),
         gate_failures=gate,
     )
-    return review, analyses
+    return review, analyses, before
 
 
 def render_review(review: Review) -> str:
@@ -144,12 +146,15 @@ def absolute(chart: ChartFile, base: str) -> ChartFile:
 
 def write_review(opts: ReviewOptions) -> tuple[Review, Path]:
     """Build the review and write ``review.md`` (and its charts) into ``opts.out``."""
-    review, analyses = build_review(opts)
+    review, analyses, before = build_review(opts)
     opts.out.mkdir(parents=True, exist_ok=True)
+    ignored = opts.out / ".gitignore"
+    if not ignored.exists():  # the output ignores itself (as pytest's cache does): never committed
+        ignored.write_text("# written by reportgen review: its output is not for committing\n*\n")
     if opts.charts:
         from reportgen.review.charts import export_charts
 
-        files = export_charts(review, analyses, opts.out)
+        files = export_charts(review, analyses, opts.out, before)
         if opts.image_base:
             files = {sid: [absolute(f, opts.image_base) for f in fs] for sid, fs in files.items()}
         review = with_charts(review, files)

@@ -188,7 +188,7 @@ def test_changes_are_classified(repo):
 
     base = git(repo, "rev-parse", "HEAD")
     write_trial(repo / "logbook", trial(4, 128, 8e-3, 0.10))
-    review_, _ = build_review(ReviewOptions(repo=repo, base=base, head=None))
+    review_, _, _ = build_review(ReviewOptions(repo=repo, base=base, head=None))
     kinds = {c.study_id: c.kind for c in review_.studies}
     assert kinds == {"demo": ChangeKind.CHANGED, "doomed": ChangeKind.UNCHANGED}
 
