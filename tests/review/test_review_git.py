@@ -205,11 +205,13 @@ def test_charts_of_changed_studies_are_png_files_linked_from_the_review(repo):
     assert r.returncode == 0, r.stderr
     text = (out / "review.md").read_text()
     linked = re.findall(r"!\[[^\]]*\]\((charts/[^)]+\.png)\)", text)
-    # demo changed: axis plot of the flagged or scientific hyperparameter, curves, isolation, variance
+    # demo changed: axis plot of the flagged or scientific hyperparameter (before and after the
+    # trials the change added), curves, isolation, variance
     assert linked == [
         # five trials: the top edge is not better than the interior beyond their scatter, so
         # no boundary flag and the scientific hyperparameter's axis plot is shown
-        "charts/demo-axis-plot-of-width.png",
+        "charts/demo-axis-plot-of-width-before-4-trials.png",
+        "charts/demo-axis-plot-of-width-after-6-trials.png",
         "charts/demo-valid_error-of-every-trial.png",
         "charts/demo-isolation-of-width.png",
         "charts/demo-trial-and-study-variance.png",
