@@ -62,9 +62,36 @@ def _watch(args: argparse.Namespace, config: Path, stop: threading.Event) -> Non
             where = f"{e.filename}: " if isinstance(e, OSError) and e.filename else ""
             problem = f"{type(e).__name__}: {where}{getattr(e, 'strerror', None) or e}"
             print(f"reportgen serve: could not re-render: {problem}", file=sys.stderr)
-        if problem != sidecar.SERVE_PROBLEM[0]:
+        running = _running(args.logbook)
+        if problem != sidecar.SERVE_PROBLEM[0] or running != sidecar.SERVE_RUNNING:
             sidecar.SERVE_PROBLEM[0] = problem
-            _note_status(args.docs, problem)
+            sidecar.SERVE_RUNNING.clear()
+            sidecar.SERVE_RUNNING.update(running)
+            _note_status(args.docs, problem + "".join(f"\n{k}: {v}" for k, v in running.items()))
+
+
+def _running(logbook: Path) -> dict[str, str]:
+    """Study id -> "7 trials in flight; 9 of 16 written" for each study with live claims (its
+    runners' workers, `suggest` hand-outs) or live logger journals."""
+    import contextlib
+
+    from reportgen.logger.journal import journals, owner_alive, read_journal
+    from reportgen.store.claims import ClaimBook
+
+    out: dict[str, str] = {}
+    with contextlib.suppress(OSError):
+        for folder in sorted(p for p in logbook.iterdir() if p.is_dir() and p.name[0] not in "._"):
+            live = ClaimBook(folder, "serve").live_claims()
+            for path in journals(logbook, folder.name):
+                state = read_journal(path)
+                # a handed-out point's journal counts through its claim (above) only
+                if state is not None and not state.get("owner") and owner_alive(state):
+                    live.add(path.name[1:].removesuffix(".journal.json"))
+            live = {t for t in live if not (folder / "trials" / f"{t}.json").exists()}
+            if live:
+                written = len(list((folder / "trials").glob("*.json")))
+                out[folder.name] = f"{len(live)} trials in flight; {written} written so far"
+    return out
 
 
 def _note_status(docs: Path, problem: str) -> None:

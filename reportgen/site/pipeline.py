@@ -215,7 +215,10 @@ def _build_locked(
             raise ReportgenError(out.error)
         if out.rendered is None:
             continue
-        for rel, text in out.rendered.files.items():
+        # sidecars (dot-files) before the pages that name them: `mkdocs serve` rebuilds on the
+        # first write, and a page whose sidecar is not there yet renders without its charts
+        files = sorted(out.rendered.files.items(), key=lambda kv: not kv[0].rsplit("/", 1)[-1].startswith("."))
+        for rel, text in files:
             _write_if_changed(studies_dir / rel, text)
         new_entries[sid] = StudyEntry(
             # a study with problems is never reused: its problems are reported on every build

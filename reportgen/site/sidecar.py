@@ -131,12 +131,32 @@ def serve_banner(output: str, problem: str) -> str:
     return output[:at] + banner + output[at:]
 
 
+# studies with trials in flight while `reportgen serve` watches: study id -> the badge's text
+SERVE_RUNNING: dict[str, str] = {}
+
+
+def running_badge(output: str, text: str) -> str:
+    """``output`` with a badge saying the study is still running, at the top of its article."""
+    badge = (
+        '<p class="reportgen-running" role="status"><strong>running:</strong> '
+        f"{html.escape(text)} (this page follows the trials as they land)</p>"
+    )
+    m = _ARTICLE.search(output)
+    at = m.end() if m else 0
+    return output[:at] + badge + output[at:]
+
+
 class Sidecar(BasePlugin):  # type: ignore[type-arg]
     """Put each page's charts' data and trial table back into its HTML (module docstring)."""
 
     def on_post_page(self, output: str, *, page: Any, config: Any) -> str:
         if SERVE_PROBLEM[0]:
             output = serve_banner(output, SERVE_PROBLEM[0])
+        parts = page.file.src_uri.split("/")
+        if len(parts) == 3 and parts[0] == "studies" and parts[2] == "index.md":
+            text = SERVE_RUNNING.get(parts[1])
+            if text:
+                output = running_badge(output, text)
         if "data-spec-ref=" not in output and "data-block-ref=" not in output:
             return output
         path = Path(config.docs_dir) / sidecar_name(page.file.src_uri)

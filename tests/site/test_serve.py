@@ -137,3 +137,49 @@ def test_serve_survives_a_failed_render_and_says_so_on_the_page(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+LOOP = """
+import sys, time
+from reportgen.logger import open_trial
+with open_trial(sys.argv[1], "demo", {"optimizer": "adam", "adam.learning_rate": 0.002, "width": 64},
+                trial_id="live-trial", progress=False) as trial:
+    for step in (50, 100):
+        trial.log(step, train_loss=1.0 / step, valid_loss=1.1 / step, valid_error=0.2)
+        print(step, flush=True)
+        time.sleep(float(sys.argv[2]))
+print("done", flush=True)
+"""
+
+
+def test_serve_shows_a_running_study_and_its_trial_when_it_lands(tmp_path):
+    """A trial logged by the user's loop while serve watches: the study page says it is
+    running while the trial is in flight, and shows the trial once it is written."""
+    logbook = write_logbook(tmp_path / "logbook")
+    port = _free_port()
+    proc = _serve(tmp_path, logbook, port)
+    out: list[str] = []
+    _lines(proc, out)
+    url = f"http://127.0.0.1:{port}/studies/demo/index.html"
+    try:
+        _wait_for(url, "Demo study", 180)
+        loop = subprocess.Popen(
+            [sys.executable, "-c", LOOP, str(logbook), "8"], stdout=subprocess.PIPE, text=True,
+            env=os.environ | {"PYTHONPATH": str(REPO)},
+        )  # fmt: skip
+        assert loop.stdout.readline().strip() == "50"
+        page = _wait_for(url, "trials in flight", 60)
+        assert "running:" in page and "1 trials in flight" in page
+        assert "live-trial" not in page
+        assert loop.wait(timeout=60) == 0
+        landed = time.monotonic()
+        page = _wait_for(url, "live-trial", 60)
+        print(f"page updated {time.monotonic() - landed:.1f} s after the trial landed")
+        deadline = time.monotonic() + 60
+        while "trials in flight" in page:
+            assert time.monotonic() < deadline, "the running badge stayed"
+            time.sleep(0.5)
+            page = _wait_for(url, "</html>", 30)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
