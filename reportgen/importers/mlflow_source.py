@@ -1,4 +1,7 @@
-"""Read one MLflow experiment from a local tracking store (``mlruns/`` or a ``sqlite:`` URI)."""
+"""Read one MLflow experiment from a local tracking store (``mlruns/`` or a ``sqlite:`` URI).
+
+Each finished run is a trial, named after its run name; a parent of nested runs is the sweep
+around them and is left out."""
 
 from __future__ import annotations
 
@@ -77,11 +80,14 @@ def _read(location: str, experiment: str | None, tags: dict[str, str], tmp: Path
                     f"{', '.join(sorted(e.name for e in exps)) or 'none'}"
                 )
         found = client.search_runs([exp.experiment_id], max_results=50000)
+        # a run that other runs name as their parent is the sweep around them (nested runs,
+        # as MLflow's hyperparameter-tuning examples log them), not a trial of it
+        parents = {r.data.tags.get("mlflow.parentRunId") for r in found} - {None}
         runs = []
         for r in found:
             status = _STATUS.get(r.info.status)
-            if status is None:
-                continue  # running or scheduled: a later re-import brings it in
+            if status is None or r.info.run_id in parents:
+                continue  # running or scheduled (a later re-import brings it in), or a parent
             series: dict[str, list[tuple[int, float]]] = {}
             for key in r.data.metrics:
                 hist = client.get_metric_history(r.info.run_id, key)
@@ -102,6 +108,7 @@ def _read(location: str, experiment: str | None, tags: dict[str, str], tmp: Path
                     wall_seconds=(end - start) / 1000 if start and end else 0.0,
                     started=dt.datetime.fromtimestamp(start / 1000, dt.UTC) if start else None,
                     attrs={k: v for k, v in r.data.tags.items() if not k.startswith("mlflow.")},
+                    name=r.info.run_name or r.data.tags.get("mlflow.runName", ""),
                 )
             )
     except ReportgenError:

@@ -36,6 +36,7 @@ class ImportedRun:
     wall_seconds: float = 0.0
     started: dt.datetime | None = None
     attrs: dict[str, str] = field(default_factory=dict)
+    name: str = ""  # the name a person gave the run (MLflow's run name), when there is one
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -132,6 +133,7 @@ def build_record(
     index: int,
     spec: StudySpec,
     src: ImportedSource,
+    tid: str | None = None,
 ) -> TrialRecord:
     """One trial record of an imported run (raises ``ValidationError`` when it does not fit)."""
     steps = run.steps
@@ -165,7 +167,7 @@ def build_record(
     return TrialRecord(
         study_id=spec.study_id,
         study_revision=spec.revision,
-        trial_id=trial_id(str(src.source.kind), run.run_id),
+        trial_id=tid or trial_id(str(src.source.kind), run.run_id),
         index=index,
         hyperparameters=run.hyperparameters,
         seeds=Seeds(init=0, data_order=0, sampler=0),
@@ -197,22 +199,43 @@ def problems_of(e: ValidationError, where: str) -> list[Problem]:
     return out
 
 
+def trial_ids(src: ImportedSource, taken: dict[str, str] | None = None) -> dict[str, str]:
+    """Source run id -> trial id. A trial is named after the run's name when it has one (an
+    MLflow run name, not its 32-hex id), else after its run id; a run name two runs share (or a
+    trial of the study already holds) gets the run id's first 8 characters too. Run ids that
+    still collide are refused by `check_ids`. ``taken``:
+    trial id -> run id of the study's trials (a re-import keeps their ids)."""
+    kind = str(src.source.kind)
+    existing = {rid: tid for tid, rid in (taken or {}).items()}
+    plain = {r.run_id: trial_id(kind, r.name or r.run_id) for r in src.runs}
+    clash = Counter(plain[r.run_id] for r in src.runs if r.run_id not in existing)
+    held = set(existing.values())
+    out = {}
+    for r in src.runs:
+        if r.run_id in existing:
+            out[r.run_id] = existing[r.run_id]
+        elif r.name and (clash[plain[r.run_id]] > 1 or plain[r.run_id] in held):
+            out[r.run_id] = trial_id(kind, f"{r.name or r.run_id}-{r.run_id[:8]}")
+        else:
+            out[r.run_id] = plain[r.run_id]
+    return out
+
+
 def check_ids(src: ImportedSource, taken: dict[str, str] | None = None) -> list[Problem]:
-    """Runs whose names map to one trial id (``lr/0.1``, ``lr-0.1`` and ``lr 0.1`` all clean to
-    ``lr-0.1``), among themselves or with a trial of the study (``taken``: trial id -> source
-    run id): refused with both names, never merged into one trial."""
+    """Runs whose names map to one trial id even so (``lr/0.1``, ``lr-0.1`` and ``lr 0.1`` all
+    clean to ``lr-0.1``), among themselves or with a trial of the study (``taken``: trial id ->
+    source run id): refused with both names, never merged into one trial."""
     owner: dict[str, str] = dict(taken or {})
     out = []
-    for run in src.runs:
-        tid = trial_id(str(src.source.kind), run.run_id)
-        first = owner.setdefault(tid, run.run_id)
-        if first != run.run_id:
+    for run_id, tid in trial_ids(src, taken).items():
+        first = owner.setdefault(tid, run_id)
+        if first != run_id:
             out.append(
                 Problem(
-                    f"{src.source.location}#{run.run_id}",
+                    f"{src.source.location}#{run_id}",
                     None,
                     "run_id",
-                    f"runs {first!r} and {run.run_id!r} both map to trial id {tid!r}; rename "
+                    f"runs {first!r} and {run_id!r} both map to trial id {tid!r}; rename "
                     "one of them in the source",
                 )
             )

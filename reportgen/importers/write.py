@@ -24,6 +24,7 @@ from reportgen.importers.skeleton import (
     check_ids,
     check_names,
     problems_of,
+    trial_ids,
 )
 from reportgen.schema import StudySpec, TrialRecord
 from reportgen.store import load_spec, load_study, study_folder, write_spec, write_trial
@@ -112,12 +113,13 @@ def import_study(src: ImportedSource, opts: ImportOptions, logbook: Path) -> Imp
     if problems:
         raise InvalidRecords(problems)
     known = set(taken.values())
+    ids = trial_ids(src, taken)
     new_runs = [r for r in src.runs if r.run_id not in known]
     records: list[TrialRecord] = []
     for i, run in enumerate(new_runs):
         where = f"{src.source.location}#{run.run_id}"
         try:
-            record = build_record(run, start + i, spec, src)
+            record = build_record(run, start + i, spec, src, ids[run.run_id])
         except ValidationError as e:
             problems += problems_of(e, where)
             continue
