@@ -83,14 +83,21 @@ def _hours(h: float) -> str:
 
 
 def retrain_all(arms: list[Arm], n: int, setting: Setting) -> str:
-    """Commands bringing each arm to ``n`` retrains (arms already there are left out)."""
-    cmds = [
-        retrain_command(
-            a.study_id or setting.study_id, a.source_trial or "best", n, setting.external
-        )
-        for a in arms
-        if len(a.draws) < n
-    ]
+    """Commands bringing each arm to ``n`` retrains (arms already there are left out). An arm of
+    this study with no feasible search trial has nothing to retrain (``best`` would retrain the
+    other arm): it is told to search more first."""
+    cmds = []
+    for a in arms:
+        if len(a.draws) >= n:
+            continue
+        if a.source_trial is None and not a.study_id:
+            cmds.append(
+                f"more of the search at {a.label} (it has no feasible trial to retrain yet: "
+                "extend trial_budget, or narrow the nuisance ranges that diverged)"
+            )
+            continue
+        study = a.study_id or setting.study_id
+        cmds.append(retrain_command(study, a.source_trial or "best", n, setting.external))
     return " and ".join(cmds)
 
 

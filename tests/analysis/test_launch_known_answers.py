@@ -201,3 +201,22 @@ def test_four_activations_without_reruns_give_no_verdict_either_way():
     assert d.verdict is Verdict.INCONCLUSIVE
     assert all(c.verdict is Verdict.INCONCLUSIVE for c in d.comparisons)
     assert "0 of the plan's 4 reruns" in d.reason
+
+
+def test_next_never_retrains_the_candidate_for_a_baseline_with_no_feasible_trial():
+    """Before: with every baseline trial diverged, "Next:" said `--trial best`, which is the
+    candidate's best trial: both arms would have been retrains of the candidate."""
+    from reportgen.analysis import analyze_study
+    from reportgen.schema import Status
+    from tests.analysis.analysis_builders import falling, spec, trial
+
+    trials = [
+        trial(f"b{i}", [float("nan")] * 10, index=i, lr=10 ** (-3 + i / 4), width=32,
+              status=Status.DIVERGED)  # fmt: skip
+        for i in range(4)
+    ] + [trial(f"c{i}", falling(0.1 + i / 100), index=4 + i, lr=10 ** (-3 + i / 4)) for i in range(4)]
+    s = spec(baseline={"hyperparameter": "width", "value": 32}, candidate=64)
+    decision = analyze_study(s, trials).decision
+    text = decision.next_step
+    assert "--trial best" not in text, text
+    assert "no feasible trial to retrain" in text and "width=32" in text, text
