@@ -41,7 +41,7 @@ from rich.progress import (
 
 from reportgen.errors import InvalidRecords, ReportgenError
 from reportgen.logger.trial import derive_seeds, search_trial_id
-from reportgen.registry.trust import plugin_policy
+from reportgen.registry.trust import PluginPolicy, plugin_policy
 from reportgen.schema import (
     CURVE_COLUMNS,
     GRAD_STAT_COLUMNS,
@@ -135,6 +135,25 @@ def load_valid_spec(logbook: Path, study_id: str) -> StudySpec:
 class StudyRunner:
     """Trains trials of one study and writes their records."""
 
+    @staticmethod
+    def train_group(
+        spec_json: str, jobs: list[TrialJob], mode: str, allowed: tuple[str, ...] = ()
+    ) -> list[TrialRecord]:
+        """Runs on a Ray worker: train one group of the study and return its records, unwritten
+        (the driver alone writes them). ``allowed``: the plugins the driver's repository allows."""
+        import tempfile
+
+        from reportgen.store import write_spec
+
+        spec = StudySpec.model_validate_json(spec_json)
+        with tempfile.TemporaryDirectory(prefix="reportgen-ray-") as tmp:
+            write_spec(tmp, spec)  # the worker's own copy: no shared file system needed
+            runner = StudyRunner(
+                tmp, spec.study_id, mode=mode, max_group=len(jobs), quiet=True,
+                policy=PluginPolicy(allowed, logbook=Path(tmp)),
+            )  # fmt: skip
+            return runner.train_unclaimed(jobs)
+
     def __init__(
         self,
         logbook: Path,
@@ -148,12 +167,12 @@ class StudyRunner:
         lease_seconds: float = DEFAULT_LEASE_SECONDS,
         executor: str = "local",
         address: str | None = None,
+        policy: PluginPolicy | None = None,
     ):
         self.logbook = Path(logbook)
         self.spec = load_valid_spec(self.logbook, study_id)
-        self.workload = load_workload(
-            self.spec.workload.name, self.spec.workload.entry, plugin_policy(self.logbook)
-        )
+        self.policy = policy or plugin_policy(self.logbook)
+        self.workload = load_workload(self.spec.workload.name, self.spec.workload.entry, self.policy)
         check_spec(self.spec, self.workload)
         metric = self.spec.objective.metric
         if metric not in TRAINABLE_METRICS:

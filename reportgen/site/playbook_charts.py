@@ -15,7 +15,7 @@ from reportgen.charts.playbook import (
 )
 from reportgen.schema import StudyAnalysis, TrialKind, TrialRecord
 from reportgen.schema.playbook import ParallelPoint
-from reportgen.site.prepare import is_dense, round_sig
+from reportgen.site.chart_numbers import is_dense, round_sig
 
 TOP = 3
 PARALLEL_TOP = 30  # a dense study's parallel coordinates: its best trials ...

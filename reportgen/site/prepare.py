@@ -26,6 +26,7 @@ from reportgen.charts import (
     variance_plot,
 )
 from reportgen.pages import StudyCharts
+from reportgen.site.chart_numbers import DENSE_TRIALS, DIGITS, is_dense, round_sig
 from reportgen.schema import (
     Hyperparameter,
     Role,
@@ -39,45 +40,10 @@ from reportgen.schema import (
     Variance,
 )
 
+__all__ = ["DENSE_TRIALS", "DIGITS", "is_dense", "round_sig", "study_charts"]
+
 TOP_N = 3  # trials drawn in colour and at full resolution
 BUCKETS = 50  # min/max buckets for every other trial (at most about 200 points each)
-DIGITS = 5  # significant digits kept in chart data
-DENSE_TRIALS = 200  # above this many searched trials, charts draw aggregates, not every trial
-
-
-def is_dense(n_searched: int) -> bool:
-    """Whether a study has too many searched trials to draw each one in every chart."""
-    return n_searched > DENSE_TRIALS
-
-
-def round_sig(values: Sequence[float] | np.ndarray, digits: int = DIGITS) -> np.ndarray:
-    """Values rounded to ``digits`` significant digits (chart data only; NaN and inf stay).
-
-    Vectorised: scale by a power of ten, round, scale back by an exact power of ten, so each
-    result is the double nearest to its short decimal and JSON writes it short.
-    """
-    a = np.asarray(values, dtype=float)
-    out = a.copy()
-    ok = np.isfinite(a) & (a != 0)
-    x = a[ok]
-    d = (digits - 1 - np.floor(np.log10(np.abs(x)))).astype(int)
-    r = np.empty_like(x)
-    small = d >= 0  # divide by 10**d (exact up to 10**22)
-    exact = small & (d <= 22)
-    p = 10.0 ** d[exact]
-    r[exact] = np.round(x[exact] * p) / p
-    q = 10.0 ** (-d[~small])
-    r[~small] = np.round(x[~small] / q) * q
-    scaled = np.where(small, x * 10.0 ** np.clip(d, 0, 22), x / 10.0 ** np.clip(-d, 0, None))
-    # values below 1e-18, and near-ties (the scaled value's fraction close to one half, where
-    # scaling can round either way), are done one by one as printf does them
-    tie = np.abs(np.abs(scaled - np.trunc(scaled)) - 0.5) < 1e-6
-    slow = (small & ~exact) | tie
-    r[slow] = [float(f"{v:.{digits}g}") for v in x[slow].tolist()]
-    out[ok] = r
-    return out
-
-
 def _json_values(a: np.ndarray) -> list[float | None]:
     """A float array as chart data: NaN and infinities become ``None`` (where a line stops)."""
     if np.isfinite(a).all():

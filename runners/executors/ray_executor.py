@@ -10,12 +10,11 @@ optional extra (``pip install 'tuning-logbook[ray]'``).
 
 from __future__ import annotations
 
-import tempfile
 import time
 from collections.abc import Sequence
 
 from reportgen.errors import ReportgenError
-from reportgen.schema import StudySpec, TrialRecord
+from reportgen.schema import TrialRecord
 from reportgen.store import write_trial
 
 DRIVER_RETRIES = 3
@@ -30,18 +29,6 @@ def _ray():  # type: ignore[no-untyped-def]
             "--executor ray needs Ray: pip install 'tuning-logbook[ray]'"
         ) from None
     return ray
-
-
-def train_group(spec_json: str, jobs: list, mode: str) -> list[TrialRecord]:  # type: ignore[type-arg]
-    """Runs on a Ray worker: train one group of the study and return its records (unwritten)."""
-    from reportgen.store import write_spec
-    from runners.study_runner import StudyRunner
-
-    spec = StudySpec.model_validate_json(spec_json)
-    with tempfile.TemporaryDirectory(prefix="reportgen-ray-") as tmp:
-        write_spec(tmp, spec)  # the worker's own copy: no shared file system needed
-        runner = StudyRunner(tmp, spec.study_id, mode=mode, max_group=len(jobs), quiet=True)
-        return runner.train_unclaimed(jobs)
 
 
 class RayExecutor:
@@ -79,7 +66,10 @@ class RayExecutor:
         gpus = self.gpus_per_group
         if gpus is None:
             gpus = 1 if ray.cluster_resources().get("GPU", 0) >= 1 else 0
-        task = ray.remote(train_group).options(num_cpus=1, num_gpus=gpus, max_retries=2)
+        # the runner's own class trains a group on the worker (this module never imports it)
+        task = ray.remote(type(runner).train_group).options(
+            num_cpus=1, num_gpus=gpus, max_retries=2
+        )
         spec_json = runner.spec.model_dump_json()
         claims = runner.claims
         pending: dict = {}
@@ -89,7 +79,8 @@ class RayExecutor:
         def submit(batch: list[int]) -> None:
             key = tuple(jobs[i].trial_id for i in batch)
             tries[key] = tries.get(key, 0) + 1
-            pending[task.remote(spec_json, [jobs[i] for i in batch], runner.mode)] = batch
+            group = [jobs[i] for i in batch]
+            pending[task.remote(spec_json, group, runner.mode, runner.policy.allowed)] = batch
 
         todo = list(range(len(jobs)))
         while True:

@@ -41,7 +41,7 @@ def _task_pids() -> list[int]:
                 cmd = (d / "cmdline").read_bytes()
             except OSError:
                 continue
-            if cmd.startswith(b"ray::train_group"):
+            if cmd.startswith(b"ray::") and b"train_group" in cmd.split(b"\0")[0]:
                 out.append(int(d.name))
     return out
 
