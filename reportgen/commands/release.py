@@ -27,7 +27,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from reportgen.logger.trial import load_valid_spec
+    from reportgen.logger.record import load_valid_spec
     from reportgen.store.suggested import release_points
 
     load_valid_spec(args.logbook, args.study)  # a clear error for a study that is not there

@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from reportgen.errors import ReportgenError
-from reportgen.logger.trial import prepare_trial, write_new_record
+from reportgen.logger.record import write_new_record
+from reportgen.logger.trial import prepare_trial
 from reportgen.schema import ObjectiveMode, Status, StudySpec, TrialRecord
 from reportgen.store import study_folder
 from reportgen.store.cache_seal import read_regular

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import functools
-import importlib.metadata
 import math
 import re
 import secrets
-import subprocess
 import sys
 import time
 from collections.abc import Mapping
@@ -16,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from pydantic import ValidationError
 
-from reportgen.errors import InvalidRecords, Problem, ReportgenError
+from reportgen.errors import InvalidRecords, ReportgenError
+from reportgen.logger.handout import check_handout, take_over_point
 from reportgen.logger.journal import (
     journal_path,
     journals,
@@ -27,210 +23,31 @@ from reportgen.logger.journal import (
     read_journal,
     write_journal,
 )
-from reportgen.schema import (
-    CURVE_COLUMNS,
-    Best,
-    Curves,
-    Direction,
-    Execution,
-    ObjectiveMode,
-    Provenance,
-    Role,
-    Scalar,
-    Seeds,
-    Status,
-    StudySpec,
-    Suggestion,
-    TrialKind,
-    TrialRecord,
+from reportgen.logger.record import (
+    build_record,
+    code_version,
+    framework_packages,
+    full_hyperparameters,
+    hyperparameter_problems,
+    load_valid_spec,
+    validation_text,
+    write_new_record,
 )
-from reportgen.store import load_spec, spec_path, study_folder, trial_path, write_trial
+from reportgen.schema import CURVE_COLUMNS, Scalar, Seeds, Status, StudySpec, TrialKind, TrialRecord
+from reportgen.store import study_folder, trial_path, write_trial
 from reportgen.store.claims import ClaimBook
+from reportgen.store.identity import derive_seeds, search_trial_id
 from reportgen.store.layout import safe_id
-from reportgen.store.load import trial_problems
-from reportgen.store.suggested import read_suggestion, suggestion_path, write_suggestion
+from reportgen.store.suggested import read_suggestion, suggestion_path
+
+__all__ = [  # the names the runners, `suggest` and `complete` import from here
+    "TrialLogger", "build_record", "check_handout", "derive_seeds", "full_hyperparameters",
+    "load_valid_spec", "open_suggested", "open_trial", "prepare_trial", "recover",
+    "search_trial_id", "validation_text", "write_new_record",
+]  # fmt: skip
 
 _COLUMN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 JOURNAL_EVERY_S = 1.0
-
-
-def derive_seeds(sampler_seed: int, index: int, seed_index: int = 0) -> Seeds:
-    """Init, data-order and dropout seeds from (sampler seed, trial index, seed index): the one
-    derivation of the runners, `suggest` and the logger."""
-    s = np.random.SeedSequence([sampler_seed, index, seed_index]).generate_state(3)
-    return Seeds(init=int(s[0]), data_order=int(s[1]), sampler=sampler_seed, dropout=int(s[2]))
-
-
-def search_trial_id(revision: int, seed: int, index: int) -> str:
-    """The id of search trial ``index`` of a revision's sampler seed (runners and `suggest`)."""
-    return f"r{revision}-s{seed}-{index:04d}"
-
-
-def load_valid_spec(logbook: Path, study_id: str) -> StudySpec:
-    path = spec_path(logbook, study_id)
-    if not path.is_file():
-        raise ReportgenError(f"no study {study_id!r}: {path} does not exist")
-    spec, problems = load_spec(path)
-    if problems:
-        raise InvalidRecords(problems)
-    assert spec is not None
-    return spec
-
-
-def full_hyperparameters(spec: StudySpec, given: Mapping[str, Scalar]) -> dict[str, Scalar]:
-    """The trial's hyperparameters: the spec's fixed values (where active), then ``given``."""
-    out: dict[str, Scalar] = {}
-    for hp in spec.search_space:
-        if hp.role is not Role.FIXED or hp.name in given:
-            continue
-        if hp.condition is None or {**out, **given}.get(hp.condition.parent) in hp.condition.values:
-            out[hp.name] = hp.value  # type: ignore[assignment]
-    out.update(given)
-    return out
-
-
-def hyperparameter_problems(spec: StudySpec, values: Mapping[str, Scalar], shown: str) -> list[Problem]:
-    """What `reportgen check` would say about a trial with these values (same rules)."""
-    probe = TrialRecord(
-        study_id=spec.study_id,
-        study_revision=spec.revision,
-        trial_id="probe",
-        index=0,
-        hyperparameters=dict(values),
-        seeds=Seeds(init=0, data_order=0, sampler=0),
-        status=Status.FAILED,
-        status_reason="probe",
-        curves=Curves(step=[], train_loss=[], valid_loss=[], valid_error=[], learning_rate=[], grad_norm=[]),
-        max_train_steps=spec.max_train_steps,
-        wall_seconds=0.0,
-        step_seconds=0.0,
-        execution=Execution(mode="sequential"),
-        provenance=Provenance(created_utc=dt.datetime.now(dt.UTC)),
-    )
-    return trial_problems(probe, spec, spec.study_id, shown)
-
-
-@functools.cache
-def _code_version() -> str:
-    try:
-        out = subprocess.run(
-            ["git", "describe", "--always", "--dirty"], capture_output=True, text=True, timeout=10
-        )
-        return out.stdout.strip() or "unknown"
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
-
-
-@functools.cache
-def _packages() -> dict[str, str]:
-    out = {}
-    for name in ("tuning-logbook", "numpy", "torch", "tensorflow", "keras", "jax", "flax"):
-        if name in ("torch", "tensorflow", "keras", "jax", "flax") and name not in sys.modules:
-            continue  # only the frameworks the loop actually uses
-        try:
-            out[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            continue
-    return out
-
-
-def build_record(spec: StudySpec, state: dict[str, Any], status: Status, reason: str) -> TrialRecord:
-    """The record of a trial from its journal state; a non-finite train loss makes a complete
-    trial diverged (its curve is kept as it is)."""
-    steps = list(state["steps"])
-    cols = {k: [float(x) for x in v] for k, v in state["curves"].items()}
-    if status is Status.COMPLETE:
-        bad = next((s for s, x in zip(steps, cols["train_loss"], strict=True) if not math.isfinite(x)), None)
-        if not steps:
-            status, reason = Status.FAILED, "finished without logging any eval point"
-        elif bad is not None:
-            status, reason = Status.DIVERGED, f"non-finite train loss at step {bad}"
-    metric = spec.objective.metric
-    column = cols.get(metric, [math.nan] * len(steps))
-    finite = [(s, v) for s, v in zip(steps, column, strict=True) if math.isfinite(v)]
-    best = None
-    if finite:
-        if spec.objective.direction is Direction.MAXIMIZE:
-            b = max(finite, key=lambda sv: (sv[1], -sv[0]))
-        else:
-            b = min(finite, key=lambda sv: (sv[1], sv[0]))
-        best = Best(step=b[0], value=b[1])
-    final = column[-1] if steps and status is Status.COMPLETE and math.isfinite(column[-1]) else None
-    if spec.objective.mode is ObjectiveMode.FINAL and status is not Status.COMPLETE:
-        final = None
-    wall = max(0.0, float(state.get("ended", time.time())) - float(state["started"]))
-    return TrialRecord(
-        study_id=spec.study_id,
-        study_revision=spec.revision,
-        trial_id=state["trial_id"],
-        kind=TrialKind(state["kind"]),
-        group=state["group"],
-        index=state["index"],
-        hyperparameters=state["hyperparameters"],
-        unit_coords=state.get("unit_coords"),
-        seeds=Seeds(**state["seeds"]),
-        status=status,
-        status_reason=reason,
-        curves=Curves(
-            step=steps,
-            **{k: cols[k] for k in CURVE_COLUMNS},
-            extra={k: v for k, v in cols.items() if k not in CURVE_COLUMNS},
-        ),
-        best=best,
-        final_value=final,
-        test_metrics={k: float(v) for k, v in state.get("test_metrics", {}).items() if math.isfinite(v)},
-        dataset=state.get("dataset", {}),
-        max_train_steps=spec.max_train_steps,
-        wall_seconds=round(wall, 4),
-        step_seconds=round(wall / max(steps[-1] if steps else 1, 1), 6),
-        execution=Execution(mode="sequential", device=state.get("device", "external")),
-        provenance=Provenance(
-            code_version=state.get("code_version", "unknown"),
-            packages=state.get("packages", {}),
-            created_utc=dt.datetime.now(dt.UTC).replace(microsecond=0),
-            command=state.get("command", ""),
-        ),
-    )
-
-
-def validation_text(e: ValidationError) -> str:
-    """A pydantic error as ``field: message`` parts (never the raw dump)."""
-    parts = []
-    for err in e.errors(include_url=False):
-        loc = ".".join(str(x) for x in err.get("loc", ())) or "record"
-        parts.append(f"{loc}: {str(err.get('msg', 'invalid')).removeprefix('Value error, ')}")
-    return "; ".join(parts)
-
-
-def write_new_record(
-    logbook: Path,
-    spec: StudySpec,
-    state: dict[str, Any],
-    status: Status,
-    reason: str,
-    claims: ClaimBook | None = None,
-) -> TrialRecord:
-    """Build the trial's record from ``state`` and write it, only when no record of it exists
-    and (for a handed-out point) only while ``claims`` still holds its claim: one writer per
-    trial, and a late or second writer is refused, never silently wins."""
-    trial_id = state["trial_id"]
-    try:
-        record = build_record(spec, state, status, reason)
-    except ValidationError as e:
-        raise ReportgenError(f"trial {trial_id!r} cannot be written: {validation_text(e)}") from None
-    if claims is not None and claims.renew([trial_id]):
-        raise ReportgenError(
-            f"trial {trial_id!r}: its claim ran out and another worker took the point; nothing "
-            "was written (ask `reportgen suggest` for another point)"
-        )
-    try:
-        write_trial(logbook, record, new=True)
-    except FileExistsError:
-        raise ReportgenError(
-            f"trial {trial_id!r} of {spec.study_id!r} is already written; a trial is written "
-            "once, by the holder of its claim"
-        ) from None
-    return record
 
 
 def recover(logbook: Path | str, study_id: str) -> list[TrialRecord]:
@@ -529,42 +346,13 @@ def prepare_trial(
         "updated": now,
         "steps": [],
         "curves": {name: [] for name in CURVE_COLUMNS},
-        "code_version": _code_version(),
-        "packages": _packages(),
+        "code_version": code_version(),
+        "packages": framework_packages(),
         "command": " ".join(sys.argv),
         "owner": suggested.owner if suggested else "",
         "lease_seconds": suggested.lease_seconds if suggested else 0,
     }
     return spec, state
-
-
-def take_over_point(logbook: Path, suggested: Suggestion, owner: str) -> Suggestion:
-    """Hand ``suggested`` to ``owner``, asked for explicitly: its current claim is ended."""
-    ClaimBook(study_folder(logbook, suggested.study_id), suggested.owner, suggested.lease_seconds,
-              bound_to_process=False).expire(suggested.trial_id)  # fmt: skip
-    taken = suggested.model_copy(update={"owner": owner, "handout": suggested.handout + 1})
-    write_suggestion(logbook, taken)
-    return taken
-
-
-def check_handout(suggested: Suggestion, owner: str | None) -> None:
-    """Refuse to write a handed-out point for someone who does not hold it: ``owner`` must be
-    the suggestion's owner when given, and must be given once the point has been handed out
-    again (an earlier claim ran out: without a name, the late first owner and the new one
-    cannot be told apart)."""
-    if owner is not None and owner != suggested.owner:
-        raise ReportgenError(
-            f"trial {suggested.trial_id!r} is handed out to another owner (your claim ran out "
-            "and the point went to someone else, or it was never yours); nothing was written. "
-            "Ask `reportgen suggest` for another point (or take it over on purpose: "
-            "take_over=True)"
-        )
-    if owner is None and suggested.handout > 1:
-        raise ReportgenError(
-            f"trial {suggested.trial_id!r} has been handed out {suggested.handout} times (an "
-            "earlier claim ran out); name the owner `reportgen suggest` printed for it "
-            "(--owner, or owner=) to write it; nothing was written"
-        )
 
 
 def open_suggested(logbook: Path | str, study_id: str, trial_id: str, **options: Any) -> TrialLogger:

@@ -17,12 +17,7 @@ import socket
 from pathlib import Path
 
 from reportgen.errors import InvalidRecords, ReportgenError
-from reportgen.logger.trial import (
-    derive_seeds,
-    full_hyperparameters,
-    load_valid_spec,
-    search_trial_id,
-)
+from reportgen.logger.record import full_hyperparameters, load_valid_spec
 from reportgen.schema import (
     ObjectiveMode,
     SearchKind,
@@ -34,6 +29,7 @@ from reportgen.schema import (
 )
 from reportgen.store import load_study, study_folder
 from reportgen.store.claims import DEFAULT_LEASE_SECONDS, ClaimBook
+from reportgen.store.identity import derive_seeds, search_trial_id
 from reportgen.store.suggested import write_suggestion
 from runners.search.points import SampledPoint, sample_points
 
