@@ -26,8 +26,6 @@ from reportgen.schema.limits import (
     MAX_RECORD_BYTES,
 )
 
-MAX_FILE_BYTES = MAX_RECORD_BYTES  # kept for callers of the old name
-
 # Digits to "1", everything else to "0": a run of too many digits is then one bytes.find (a
 # regex would try a match at every position, several times slower than the whole parse).
 _DIGITS = bytes.maketrans(b"0123456789", b"1" * 10).translate(
