@@ -161,6 +161,13 @@ GUIDANCE: dict[str, Guidance] = {
         "Comparing scientific values is only fair when each one got a similar tuning budget "
         "for its nuisance hyperparameters; top up the values with fewer trials.",
     ),
+    "isolation.undertuned": Guidance(
+        "detecting-whether-a-change-is-useful-with-isolation-plots",
+        "Scientific value compared before it was tuned",
+        "An isolation plot compares each scientific value at its best after the nuisance "
+        "hyperparameters are tuned for it; a value with no or very few feasible trials has no "
+        "tuned best yet, so its point says little about the value itself.",
+    ),
     # --- findings: training curves ----------------------------------------------------------
     "curves.overfitting": Guidance(
         _CURVES,

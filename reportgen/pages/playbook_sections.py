@@ -15,6 +15,7 @@ from reportgen.pages.escape import chart_html
 from reportgen.pages.format import fmt
 from reportgen.pages.icons import badge
 from reportgen.schema import StudyAnalysis, StudySpec
+from reportgen.schema.playbook import GradNormStats
 
 _BADGE = {"very likely": "🟢", "likely": "🟢", "might": "🟡", "unlikely": "🔴"}
 
@@ -114,6 +115,19 @@ def _checks_run(analysis: StudyAnalysis) -> tuple[CheckRun, ...]:
     )
 
 
+def _clip_text(g: GradNormStats) -> str:
+    """The clip start the record supports: the 90th percentile of every step's norm where the
+    record keeps each step, else the range of its per-interval 90th percentiles, so named."""
+    if g.suggested_clip is not None:
+        return f"suggested clip {fmt(g.suggested_clip)} (p90 of step norms)"
+    if g.interval_p90_low is not None and g.interval_p90_high is not None:
+        return (
+            f"per-interval p90 {fmt(g.interval_p90_low)} to {fmt(g.interval_p90_high)} "
+            "(p90 of all step norms not recorded)"
+        )
+    return "p90 of step norms not recorded"
+
+
 def playbook_sections(
     spec: StudySpec, analysis: StudyAnalysis, charts: dict[str, Any]
 ) -> PlaybookSections:
@@ -146,8 +160,9 @@ def playbook_sections(
         x = e.resources
         res = (
             KeyValue("device", x.device),
-            KeyValue("accelerator hours (study)", fmt(x.total_accelerator_hours)),
-            KeyValue("accelerator hours per trial", fmt(x.per_trial_hours)),
+            KeyValue("devices per group", x.devices or "not recorded"),
+            KeyValue("device-hours (study, times devices)", fmt(x.total_accelerator_hours)),
+            KeyValue("device-hours per trial", fmt(x.per_trial_hours)),
             KeyValue("mean seconds per step", fmt(x.mean_step_seconds)),
             KeyValue("compile seconds", fmt(x.compile_seconds)),
         )
@@ -169,6 +184,7 @@ def playbook_sections(
             KeyValue("task", p.task),
             KeyValue("model family", p.model_family or "not recorded"),
             KeyValue("reference", p.model_reference or "not recorded"),
+            *(KeyValue(k, v) for k, v in p.setup),
             *(KeyValue(k, v) for k, v in p.variance_sources),
             KeyValue("data splits", "; ".join(p.data_splits) or "not recorded"),
         )
@@ -222,7 +238,7 @@ def playbook_sections(
                      "no per-step max, p90 or clipped fraction)",
                      f"clip {fmt(g.clip) if g.clip else 'off'}; clipped "
                      f"{'—' if g.clipped_fraction is None else f'{g.clipped_fraction:.0%}'}; "
-                     f"suggested clip {fmt(g.suggested_clip)}")
+                     + _clip_text(g))
             for g in e.grad_norms
         ),
         insight_note=_note("insight"),

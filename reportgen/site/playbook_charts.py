@@ -92,14 +92,22 @@ def playbook_charts(
         col = t.curves.grad_norm_max or t.curves.grad_norm
         rows += _rows(t, col, set(g.outlier_steps), "outlier interval")
     if _drawable(rows):
-        s = e.grad_norms[0].suggested_clip
+        g0 = e.grad_norms[0]
+        # the playbook's clip start is the 90th percentile of every step's norm; a record that
+        # keeps per-interval summaries only gets the largest per-interval p90, named as such
+        s = g0.suggested_clip if g0.suggested_clip is not None else g0.interval_p90_high
+        s_label = (
+            "suggested clip (p90 of step norms)"
+            if g0.suggested_clip is not None
+            else "largest per-interval p90"
+        )
         has_max = any(by_id[g.trial_id].curves.grad_norm_max for g in e.grad_norms[:TOP])
         out["grad_norm"] = step_series(
             rows,
             title="Gradient norm of the top trials" + (" (interval max)" if has_max else " (interval mean)"),
             x_title="step", y_title="gradient L2 norm", log_y=all(
                 r["v"] is None or r["v"] > 0 for r in rows),
-            rule=s, rule_label="suggested clip (p90)",
+            rule=s, rule_label=s_label,
         )
     # learning rate against step, top trials
     rows = []

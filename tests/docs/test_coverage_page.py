@@ -138,4 +138,4 @@ def test_the_new_sections_and_charts_are_on_the_clip_study_page(published):
     for heading in ("## Training stability", "## How long to train", "### Gradient norms",
                     "## Insight", "## Budget and resources", "## Starting point and provenance"):
         assert heading in published
-    assert "suggested clip (p90)" in published
+    assert "per-interval p90" in published
