@@ -105,3 +105,14 @@ def make_spec(**overrides):
     )
     base.update(overrides)
     return StudySpec(**base)
+
+
+@pytest.fixture(scope="session")
+def probe_gallery(tmp_path_factory):
+    """The probe gallery (tests/probes) written and rendered to markdown once per session:
+    (logbook, docs, evidence per probe)."""
+    from tests.probes.build import build_gallery, gather
+
+    root = tmp_path_factory.mktemp("probes")
+    logbook, docs = build_gallery(root)
+    return logbook, docs, gather(logbook, docs)
