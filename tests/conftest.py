@@ -116,3 +116,17 @@ def probe_gallery(tmp_path_factory):
     root = tmp_path_factory.mktemp("probes")
     logbook, docs = build_gallery(root)
     return logbook, docs, gather(logbook, docs)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One headless Chromium (Debian's, through Playwright) for the whole test session."""
+    from tests.site.browser import CHROMIUM_FLAGS, chromium_path
+
+    if chromium_path() is None:
+        pytest.skip("chromium is not installed (CI installs it with apt)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+        yield b
+        b.close()

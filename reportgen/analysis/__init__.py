@@ -31,7 +31,7 @@ from reportgen.analysis.infeasible import check_infeasible
 from reportgen.analysis.isolation import check_isolation, isolation
 from reportgen.analysis.launch import Arm, Draw, Setting
 from reportgen.analysis.launch_decision import decide
-from reportgen.analysis.noise import check_noise_floor, eval_examples_of
+from reportgen.analysis.noise import check_noise_floor, eval_examples_of, resolution_of
 from reportgen.analysis.objective import ScoredTrials, score_trials
 from reportgen.analysis.playbook_extras import playbook_extras
 from reportgen.analysis.stability import check_stability_edge
@@ -311,7 +311,7 @@ def analyze_study(
     retrains = _of_kind(scored, TrialKind.RETRAIN)
     reruns = _of_kind(scored, TrialKind.RERUN)
 
-    summary = summarize(search, policy)
+    summary = summarize(search, policy, resolution_of(spec.objective.metric, ordered))
     scientific = [hp.name for hp in spec.by_role(Role.SCIENTIFIC)]
 
     def label_of(group: str, members: list[int]) -> str:

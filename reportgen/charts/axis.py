@@ -12,7 +12,15 @@ from typing import Any
 
 import altair as alt
 
-from reportgen.charts.spec import HEIGHT, PLACEHOLDER, WIDTH, finite_or_none, from_template, slot
+from reportgen.charts.spec import (
+    HEIGHT,
+    PLACEHOLDER,
+    WIDTH,
+    finite_or_none,
+    from_template,
+    slot,
+    subtitle_lines,
+)
 from reportgen.schema import Hyperparameter, Objective, Scalar, Scale, TrialPoint
 
 TOP_N = 3
@@ -231,12 +239,12 @@ def axis_density_plot(
         else ""
     )
     cols, rows_n = density.grid
-    subtitle = [
+    subtitle = subtitle_lines(
         f"{density.n_feasible} feasible trials counted in a grid of {cols} × {rows_n} cells "
         f"(columns equal in {density.x_units}){out_note};",
         f"{n_inf} infeasible trials as red crosses on the worst edge, one per column; "
         f"the top {len(density.top)} trials ringed",
-    ]
+    )
     values = {
         "hp": hp.name,
         "x_title": hp.name if hp.scale is Scale.CATEGORICAL else f"{hp.name} ({hp.scale})",

@@ -12,12 +12,12 @@ from reportgen.guidance import GUIDANCE
 from reportgen.pages import notes
 from reportgen.pages.context import Chart, KeyValue, Note
 from reportgen.pages.escape import chart_html
-from reportgen.pages.format import fmt
+from reportgen.pages.format import fmt, fmt_measured
 from reportgen.pages.icons import badge
 from reportgen.schema import StudyAnalysis, StudySpec
 from reportgen.schema.playbook import GradNormStats
 
-_BADGE = {"very likely": "🟢", "likely": "🟢", "might": "🟡", "unlikely": "🔴"}
+SHOWN_ROWS = 10  # rows of a long table shown before the rest is collapsed
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ class PlaybookSections:
     scope: Note
     stability_note: Note
     fix_menu: tuple[str, ...]
-    spikes: tuple[KeyValue, ...]
+    spikes: tuple[KeyValue, ...]  # the largest episodes first, at most SHOWN_ROWS
     above_best_chart: Chart | None
     steps_note: Note
     regime: str
@@ -81,6 +81,8 @@ class PlaybookSections:
     round_transfer_summary: str = ""
     round_transfer_columns: tuple[str, str] = ("", "")
     round_transfer: tuple[KeyValue, ...] = ()
+    spikes_more: tuple[KeyValue, ...] = ()  # the rest, in a collapsed block
+    spikes_more_label: str = ""
 
 
 def _note(name: str) -> Note:
@@ -132,6 +134,12 @@ def playbook_sections(
     spec: StudySpec, analysis: StudyAnalysis, charts: dict[str, Any]
 ) -> PlaybookSections:
     e = analysis.extras
+    unit = analysis.summary.resolution
+    spikes = tuple(
+        KeyValue(s.trial_id, f"steps {s.start_step}–{s.end_step}",
+                 f"{s.peak_ratio:.2f}× running minimum, {s.phase}")
+        for s in sorted(e.spikes, key=lambda s: (-s.peak_ratio, s.trial_id, s.start_step))
+    )
     r = e.rounds
     rounds = ()
     if r is not None:
@@ -172,8 +180,8 @@ def playbook_sections(
         start = (
             KeyValue("chance level", fmt(c.chance_level) if c.chance_level is not None
                      else "not recorded (set chance_level in the spec)"),
-            KeyValue("best value", fmt(c.best_value)),
-            KeyValue("margin over chance", fmt(c.margin)),
+            KeyValue("best value", fmt_measured(c.best_value, unit)),
+            KeyValue("margin over chance", fmt_measured(c.margin, unit)),
             *(KeyValue(k, v) for k, v in c.simple_start),
         )
     prov = ()
@@ -193,10 +201,11 @@ def playbook_sections(
         scope=_note("scope"),
         stability_note=_note("stability"),
         fix_menu=tuple(e.fix_menu),
-        spikes=tuple(
-            KeyValue(s.trial_id, f"steps {s.start_step}–{s.end_step}",
-                     f"{s.peak_ratio:.2f}× running minimum, {s.phase}")
-            for s in e.spikes
+        spikes=spikes[:SHOWN_ROWS],
+        spikes_more=spikes[SHOWN_ROWS:],
+        spikes_more_label=(
+            f"{len(spikes) - SHOWN_ROWS} smaller loss-spike episodes"
+            if len(spikes) > SHOWN_ROWS else ""
         ),
         above_best_chart=_chart(charts, "above_best"),
         steps_note=_note("steps"),
@@ -206,7 +215,7 @@ def playbook_sections(
         rounds_note=_note("rounds"),
         rounds=rounds,
         proposal=r.proposal if r else "",
-        transfer=tuple(KeyValue(n, f"{_BADGE.get(lk, '')} {lk}") for n, lk in (r.transfer if r else [])),
+        transfer=tuple(KeyValue(n, lk) for n, lk in (r.transfer if r else [])),
         verdict_warning=warning,
         extension=(
             f"Extending {e.schedule_extension.trial_id}'s {e.schedule_extension.family} schedule: "
@@ -278,8 +287,8 @@ def playbook_sections(
         ),
         checkpoints_note=_note("checkpoints"),
         checkpoints=tuple(
-            KeyValue(c.trial_id, f"best {fmt(c.best_value)} at step {c.best_step}",
-                     f"final {fmt(c.final_value)}; gap {fmt(c.gap)}")
+            KeyValue(c.trial_id, f"best {fmt_measured(c.best_value, unit)} at step {c.best_step}",
+                     f"final {fmt_measured(c.final_value, unit)}; gap {fmt_measured(c.gap, unit)}")
             for c in e.checkpoints
         ),
         eval_note=_note("eval_settings"),

@@ -30,7 +30,7 @@ from reportgen.pages.context import (
     SummaryCard,
 )
 from reportgen.pages.escape import chart_html, html_block_text, md_text_code
-from reportgen.pages.format import fmt, fmt_interval, fmt_scalar
+from reportgen.pages.format import fmt, fmt_interval, fmt_measured, fmt_scalar
 from reportgen.pages.icons import badge
 from reportgen.pages.playbook_sections import playbook_sections
 from reportgen.pages.trials import TABLE_ROWS_MAX, download_name, trial_rows
@@ -122,7 +122,7 @@ def _finding_row(f: Finding) -> FindingRow:
         severity=str(f.severity),
         icon=badge(str(f.severity)) if str(f.severity) in SEVERITY_ORDER else Markup(""),
         subject=f.subject,
-        message=f.message,
+        message=md_text_code(f.message),
         evidence=_evidence(f),
     )
 
@@ -301,7 +301,7 @@ def _decision(a: StudyAnalysis) -> DecisionCard:
         effect=fmt(d.effect),
         interval=fmt_interval(d.ci_low, d.ci_high),
         retrains_needed="" if d.retrains_needed is None else str(d.retrains_needed),
-        reason=d.reason,
+        reason=md_text_code(d.reason),
         next_step=md_text_code(d.next_step),
         override_verdict=str(o.verdict) if o else "",
         override_reason=o.reason if o else "",
@@ -321,21 +321,25 @@ def summary_card(spec: StudySpec, a: StudyAnalysis, items: tuple[CheckItem, ...]
     )
     n = len(open_checks)
     headline = verdict + (f" — {_plural(n, 'check')} open" if n else "")
+    score = d.estimand.label if d.estimand is not None else a.objective.metric
     if d.effect is None:
-        effect = "no effect estimate yet"
+        effect = (
+            f"no effect estimate yet on {score} ({d.candidate_label} against "
+            f"{d.baseline_label}; positive will mean candidate better)"
+        )
     else:
         level = 1 - 2 * d.policy.false_adopt_rate
         effect = f"{d.effect:+.4g}"
         if d.ci_low is not None and d.ci_high is not None:
             effect += f", {level:.0%} interval {fmt_interval(d.ci_low, d.ci_high)}"
-        score = d.estimand.label if d.estimand is not None else a.objective.metric
         effect += (
             f" in {score} ({d.candidate_label} against {d.baseline_label}; positive = candidate "
             "better)"
         )
     return SummaryCard(
-        question=spec.goal,
+        question=md_text_code(spec.goal),
         verdict=verdict,
+        next_step=md_text_code(d.next_step),
         headline=headline,
         css=f"logbook-verdict-{verdict}",
         computed_verdict=str(d.verdict) if o else "",
@@ -343,7 +347,7 @@ def summary_card(spec: StudySpec, a: StudyAnalysis, items: tuple[CheckItem, ...]
         override_by=(o.by + (f", {o.date.isoformat()}" if o.date else "")) if o else "",
         effect=effect,
         open_checks=open_checks,
-        caveats=tuple(d.caveats),
+        caveats=tuple(md_text_code(c) for c in d.caveats),
         procedure=d.procedure,
     )
 
@@ -370,7 +374,7 @@ def study_page(
     top = tuple(
         KeyValue(
             f"#{p.rank} {p.trial_id}",
-            fmt(p.value),
+            fmt_measured(p.value, s.resolution),
             ", ".join(
                 f"{name} = {fmt_scalar(p.hyperparameters[name])}"
                 for name in varied
@@ -384,8 +388,8 @@ def study_page(
         RetrainRow(
             label=g.label,
             n=str(g.n),
-            mean=fmt(g.mean),
-            std=fmt(g.std),
+            mean=fmt_measured(g.mean, s.resolution),
+            std=fmt_measured(g.std, s.resolution),
             interval=fmt_interval(g.ci_low, g.ci_high),
             infeasible=str(g.n_infeasible),
         )
@@ -395,7 +399,10 @@ def study_page(
     if v.study is not None:
         study_var = (
             f"{v.study.label[:1].upper()}{v.study.label[1:]}: "
-            f"mean {fmt(v.study.mean)}, standard deviation {fmt(v.study.std)}."
+            f"mean {fmt_measured(v.study.mean, s.resolution)}, standard deviation "
+            f"{fmt_measured(v.study.std, s.resolution)}"
+            + (f" (to the {1 / s.resolution:.0f} validation examples' resolution)."
+               if s.resolution else ".")
         )
     ws = ", ".join(f"{k} = {fmt_scalar(x)}" for k, x in sorted(spec.workload.settings.items()))
     items = checklist(a.findings, a.scopes)
@@ -408,7 +415,7 @@ def study_page(
         front_title=_front_title(spec.title, spec.revision, latest),
         study_id=spec.study_id,
         title=spec.title,
-        goal=spec.goal,
+        goal=md_text_code(spec.goal),
         summary=summary_card(spec, a, items),
         phase=str(spec.phase),
         revision=str(spec.revision),

@@ -61,6 +61,9 @@ class Summary(Model):
     points: list[TrialPoint]
     # best objective so far after each search trial, in sampler order (None until one is feasible)
     best_so_far: list[float | None] = Field(default_factory=list)
+    # the smallest step the objective can take (1 / validation examples for a rate metric):
+    # pages show values to the precision it supports; None when not known
+    resolution: float | None = None
 
 
 class IsolationPoint(Model):

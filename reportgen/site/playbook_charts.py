@@ -13,6 +13,7 @@ from reportgen.charts.playbook import (
     parallel_chart,
     step_series,
 )
+from reportgen.charts.spec import subtitle_lines
 from reportgen.schema import StudyAnalysis, TrialKind, TrialRecord
 from reportgen.schema.playbook import ParallelPoint
 from reportgen.site.prepare import is_dense, round_sig
@@ -161,8 +162,9 @@ def playbook_charts(
         title: Any = "Best objective so far"
         if dense:
             n_up = len(keep) - (len(keep) > 1 and bsf[keep[-1]] == bsf[keep[-2]])
-            title = {"text": title, "subtitle": f"drawn only at the {n_up} trials where it "
-                     f"improved and at the last of {len(bsf)}, flat in between"}
+            title = {"text": title, "subtitle": subtitle_lines(
+                f"drawn only at the {n_up} trials where it improved and at the last of "
+                f"{len(bsf)}, flat in between")}
         out["best_so_far"] = step_series(
             [{"x": i + 1, "v": bsf[i], "trial": "best so far", "mark": False, "note": ""}
              for i in keep],
@@ -188,7 +190,7 @@ def playbook_charts(
             [{"trial": q.trial_id, "hp": q.hyperparameter, "c": q.coordinate,
               "value": q.value, "rank": q.rank} for q in drawn],
             analysis.objective.metric,
-            title={"text": title, "subtitle": note} if note else title,
+            title={"text": title, "subtitle": subtitle_lines(note)} if note else title,
         )
     if e.interaction and e.importance and len(e.importance.top_pair) == 2:
         x, y = e.importance.top_pair

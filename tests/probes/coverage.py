@@ -153,7 +153,7 @@ ROWS: tuple[Row, ...] = (
         'banner at the top of every study page'),
     Row(2, 'Open-research badges', 'implemented',
         '`note:gradients`',
-        'a text badge, open research, on every guidance note whose playbook section is marked open research (registry `OPEN_RESEARCH`)'),
+        '"(open research)" after the title of every guidance note whose playbook section is marked open research (registry `OPEN_RESEARCH`), in words: an emoji renders as a box without an emoji font'),
     Row(3, 'Metric declaration card', 'implemented',
         '`section:Design` `field:StudySpec.objective`',
         'objective row of the page header: metric, direction, best-over-training or final'),

@@ -61,6 +61,7 @@ class Knobs:
     lucky_index: int | None = None  # this trial (sampler index) is better by 0.1
     noise: float = 0.001  # evaluation noise (std of valid error)
     diverge_above: float | None = None  # learning rates above this diverge
+    diverge_if: Callable[[Mapping[str, Any]], bool] | None = None  # these points diverge
     overfit: float = 0.0  # valid error added per unit of training after convergence
     late_noise: float = 0.0  # extra noise in the last 30 % of training
     spike: tuple[float, float] | None = None  # (fraction of training, size) of a loss spike
@@ -141,7 +142,9 @@ def simulate(
         "grad_norm_max": gmax.tolist(), "grad_norm_p90": (gn * 1.3).tolist(),
         "clipped_fraction": clipped.tolist(),
     }
-    if knobs.diverge_above is not None and lr > knobs.diverge_above:
+    if (knobs.diverge_above is not None and lr > knobs.diverge_above) or (
+        knobs.diverge_if is not None and knobs.diverge_if(hp)
+    ):
         at = max(1, t.size // 4)
         boom = 50 * (1 + rng.random()) * 5
         for k in ("train_loss", "valid_loss", "valid_error", "grad_norm", "grad_norm_max",

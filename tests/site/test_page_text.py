@@ -3,6 +3,8 @@ badges readable without an emoji font, and a check mark only for a check that ra
 
 from __future__ import annotations
 
+import html
+
 import pytest
 
 from reportgen.analysis import analyze_study
@@ -107,7 +109,7 @@ def test_summary_card_counts_open_checks_and_links_them():
     items = checklist(a.findings, a.scopes)
     card = summary_card(spec, a, items)
     open_items = [i for i in items if i.status in ("warning", "problem")]
-    assert card.question == spec.goal
+    assert html.unescape(str(card.question)) == spec.goal
     if open_items:
         n = len(open_items)
         assert card.headline == f"{card.verdict} — {n} check{'s' if n > 1 else ''} open"
