@@ -147,7 +147,11 @@ def _template(ordinal: bool, log: bool, bounded: bool, colored: bool) -> alt.Top
             "datum.state == 'infeasible'", alt.value("#d62728"), alt.value("#3f51b5")
         )
     base = alt.Chart(PLACEHOLDER)
-    trials = base.mark_point(size=45, opacity=0.8, filled=True).encode(**encoding)
+    # drag to pan, wheel to zoom (along y only when x is a list of values)
+    zoom = alt.selection_interval(bind="scales", encodings=["y"] if ordinal else ["x", "y"])
+    trials = (
+        base.mark_point(size=45, opacity=0.8, filled=True).encode(**encoding).add_params(zoom)
+    )
     top = base.mark_point(size=170, shape="circle", strokeWidth=2, color="black").encode(
         x=x_enc, y=y_enc, opacity=alt.condition("datum.top != ''", alt.value(1), alt.value(0))
     )
