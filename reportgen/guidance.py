@@ -161,6 +161,13 @@ GUIDANCE: dict[str, Guidance] = {
         "Comparing scientific values is only fair when each one got a similar tuning budget "
         "for its nuisance hyperparameters; top up the values with fewer trials.",
     ),
+    "isolation.undertuned": Guidance(
+        "detecting-whether-a-change-is-useful-with-isolation-plots",
+        "Scientific value compared before it was tuned",
+        "An isolation plot compares each scientific value at its best after the nuisance "
+        "hyperparameters are tuned for it; a value with no or very few feasible trials has no "
+        "tuned best yet, so its point says little about the value itself.",
+    ),
     # --- findings: training curves ----------------------------------------------------------
     "curves.overfitting": Guidance(
         _CURVES,
@@ -519,7 +526,8 @@ GUIDANCE: dict[str, Guidance] = {
     ),
 }
 
-# Sections the playbook's authors mark as open research questions (shown with a 🤖 badge).
+# Sections the playbook's authors mark as open research questions (their notes say so in words:
+# an emoji badge renders as an empty box without an emoji font).
 OPEN_RESEARCH: frozenset[str] = frozenset(
     {
         "choosing-the-optimizer",
@@ -531,13 +539,13 @@ OPEN_RESEARCH: frozenset[str] = frozenset(
 )
 
 
-OPEN_RESEARCH_BADGE = "🤖 "
+OPEN_RESEARCH_BADGE = " (open research)"
 
 
 def _badged(g: Guidance) -> Guidance:
-    """A note on an open research question carries the badge in its title."""
-    if g.anchor in OPEN_RESEARCH and not g.title.startswith(OPEN_RESEARCH_BADGE):
-        return Guidance(g.anchor, OPEN_RESEARCH_BADGE + g.title, g.note)
+    """A note on an open research question says so after its title."""
+    if g.anchor in OPEN_RESEARCH and not g.title.endswith(OPEN_RESEARCH_BADGE):
+        return Guidance(g.anchor, g.title + OPEN_RESEARCH_BADGE, g.note)
     return g
 
 

@@ -105,3 +105,28 @@ def make_spec(**overrides):
     )
     base.update(overrides)
     return StudySpec(**base)
+
+
+@pytest.fixture(scope="session")
+def probe_gallery(tmp_path_factory):
+    """The probe gallery (tests/probes) written and rendered to markdown once per session:
+    (logbook, docs, evidence per probe)."""
+    from tests.probes.build import build_gallery, gather
+
+    root = tmp_path_factory.mktemp("probes")
+    logbook, docs = build_gallery(root)
+    return logbook, docs, gather(logbook, docs)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One headless Chromium (Debian's, through Playwright) for the whole test session."""
+    from tests.site.browser import CHROMIUM_FLAGS, chromium_path
+
+    if chromium_path() is None:
+        pytest.skip("chromium is not installed (CI installs it with apt)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+        yield b
+        b.close()

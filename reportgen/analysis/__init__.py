@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from reportgen.analysis.boundaries import check_boundaries
+from reportgen.analysis.check_scope import check_scopes
 from reportgen.analysis.commands import EXTERNAL, retrain_command
 from reportgen.analysis.curves import check_curves, diagnose_all
 from reportgen.analysis.density import (
@@ -27,10 +28,10 @@ from reportgen.analysis.estimand import choose as choose_estimand
 from reportgen.analysis.estimand import rescored
 from reportgen.analysis.findings import finding
 from reportgen.analysis.infeasible import check_infeasible
-from reportgen.analysis.isolation import isolation
+from reportgen.analysis.isolation import check_isolation, isolation
 from reportgen.analysis.launch import Arm, Draw, Setting
 from reportgen.analysis.launch_decision import decide
-from reportgen.analysis.noise import check_noise_floor, eval_examples_of
+from reportgen.analysis.noise import check_noise_floor, eval_examples_of, resolution_of
 from reportgen.analysis.objective import ScoredTrials, score_trials
 from reportgen.analysis.playbook_extras import playbook_extras
 from reportgen.analysis.stability import check_stability_edge
@@ -310,7 +311,7 @@ def analyze_study(
     retrains = _of_kind(scored, TrialKind.RETRAIN)
     reruns = _of_kind(scored, TrialKind.RERUN)
 
-    summary = summarize(search, policy)
+    summary = summarize(search, policy, resolution_of(spec.objective.metric, ordered))
     scientific = [hp.name for hp in spec.by_role(Role.SCIENTIFIC)]
 
     def label_of(group: str, members: list[int]) -> str:
@@ -335,13 +336,13 @@ def analyze_study(
     findings += check_design(spec, policy)
     findings += check_infeasible(summary, policy)
     edges = check_stability_edge(spec, search, policy)
-    findings += check_boundaries(
-        spec, search, policy, skip_upper={f.subject.split(" (")[0] for f in edges}
-    )
+    edge_names = {f.subject.split(" (")[0] for f in edges}
+    findings += check_boundaries(spec, search, policy, skip_upper=edge_names)
     findings += edges
     findings += check_near_best(search, policy, pooled_std(groups))
     findings += check_best_so_far(search, policy)
     findings += check_coverage(spec, search, policy)
+    findings += check_isolation(spec, iso, policy)
     compared, gap = _compared(iso, d_search)
     diagnoses = diagnose_all(search, policy)
     findings += check_curves(diagnoses, compared, gap, policy)
@@ -393,4 +394,5 @@ def analyze_study(
         decision=decision,
         policy=policy,
         extras=extras,
+        scopes=check_scopes(spec, search, summary, diagnoses, iso, decision, edge_names),
     )

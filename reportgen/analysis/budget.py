@@ -49,7 +49,11 @@ def budget_card(spec: StudySpec, search: ScoredTrials) -> BudgetCard:
         nuisance_widths=widths,
         n_search_trials=len(search),
         trial_budget=spec.trial_budget,
-        sampler=f"{spec.search.kind} (seed {spec.search.seed})",
+        sampler=(
+            f"{spec.search.kind} (seed {spec.search.seed})"
+            if spec.sampler_recorded
+            else "not recorded (imported; the source does not record its sampler)"
+        ),
         grid_dimensions=grid_dims,
     )
 
@@ -127,21 +131,53 @@ def check_search_design(spec: StudySpec, findings_so_far: Sequence[Finding]) -> 
     return out
 
 
+def _device_seconds(t: TrialRecord) -> tuple[float, int | None]:
+    """This trial's share of accelerator time (device-seconds) and the devices it was recorded
+    on (None: the record does not say, and one device is assumed).
+
+    A vectorised group's ``wall_seconds`` is the group's wall time, shared by its trials; a
+    sequential trial's is its own. A group sharded over D devices held all D for that time.
+    """
+    e = t.execution
+    # only the runners know the devices; imported and logged records carry the default
+    recorded = (
+        "devices" in e.model_fields_set
+        and t.provenance.source is None
+        and e.device not in ("external", "unknown")
+    )
+    if e.group_wall_seconds is not None:
+        share = e.group_wall_seconds / max(e.group_size, 1)
+    elif e.mode == "vectorised":
+        share = t.wall_seconds / max(e.group_size, 1)
+    else:
+        share = t.wall_seconds
+    return share * e.devices, (e.devices if recorded else None)
+
+
 def resources(trials: Sequence[TrialRecord]) -> Resources | None:
     if not trials:
         return None
-    # trials of one vectorised group share its wall time; each gets its share
-    secs = [t.wall_seconds / max(t.execution.group_size, 1) for t in trials]
-    devices = sorted({t.execution.device for t in trials})
+    shares = [_device_seconds(t) for t in trials]
+    secs = [s for s, _ in shares]
+    counts = sorted({d for _, d in shares if d is not None})
+    unknown = sum(d is None for _, d in shares)
+    if not counts:
+        devices = "not recorded (one device assumed)"
+    else:
+        devices = str(counts[0]) if len(counts) == 1 else f"{counts[0]} to {counts[-1]}"
+        if unknown:
+            devices += f" ({unknown} trials do not record it; one device assumed for them)"
+    device_names = sorted({t.execution.device for t in trials})
     steps = [t.step_seconds for t in trials if t.step_seconds > 0]
     compile_s = sum(
         {t.execution.group_id or t.trial_id: t.execution.compile_seconds for t in trials}.values()
     )
     total_h = sum(secs) / 3600
     return Resources(
-        device=", ".join(devices),
+        device=", ".join(device_names),
         total_accelerator_hours=total_h,
         per_trial_hours=total_h / len(trials),
         mean_step_seconds=float(np.mean(steps)) if steps else None,
         compile_seconds=compile_s,
+        devices=devices,
     )

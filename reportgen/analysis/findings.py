@@ -6,6 +6,7 @@ import math
 from typing import Any
 
 from reportgen.guidance import guidance
+from reportgen.numbers import number
 from reportgen.schema import Finding, Severity
 
 
@@ -22,10 +23,10 @@ def num(x: Any) -> float | int | str | bool | None:
 
 
 def fmt(x: float | None) -> str:
-    """A number as people read it in a message."""
+    """A number as people read it in a message (`reportgen.numbers.number`)."""
     if x is None or not math.isfinite(x):
         return "n/a"
-    return f"{x:.4g}"
+    return number(x)
 
 
 def finding(

@@ -41,11 +41,15 @@ def grad_norm_stats(t: TrialRecord, policy: Policy) -> GradNormStats:
     m = mean[ok]
     top = mx[ok] if mx is not None else m
     p = p90[ok] if p90 is not None else m
-    # the clip threshold the playbook starts from: the 90th percentile of all step norms. The
-    # pooled p90 lies between the smallest and largest interval p90; norms usually shrink as
-    # training goes on, so the 90th percentile of the interval p90s (the upper side) stands in
-    suggested = float(np.nanpercentile(p, 90)) if p90 is not None else float(np.percentile(m, 90))
     steps = np.asarray(t.curves.step)[ok]
+    # the clip threshold the playbook starts from is the 90th percentile of every step's norm.
+    # A record keeps every step's norm only when it evaluated every step (intervals of one
+    # step); otherwise it keeps per-interval summaries, from which that percentile cannot be
+    # computed: no suggestion then, and the per-interval 90th percentiles are shown as a range
+    every_step = steps.size >= 2 and bool(np.all(np.diff(np.asarray(t.curves.step)) == 1))
+    suggested = float(np.percentile(m, 90)) if every_step else None
+    low = float(np.nanmin(p)) if p90 is not None else None
+    high = float(np.nanmax(p)) if p90 is not None else None
     # early training has large norms by nature (the loss falls fastest there), and norms shrink
     # by orders of magnitude as training converges: an outlier is a spike above its own
     # neighbours (the median of the two intervals either side), after the first
@@ -70,7 +74,21 @@ def grad_norm_stats(t: TrialRecord, policy: Policy) -> GradNormStats:
         suggested_clip=suggested,
         outlier_steps=outliers,
         interval_stats=mx is not None,
+        interval_p90_low=low,
+        interval_p90_high=high,
     )
+
+
+def clip_advice(s: GradNormStats) -> str:
+    """Where to start a clip threshold, from what the record keeps."""
+    if s.suggested_clip is not None:
+        return f"about {fmt(s.suggested_clip)} (the 90th percentile of its step norms)"
+    if s.interval_p90_low is not None and s.interval_p90_high is not None:
+        return (
+            f"between {fmt(s.interval_p90_low)} and {fmt(s.interval_p90_high)} (the range of "
+            "its per-interval 90th percentiles; the record does not keep every step's norm)"
+        )
+    return "a threshold read from a run that records per-step norms (this record has only means)"
 
 
 def check_grad_norms(
@@ -88,7 +106,7 @@ def check_grad_norms(
                     Severity.WARNING,
                     f"{s.clipped_fraction:.0%} of the updates were clipped at {fmt(s.clip)}: "
                     "clipping this often acts as a hidden learning-rate cut. Lower the learning "
-                    f"rate instead, or raise the threshold towards {fmt(s.suggested_clip)}.",
+                    f"rate instead, or raise the threshold to {clip_advice(s)}.",
                     subject=s.trial_id,
                     clipped_fraction=s.clipped_fraction,
                     clip=s.clip,
@@ -102,8 +120,8 @@ def check_grad_norms(
                     Severity.INFO,
                     f"The gradient norm jumped above {policy.grad_outlier_ratio:g}× its typical "
                     f"interval value in "
-                    f"{len(s.outlier_steps)} interval(s); clipping at about "
-                    f"{fmt(s.suggested_clip)} (the 90th percentile) would cap those updates.",
+                    f"{len(s.outlier_steps)} interval(s); clipping at {clip_advice(s)} would "
+                    "cap those updates.",
                     subject=s.trial_id,
                     outlier_steps=s.outlier_steps,
                     suggested_clip=s.suggested_clip,

@@ -6,13 +6,29 @@ from reportgen.analysis.findings import finding
 from reportgen.schema import Finding, Policy, Severity, Summary
 
 
+def _reasons(summary: Summary) -> str:
+    """Each kind of reason by its count and one real reason of that kind (never the masked
+    kind, whose numbers read "N")."""
+    from reportgen.analysis.summary import reason_kind
+
+    example: dict[str, str] = {}
+    for p in summary.points:
+        if p.value is None and p.status_reason:
+            example.setdefault(reason_kind(p.status_reason), f"{p.status_reason} ({p.trial_id})")
+    parts = []
+    for kind, c in summary.by_reason.items():
+        shown = example.get(kind) or kind or "no reason given"
+        parts.append(f"{c} like {shown}" if c > 1 else shown)
+    return "; ".join(parts)
+
+
 def check_infeasible(summary: Summary, policy: Policy) -> list[Finding]:
     n = summary.n_trials
     if n == 0:
         return []
     frac = summary.infeasible_fraction
     n_bad = round(frac * n)
-    reasons = ", ".join(f"{r or 'no reason'}: {c}" for r, c in summary.by_reason.items())
+    reasons = _reasons(summary)
     if summary.best is None:
         return [
             finding(

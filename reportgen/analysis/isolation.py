@@ -6,15 +6,18 @@ import math
 
 import numpy as np
 
+from reportgen.analysis.findings import finding
 from reportgen.analysis.hyperparameters import coordinate
 from reportgen.analysis.objective import ScoredTrials
 from reportgen.schema import (
+    Finding,
     Hyperparameter,
     Isolation,
     IsolationPoint,
     Policy,
     Role,
     Scale,
+    Severity,
     StudySpec,
 )
 
@@ -87,3 +90,33 @@ def isolate(hp: Hyperparameter, search: ScoredTrials, policy: Policy) -> Isolati
 def isolation(spec: StudySpec, search: ScoredTrials, policy: Policy) -> list[Isolation]:
     """One isolation per scientific hyperparameter, in spec order."""
     return [isolate(hp, search, policy) for hp in spec.by_role(Role.SCIENTIFIC)]
+
+
+def check_isolation(spec: StudySpec, iso: list[Isolation], policy: Policy) -> list[Finding]:
+    """Each scientific value compared at its best needs its nuisance hyperparameters tuned: a
+    value (or bucket) with no feasible trial is not compared at all, and one with fewer than
+    ``policy.isolation_min_feasible`` feasible trials had its nuisance hyperparameters barely
+    searched. Without nuisance hyperparameters one feasible trial per value is the design."""
+    need = policy.isolation_min_feasible if spec.by_role(Role.NUISANCE) else 1
+    out: list[Finding] = []
+    for i in iso:
+        thin = [p for p in i.points if p.n_feasible < need and (p.n_trials or not i.bucketed)]
+        if not thin:
+            continue
+        shown = ", ".join(f"{p.label}: {p.n_feasible} of {p.n_trials}" for p in thin[:6])
+        more = f" and {len(thin) - 6} more" if len(thin) > 6 else ""
+        out.append(
+            finding(
+                "isolation.undertuned",
+                Severity.WARNING,
+                f"{len(thin)} of {len(i.points)} values of {i.hyperparameter} have fewer than "
+                f"{need} feasible trial{'s' if need > 1 else ''} ({shown}{more}): "
+                "their best is not a tuned best, so the isolation compares them unfairly. Run "
+                "more trials at those values.",
+                subject=i.hyperparameter,
+                values=[p.label for p in thin],
+                feasible=[p.n_feasible for p in thin],
+                needed=need,
+            )
+        )
+    return out

@@ -52,6 +52,13 @@ def eval_examples_of(trials: Sequence[TrialRecord]) -> int | None:
     return min(sizes) if sizes else None
 
 
+def resolution_of(metric: str, trials: Sequence[TrialRecord]) -> float | None:
+    """The smallest step a rate metric can take on the validation set (1 / n examples), the
+    precision its values support; None for other metrics or when n is not recorded."""
+    n = eval_examples_of(trials)
+    return 1.0 / n if n and is_rate(metric) else None
+
+
 def binomial_floor(metric: str, values: Sequence[float], n_examples: int | None) -> float | None:
     """Binomial standard error of a rate metric at its mean value over ``n_examples``, never below
     the resolution ``1 / n_examples``; None when the metric is not a rate or the size is unknown."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
+
 from reportgen.analysis.findings import finding, fmt
 from reportgen.analysis.objective import ScoredTrials
 from reportgen.schema import Finding, Severity, StudySpec, TrialKind, TrialRecord
@@ -69,19 +71,85 @@ def check_optimizer_record(trials: Sequence[TrialRecord]) -> list[Finding]:
     ]
 
 
+REGULARISERS = ("weight_decay", "dropout", "label_smoothing")
+SCHEDULE_KEYS = ("schedule", "lr_schedule")
+
+
+def _leaf(name: str) -> str:
+    """A hyperparameter's own name without its namespace (``adamw.weight_decay`` -> ``weight_decay``)."""
+    return name.rsplit(".", 1)[-1]
+
+
+def _nonzero(v: object) -> bool:
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, int | float):
+        return v != 0
+    return v not in (None, "", "none", "off")
+
+
+def _constant_lr(trials: Sequence[TrialRecord]) -> str:
+    """Whether every search trial ran a constant learning rate: from the recorded schedule names
+    and warmups of all trials, else from their recorded learning-rate curves."""
+    named = {
+        str(v) for t in trials for k, v in t.hyperparameters.items() if _leaf(k) in SCHEDULE_KEYS
+    }
+    warm = sum(
+        1 for t in trials
+        if any(_leaf(k) == "warmup_steps" and _nonzero(v) for k, v in t.hyperparameters.items())
+    )
+    if named or warm:
+        other = sorted(named - {"constant"})
+        if not other and not warm:
+            return f"yes (schedule constant in all {len(trials)} trials)"
+        return "no (" + ", ".join(other + ([f"warmup in {warm} trials"] if warm else [])) + ")"
+    varying = 0
+    seen = 0
+    for t in trials:
+        lr = np.asarray(t.curves.learning_rate, dtype=float)
+        lr = lr[np.isfinite(lr)]
+        if lr.size >= 2:
+            seen += 1
+            varying += bool(np.ptp(lr) > 1e-9 * max(abs(float(lr.max())), 1e-30))
+    if not seen:
+        return "not recorded (no schedule name or learning-rate curve in the records)"
+    return f"no (the rate changes in {varying} of {seen} trials)" if varying else (
+        f"yes (the recorded rate is constant in all {seen} trials)"
+    )
+
+
+def _regularisers(spec: StudySpec, trials: Sequence[TrialRecord]) -> str:
+    """Which regularisers any search trial (or the workload settings) turned on, by the leaf
+    name of every recorded hyperparameter."""
+    on: dict[str, int] = {}
+    recorded = False
+    for t in trials:
+        for k, v in t.hyperparameters.items():
+            if _leaf(k) in REGULARISERS:
+                recorded = True
+                if _nonzero(v):
+                    on[_leaf(k)] = on.get(_leaf(k), 0) + 1
+    for k, v in spec.workload.settings.items():
+        if _leaf(k) in REGULARISERS:
+            recorded = True
+            if _nonzero(v):
+                on[_leaf(k)] = len(trials)
+    if on:
+        return "no (" + ", ".join(f"{k} in {n} trials" for k, n in sorted(on.items())) + ")"
+    if not recorded:
+        return "not recorded (no weight decay, dropout or label smoothing in the records)"
+    return f"yes (off in all {len(trials)} trials)"
+
+
 def sanity_card(spec: StudySpec, search: ScoredTrials) -> SanityCard:
     ranking = search.ranking()
     best = float(search.values[int(ranking[0])]) if len(ranking) else None
     margin = None
     if spec.chance_level is not None and best is not None:
         margin = search.sign * (spec.chance_level - best)
-    schedules = {t.hyperparameters.get("schedule") for t in search.trials}
     checks = [
-        ("constant learning rate first",
-         "yes" if schedules <= {"constant", None} else f"no ({', '.join(sorted(map(str, schedules - {None})))})"),
-        ("no regularisation extras",
-         "yes" if all(not t.hyperparameters.get(k) for t in search.trials[:1]
-                      for k in ("dropout", "label_smoothing", "weight_decay")) else "no"),
+        ("constant learning rate first", _constant_lr(search.trials)),
+        ("no regularisation extras", _regularisers(spec, search.trials)),
     ]
     return SanityCard(chance_level=spec.chance_level, best_value=best, margin=margin,
                       simple_start=checks)
@@ -113,13 +181,85 @@ def _varies(values: Sequence[object]) -> str:
     return "varied" if len(set(vs)) > 1 else "fixed"
 
 
+def _own(t: TrialRecord, seed: int | None) -> int | None:
+    """A seed the record really carries: imported records hold placeholders (the source tools
+    do not record seeds)."""
+    return None if t.provenance.source is not None else seed
+
+
+FRAMEWORKS = ("jax", "optax", "flax", "torch", "tensorflow", "keras")
+
+
+def _framework(trials: Sequence[TrialRecord]) -> str:
+    seen: dict[str, int] = {}
+    for t in trials:
+        src = t.provenance.source
+        pk = t.provenance.packages
+        if src is not None:
+            v = f" {src.tool_version}" if src.tool_version else ""
+            name = f"imported from {src.kind}{v}; the training code is not recorded"
+        else:
+            fw = [f"{n} {pk[n]}" for n in FRAMEWORKS if n in pk]
+            if fw:
+                name = ", ".join(fw)
+            elif "numpy" in pk:
+                name = f"numpy {pk['numpy']} (no deep-learning framework recorded)"
+            else:
+                name = "not recorded"
+        seen[name] = seen.get(name, 0) + 1
+    if len(seen) == 1:
+        return next(iter(seen))
+    return "; ".join(f"{k} ({n} trials)" for k, n in sorted(seen.items()))
+
+
+def _pruner(spec: StudySpec, trials: Sequence[TrialRecord]) -> str:
+    stopped = [t for t in trials if t.status.value == "stopped"]
+    if not stopped:
+        return "no trial was stopped early"
+    return (
+        f"not recorded; {len(stopped)} of {len(trials)} trials were stopped early "
+        f"(e.g. {stopped[0].trial_id}: {stopped[0].status_reason})"
+    )
+
+
+def _sampler(spec: StudySpec) -> str:
+    if not spec.sampler_recorded:
+        kind = spec.source.kind if spec.source is not None else "another tool"
+        return f"not recorded (imported from {kind})"
+    return f"{spec.search.kind}, seed {spec.search.seed}"
+
+
+def _convention(trials: Sequence[TrialRecord], rules: list[tuple[str, str]]) -> str:
+    if not rules:
+        return ""
+    with_optax = sum("optax" in t.provenance.packages for t in trials)
+    if with_optax == len(trials):
+        return OPTAX_CONVENTION
+    if with_optax:
+        return (
+            f"{with_optax} of {len(trials)} trials were recorded with optax (its adam/nadam add "
+            "ε after bias correction); the convention of the others is not recorded, so ε "
+            "values may not compare across them."
+        )
+    return (
+        "Which convention the training code used (where ε enters, how RMSProp starts) is not "
+        "recorded: the rules above are the playbook's, not necessarily the code's."
+    )
+
+
 def provenance(spec: StudySpec, trials: Sequence[TrialRecord]) -> Provenance:
-    retrains = [t for t in trials if t.kind is TrialKind.RETRAIN] or list(trials)
+    retrains = [t for t in trials if t.kind is TrialKind.RETRAIN]
+
+    def retrained(seed_of) -> str:  # type: ignore[no-untyped-def]
+        if not retrains:
+            return "not measured: no retrains"
+        return _varies([_own(t, seed_of(t)) for t in retrains])
+
     sources = [
-        ("model init seed (retrains)", _varies([t.seeds.init for t in retrains])),
-        ("data order seed (retrains)", _varies([t.seeds.data_order for t in retrains])),
-        ("dropout seed (retrains)", _varies([t.seeds.dropout for t in retrains])),
-        ("search sampler seed", _varies([t.seeds.sampler for t in trials])),
+        ("model init seed (retrains)", retrained(lambda t: t.seeds.init)),
+        ("data order seed (retrains)", retrained(lambda t: t.seeds.data_order)),
+        ("dropout seed (retrains)", retrained(lambda t: t.seeds.dropout)),
+        ("search sampler seed", _varies([_own(t, t.seeds.sampler) for t in trials])),
         ("data split", _varies([t.dataset.get("split_seed") for t in trials])),
     ]
     splits = sorted({f"{t.dataset.get('dataset', '?')} split {t.dataset.get('split_seed', '?')}"
@@ -134,7 +274,12 @@ def provenance(spec: StudySpec, trials: Sequence[TrialRecord]) -> Provenance:
         variance_sources=sources,
         data_splits=splits,
         optimizer_rules=rules,
-        convention=OPTAX_CONVENTION if rules else "",
+        convention=_convention(trials, rules),
+        setup=[
+            ("framework", _framework(trials)),
+            ("sampler", _sampler(spec)),
+            ("pruner", _pruner(spec, trials)),
+        ],
     )
 
 

@@ -46,7 +46,9 @@ def best_so_far(scored: ScoredTrials) -> list[float | None]:
     return [float(scored.sign * s) if np.isfinite(s) else None for s in running]
 
 
-def summarize(search: ScoredTrials, policy: Policy) -> Summary:
+def summarize(
+    search: ScoredTrials, policy: Policy, resolution: float | None = None
+) -> Summary:
     points = trial_points(search)
     ranked = sorted((p for p in points if p.rank is not None), key=lambda p: p.rank or 0)
     by_status = Counter(str(t.status) for t in search.trials)
@@ -71,6 +73,7 @@ def summarize(search: ScoredTrials, policy: Policy) -> Summary:
         top=ranked[: policy.top_k],
         points=points,
         best_so_far=best_so_far(search),
+        resolution=resolution,
     )
 
 

@@ -12,7 +12,15 @@ from typing import Any
 
 import altair as alt
 
-from reportgen.charts.spec import HEIGHT, PLACEHOLDER, WIDTH, finite_or_none, from_template, slot
+from reportgen.charts.spec import (
+    HEIGHT,
+    PLACEHOLDER,
+    WIDTH,
+    finite_or_none,
+    from_template,
+    slot,
+    subtitle_lines,
+)
 from reportgen.schema import Hyperparameter, Objective, Scalar, Scale, TrialPoint
 
 TOP_N = 3
@@ -139,7 +147,11 @@ def _template(ordinal: bool, log: bool, bounded: bool, colored: bool) -> alt.Top
             "datum.state == 'infeasible'", alt.value("#d62728"), alt.value("#3f51b5")
         )
     base = alt.Chart(PLACEHOLDER)
-    trials = base.mark_point(size=45, opacity=0.8, filled=True).encode(**encoding)
+    # drag to pan, wheel to zoom (along y only when x is a list of values)
+    zoom = alt.selection_interval(bind="scales", encodings=["y"] if ordinal else ["x", "y"])
+    trials = (
+        base.mark_point(size=45, opacity=0.8, filled=True).encode(**encoding).add_params(zoom)
+    )
     top = base.mark_point(size=170, shape="circle", strokeWidth=2, color="black").encode(
         x=x_enc, y=y_enc, opacity=alt.condition("datum.top != ''", alt.value(1), alt.value(0))
     )
@@ -231,12 +243,12 @@ def axis_density_plot(
         else ""
     )
     cols, rows_n = density.grid
-    subtitle = [
+    subtitle = subtitle_lines(
         f"{density.n_feasible} feasible trials counted in a grid of {cols} × {rows_n} cells "
         f"(columns equal in {density.x_units}){out_note};",
         f"{n_inf} infeasible trials as red crosses on the worst edge, one per column; "
         f"the top {len(density.top)} trials ringed",
-    ]
+    )
     values = {
         "hp": hp.name,
         "x_title": hp.name if hp.scale is Scale.CATEGORICAL else f"{hp.name} ({hp.scale})",

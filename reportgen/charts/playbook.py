@@ -38,16 +38,27 @@ def step_series(
     # a layer with no data makes Vega warn about an infinite extent: leave empty layers out
     marked = any(r.get("mark") for r in rows)
     ruled = rule is not None
-    key: tuple = ("playbook-series", log_y, marked, ruled)
+    # a constant series (a constant learning rate) has no range for Vega to place ticks in:
+    # give its axis one around the value, so it reads e.g. 0.02 to 0.03, not a lone "0"
+    drawn = {r["v"] for r in rows if r.get("v") is not None and (r["v"] > 0 or not log_y)}
+    flat = len(drawn) == 1 and next(iter(drawn)) != 0
+    if flat:
+        c = abs(next(iter(drawn)))
+        values["y_lo"], values["y_hi"] = (c / 2, c * 2) if log_y else (c * 0.5, c * 1.5)
+    key: tuple = ("playbook-series", log_y, marked, ruled, flat)
     if interpolate is not None:
         key += (interpolate,)
-    return from_template(key, lambda: _series(log_y, marked, ruled, interpolate), values, rows)
+    return from_template(
+        key, lambda: _series(log_y, marked, ruled, interpolate, flat), values, rows
+    )
 
 
 def _series(
-    log_y: bool, marked: bool = True, ruled: bool = True, interpolate: str | None = None
+    log_y: bool, marked: bool = True, ruled: bool = True, interpolate: str | None = None,
+    flat: bool = False,
 ) -> alt.TopLevelMixin:
-    scale = alt.Scale(type="log") if log_y else alt.Scale(zero=False)
+    domain = {"domain": [slot("y_lo"), slot("y_hi")]} if flat else {}
+    scale = alt.Scale(type="log", **domain) if log_y else alt.Scale(zero=False, **domain)
     x = alt.X("x:Q", title=slot("x_title"))
     y = alt.Y("v:Q", title=slot("y_title"), scale=scale)
     base = alt.Chart(PLACEHOLDER).transform_filter(
@@ -59,7 +70,7 @@ def _series(
         y=y,
         color=alt.Color("trial:N", title="trial"),
         tooltip=[alt.Tooltip("trial:N"), alt.Tooltip("x:Q", title="step"), alt.Tooltip("v:Q")],
-    )
+    ).add_params(alt.selection_interval(bind="scales"))  # drag to pan, wheel to zoom
     marks = base.transform_filter("datum.mark").mark_point(
         shape="triangle-up", color="#d32f2f", size=70, filled=True
     ).encode(x=x, y=y, tooltip=[alt.Tooltip("trial:N"), alt.Tooltip("x:Q", title="step"),

@@ -18,6 +18,20 @@ from typing import Any
 
 import altair as alt
 
+SUBTITLE_CHARS = 72  # a subtitle line fits a 600 px chart at Vega's 11 px font
+
+
+def subtitle_lines(*parts: str, width: int = SUBTITLE_CHARS) -> list[str]:
+    """A chart subtitle as lines short enough to fit the chart (Vega draws each line of a
+    subtitle list as it is and never wraps one: a long line runs past the chart)."""
+    import textwrap
+
+    out: list[str] = []
+    for part in parts:
+        out += textwrap.wrap(part, width=width) or [""]
+    return out
+
+
 ROWS = "rows"
 PLACEHOLDER = alt.NamedData(name=ROWS)
 WIDTH = "container"

@@ -34,7 +34,7 @@ class FindingRow:
     severity: str
     icon: Markup  # status badge (theme icon and word)
     subject: str
-    message: str
+    message: Markup | str  # analysis text escaped, `commands` shown as code
     evidence: str
 
 
@@ -111,7 +111,7 @@ class DecisionCard:
     effect: str
     interval: str
     retrains_needed: str
-    reason: str
+    reason: Markup | str
     next_step: Markup  # record text escaped, `commands` shown as code
     override_verdict: str
     override_reason: str
@@ -127,8 +127,9 @@ class DecisionCard:
 class SummaryCard:
     """The answer in the first screen: question, verdict, effect, open checks and caveats."""
 
-    question: str
+    question: Markup | str  # escaped record text, `code` spans shown as code
     verdict: str
+    next_step: Markup  # the one next action and what the plan can still cost
     headline: str  # e.g. "adopt — 2 checks open"
     css: str  # logbook-verdict-<verdict> of the verdict that stands (ours, safe)
     computed_verdict: str  # the analysis' verdict when a human override stands beside it
@@ -155,7 +156,7 @@ class StudyPage:
     front_title: Markup  # YAML-quoted, from the safe study id
     study_id: str
     title: str
-    goal: str
+    goal: Markup | str  # escaped record text, `code` spans shown as code
     summary: SummaryCard
     phase: str
     revision: str

@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-import math
-
+from reportgen.numbers import MISSING, number
 from reportgen.schema import Scalar
 
-MISSING = "—"
+__all__ = ["MISSING", "fmt", "fmt_interval", "fmt_measured", "fmt_scalar"]
 
 
 def fmt(x: float | None, digits: int = 4) -> str:
     """A number with ``digits`` significant digits; ``—`` when missing, ``nan``/``inf`` as such."""
-    if x is None:
-        return MISSING
-    if isinstance(x, bool):
-        return str(x).lower()
-    if isinstance(x, int):
-        return str(x)
-    if not math.isfinite(x):
-        return str(x)
-    return f"{x:.{digits}g}"
+    return number(x, digits)
+
+
+def fmt_measured(x: float | None, resolution: float | None) -> str:
+    """A value of the objective (or a spread of it) to the precision its sample supports."""
+    return number(x, resolution=resolution)
 
 
 def fmt_scalar(v: Scalar | None) -> str:

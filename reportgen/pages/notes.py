@@ -40,6 +40,7 @@ class CheckTopic:
     question: str
     keys: tuple[str, ...]
     anchor: str
+    id: str = ""  # the analysis' scope of this question (`CheckScope.topic`)
 
     def covers(self, key: str) -> bool:
         return any(key == k or key.startswith(k + ".") for k in self.keys)
@@ -51,47 +52,55 @@ CHECKLIST = (
         "Is training stable at the learning rates that matter (no spikes, no clipping every step)?",
         ("instability", "gradients"),
         "how-can-optimization-failures-be-debugged-and-mitigated",
+        "stability",
     ),
     CheckTopic(
         "Study design",
         "Are the scientific, nuisance and fixed roles chosen so the comparison is fair?",
         ("design",),
         "identifying-scientific-nuisance-and-fixed-hyperparameters",
+        "design",
     ),
     CheckTopic(
         "Search-space boundaries",
         "Do the best trials sit away from the edges of every varied range?",
         ("search_space.boundary",),
         "identifying-bad-search-space-boundaries",
+        "boundaries",
     ),
     CheckTopic(
         "Sampling density",
         "Were enough trials sampled near the best one to trust where it lies?",
         ("density",),
         "not-sampling-enough-points-in-the-search-space",
+        "density",
     ),
     CheckTopic(
         "Infeasible trials",
         "Are failed or diverged trials few, and is their cause understood?",
         ("infeasible", "search_space.stability_edge"),
         "how-can-optimization-failures-be-debugged-and-mitigated",
+        "infeasible",
     ),
     CheckTopic(
         "Training curves",
         "Do the best trials' curves show no overfitting, late noise or unfinished training?",
         ("curves",),
         "examining-the-training-curves",
+        "curves",
     ),
     CheckTopic(
         "Isolation",
         "Was each scientific value compared at its best, with nuisance hyperparameters tuned?",
         ("isolation",),
         "detecting-whether-a-change-is-useful-with-isolation-plots",
+        "isolation",
     ),
     CheckTopic(
         "Variance",
         "Is the difference larger than trial and study variance, and than the validation noise?",
         ("variance", "below_noise_floor"),
         "determining-whether-to-adopt-a-training-pipeline-change-or-hyperparameter-configuration",
+        "variance",
     ),
 )

@@ -12,11 +12,12 @@ from reportgen.guidance import GUIDANCE
 from reportgen.pages import notes
 from reportgen.pages.context import Chart, KeyValue, Note
 from reportgen.pages.escape import chart_html
-from reportgen.pages.format import fmt
+from reportgen.pages.format import fmt, fmt_measured
 from reportgen.pages.icons import badge
 from reportgen.schema import StudyAnalysis, StudySpec
+from reportgen.schema.playbook import GradNormStats
 
-_BADGE = {"very likely": "🟢", "likely": "🟢", "might": "🟡", "unlikely": "🔴"}
+SHOWN_ROWS = 10  # rows of a long table shown before the rest is collapsed
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class PlaybookSections:
     scope: Note
     stability_note: Note
     fix_menu: tuple[str, ...]
-    spikes: tuple[KeyValue, ...]
+    spikes: tuple[KeyValue, ...]  # the largest episodes first, at most SHOWN_ROWS
     above_best_chart: Chart | None
     steps_note: Note
     regime: str
@@ -80,6 +81,8 @@ class PlaybookSections:
     round_transfer_summary: str = ""
     round_transfer_columns: tuple[str, str] = ("", "")
     round_transfer: tuple[KeyValue, ...] = ()
+    spikes_more: tuple[KeyValue, ...] = ()  # the rest, in a collapsed block
+    spikes_more_label: str = ""
 
 
 def _note(name: str) -> Note:
@@ -114,10 +117,29 @@ def _checks_run(analysis: StudyAnalysis) -> tuple[CheckRun, ...]:
     )
 
 
+def _clip_text(g: GradNormStats) -> str:
+    """The clip start the record supports: the 90th percentile of every step's norm where the
+    record keeps each step, else the range of its per-interval 90th percentiles, so named."""
+    if g.suggested_clip is not None:
+        return f"suggested clip {fmt(g.suggested_clip)} (p90 of step norms)"
+    if g.interval_p90_low is not None and g.interval_p90_high is not None:
+        return (
+            f"per-interval p90 {fmt(g.interval_p90_low)} to {fmt(g.interval_p90_high)} "
+            "(p90 of all step norms not recorded)"
+        )
+    return "p90 of step norms not recorded"
+
+
 def playbook_sections(
     spec: StudySpec, analysis: StudyAnalysis, charts: dict[str, Any]
 ) -> PlaybookSections:
     e = analysis.extras
+    unit = analysis.summary.resolution
+    spikes = tuple(
+        KeyValue(s.trial_id, f"steps {s.start_step}–{s.end_step}",
+                 f"{s.peak_ratio:.2f}× running minimum, {s.phase}")
+        for s in sorted(e.spikes, key=lambda s: (-s.peak_ratio, s.trial_id, s.start_step))
+    )
     r = e.rounds
     rounds = ()
     if r is not None:
@@ -146,8 +168,9 @@ def playbook_sections(
         x = e.resources
         res = (
             KeyValue("device", x.device),
-            KeyValue("accelerator hours (study)", fmt(x.total_accelerator_hours)),
-            KeyValue("accelerator hours per trial", fmt(x.per_trial_hours)),
+            KeyValue("devices per group", x.devices or "not recorded"),
+            KeyValue("device-hours (study, times devices)", fmt(x.total_accelerator_hours)),
+            KeyValue("device-hours per trial", fmt(x.per_trial_hours)),
             KeyValue("mean seconds per step", fmt(x.mean_step_seconds)),
             KeyValue("compile seconds", fmt(x.compile_seconds)),
         )
@@ -157,8 +180,8 @@ def playbook_sections(
         start = (
             KeyValue("chance level", fmt(c.chance_level) if c.chance_level is not None
                      else "not recorded (set chance_level in the spec)"),
-            KeyValue("best value", fmt(c.best_value)),
-            KeyValue("margin over chance", fmt(c.margin)),
+            KeyValue("best value", fmt_measured(c.best_value, unit)),
+            KeyValue("margin over chance", fmt_measured(c.margin, unit)),
             *(KeyValue(k, v) for k, v in c.simple_start),
         )
     prov = ()
@@ -169,6 +192,7 @@ def playbook_sections(
             KeyValue("task", p.task),
             KeyValue("model family", p.model_family or "not recorded"),
             KeyValue("reference", p.model_reference or "not recorded"),
+            *(KeyValue(k, v) for k, v in p.setup),
             *(KeyValue(k, v) for k, v in p.variance_sources),
             KeyValue("data splits", "; ".join(p.data_splits) or "not recorded"),
         )
@@ -177,10 +201,11 @@ def playbook_sections(
         scope=_note("scope"),
         stability_note=_note("stability"),
         fix_menu=tuple(e.fix_menu),
-        spikes=tuple(
-            KeyValue(s.trial_id, f"steps {s.start_step}–{s.end_step}",
-                     f"{s.peak_ratio:.2f}× running minimum, {s.phase}")
-            for s in e.spikes
+        spikes=spikes[:SHOWN_ROWS],
+        spikes_more=spikes[SHOWN_ROWS:],
+        spikes_more_label=(
+            f"{len(spikes) - SHOWN_ROWS} smaller loss-spike episodes"
+            if len(spikes) > SHOWN_ROWS else ""
         ),
         above_best_chart=_chart(charts, "above_best"),
         steps_note=_note("steps"),
@@ -190,7 +215,7 @@ def playbook_sections(
         rounds_note=_note("rounds"),
         rounds=rounds,
         proposal=r.proposal if r else "",
-        transfer=tuple(KeyValue(n, f"{_BADGE.get(lk, '')} {lk}") for n, lk in (r.transfer if r else [])),
+        transfer=tuple(KeyValue(n, lk) for n, lk in (r.transfer if r else [])),
         verdict_warning=warning,
         extension=(
             f"Extending {e.schedule_extension.trial_id}'s {e.schedule_extension.family} schedule: "
@@ -222,7 +247,7 @@ def playbook_sections(
                      "no per-step max, p90 or clipped fraction)",
                      f"clip {fmt(g.clip) if g.clip else 'off'}; clipped "
                      f"{'—' if g.clipped_fraction is None else f'{g.clipped_fraction:.0%}'}; "
-                     f"suggested clip {fmt(g.suggested_clip)}")
+                     + _clip_text(g))
             for g in e.grad_norms
         ),
         insight_note=_note("insight"),
@@ -262,8 +287,8 @@ def playbook_sections(
         ),
         checkpoints_note=_note("checkpoints"),
         checkpoints=tuple(
-            KeyValue(c.trial_id, f"best {fmt(c.best_value)} at step {c.best_step}",
-                     f"final {fmt(c.final_value)}; gap {fmt(c.gap)}")
+            KeyValue(c.trial_id, f"best {fmt_measured(c.best_value, unit)} at step {c.best_step}",
+                     f"final {fmt_measured(c.final_value, unit)}; gap {fmt_measured(c.gap, unit)}")
             for c in e.checkpoints
         ),
         eval_note=_note("eval_settings"),

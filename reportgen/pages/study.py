@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,11 +30,12 @@ from reportgen.pages.context import (
     SummaryCard,
 )
 from reportgen.pages.escape import chart_html, html_block_text, md_text_code
-from reportgen.pages.format import fmt, fmt_interval, fmt_scalar
+from reportgen.pages.format import fmt, fmt_interval, fmt_measured, fmt_scalar
 from reportgen.pages.icons import badge
 from reportgen.pages.playbook_sections import playbook_sections
 from reportgen.pages.trials import TABLE_ROWS_MAX, download_name, trial_rows
 from reportgen.schema import (
+    CheckScope,
     Finding,
     Hyperparameter,
     Role,
@@ -120,7 +122,7 @@ def _finding_row(f: Finding) -> FindingRow:
         severity=str(f.severity),
         icon=badge(str(f.severity)) if str(f.severity) in SEVERITY_ORDER else Markup(""),
         subject=f.subject,
-        message=f.message,
+        message=md_text_code(f.message),
         evidence=_evidence(f),
     )
 
@@ -150,41 +152,54 @@ def finding_groups(findings: list[Finding]) -> tuple[FindingGroup, ...]:
     return tuple(groups)
 
 
+SCOPE_STATUS = {"ran": "ok", "partial": "info", "open": "warning", "not_run": "unchecked"}
+
+
 def checklist(
-    findings: list[Finding], checked: dict[str, str] | None = None
+    findings: list[Finding], scopes: Sequence[CheckScope] = ()
 ) -> tuple[CheckItem, ...]:
     """The "before you conclude" checklist: each topic with the findings of the keys it covers.
 
-    ``checked`` says per topic title what was checked (a sentence) or, as ``"!<why>"``, why the
-    check could not run. A topic without findings passes only when its check ran: a check mark
-    is never shown for a check that could not have failed.
+    ``scopes`` (the analysis' `CheckScope` per topic) say what each check looked at and whether
+    it could judge: a check mark is shown only for a check that ran and could have failed.
     """
-    checked = checked or {}
+    by_topic = {sc.topic: sc for sc in scopes}
     items = []
     claimed: set[int] = set()
     for topic in notes.CHECKLIST:
         mine = [i for i, f in enumerate(findings) if i not in claimed and topic.covers(f.key)]
         claimed.update(mine)
         found = [findings[i] for i in mine]
-        items.append(
-            _item(topic.title, topic.question, topic.anchor, found, checked.get(topic.title, ""))
-        )
+        items.append(_item(topic.title, topic.question, topic.anchor, found,
+                           by_topic.get(topic.id)))
     rest = [f for i, f in enumerate(findings) if i not in claimed]
     if rest:
-        items.append(_item("Other checks", "Anything else the analysis flagged.", "", rest, ""))
+        items.append(_item("Other checks", "Anything else the analysis flagged.", "", rest,
+                           CheckScope(topic="other", looked_at="checks outside these topics")))
     return tuple(items)
 
 
-def check_status(found: list[Finding], basis: str) -> str:
-    """The tick rule: findings give their worst severity; without findings a check passes
-    ("ok") only if it ran, else it is "unchecked" (``basis`` starting with ``!``)."""
-    if found:
-        return _status(found)
-    return "unchecked" if basis.startswith("!") else "ok"
+def check_status(found: list[Finding], scope: CheckScope | None) -> str:
+    """The tick rule: a check passes ("ok") only when it ran, judged everything it covers and
+    raised nothing. Findings give their worst severity; a check that could not run is
+    "unchecked"; one that judged only part is at least a note; one whose answer is not yet yes
+    (an inconclusive comparison) is a warning. No scope at all: nothing says it ran."""
+    own = SCOPE_STATUS[scope.state] if scope is not None else "unchecked"
+    if not found:
+        return own
+    worst = _status(found)
+    if own == "unchecked":
+        return worst
+    return max(worst, own, key=SEVERITY_ORDER.__getitem__)
 
 
-def _item(title: str, question: str, anchor: str, found: list[Finding], basis: str) -> CheckItem:
-    status = check_status(found, basis)
+def _item(
+    title: str, question: str, anchor: str, found: list[Finding], scope: CheckScope | None
+) -> CheckItem:
+    status = check_status(found, scope)
+    checked = ""
+    if scope is not None:
+        checked = scope.looked_at + (f"; {scope.not_judged}" if scope.not_judged else "")
     return CheckItem(
         title=title,
         question=question,
@@ -192,51 +207,13 @@ def _item(title: str, question: str, anchor: str, found: list[Finding], basis: s
         icon=badge(status),
         groups=finding_groups(found),
         url=notes.playbook_url(anchor),
-        checked=basis.removeprefix("!"),
+        checked=checked,
         anchor="check-" + "".join(c if c.isalnum() else "-" for c in title.lower()),
     )
 
 
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
-
-
-def what_was_checked(spec: StudySpec, a: StudyAnalysis) -> dict[str, str]:
-    """Per checklist topic: what the analysis checked, or ``!`` and why it could not check."""
-    s = a.summary
-    feasible = sum(1 for p in s.points if p.rank is not None)  # ranked: complete and scored
-    numeric = [hp for hp in spec.varied if hp.scale in (Scale.LINEAR, Scale.LOG)]
-    none = "!no feasible trial to check"
-    out = {
-        "Study design": f"roles of {_plural(len(spec.search_space), 'hyperparameter')}",
-        "Search-space boundaries": (
-            f"best trials against the edges of {_plural(len(numeric), 'numeric range')}"
-            if numeric and feasible
-            else "!no numeric range was searched" if feasible else none
-        ),
-        "Sampling density": f"trials near the best of {feasible} feasible" if feasible else none,
-        "Infeasible trials": f"{s.n_trials - feasible} of {_plural(s.n_trials, 'trial')} infeasible",
-        "Training curves": f"curves of the best {_plural(len(s.top), 'trial')}" if s.top else none,
-    }
-    iso = a.isolation
-    out["Isolation"] = (
-        "best trial at each of "
-        + "; ".join(f"{_plural(len(i.points), 'value')} of {i.hyperparameter}" for i in iso)
-        if iso
-        else "!the study has no scientific hyperparameter to isolate"
-    )
-    d = a.decision
-    least = a.policy.min_retrains
-    if d.candidate and d.baseline and min(d.candidate.n, d.baseline.n) >= least:
-        out["Variance"] = f"{d.candidate.n} against {d.baseline.n} retrains of the compared arms"
-    else:
-        have = [g.n for g in (d.candidate, d.baseline) if g is not None]
-        out["Variance"] = (
-            f"!fewer than {least} retrains per compared arm"
-            + (f" ({' and '.join(map(str, have))})" if have else " (none yet)")
-            + ": trial variance is not known"
-        )
-    return out
 
 
 def infeasible_rows(points: list[TrialPoint], by_reason: dict[str, int]) -> tuple[KeyValue, ...]:
@@ -324,7 +301,7 @@ def _decision(a: StudyAnalysis) -> DecisionCard:
         effect=fmt(d.effect),
         interval=fmt_interval(d.ci_low, d.ci_high),
         retrains_needed="" if d.retrains_needed is None else str(d.retrains_needed),
-        reason=d.reason,
+        reason=md_text_code(d.reason),
         next_step=md_text_code(d.next_step),
         override_verdict=str(o.verdict) if o else "",
         override_reason=o.reason if o else "",
@@ -344,21 +321,25 @@ def summary_card(spec: StudySpec, a: StudyAnalysis, items: tuple[CheckItem, ...]
     )
     n = len(open_checks)
     headline = verdict + (f" — {_plural(n, 'check')} open" if n else "")
+    score = d.estimand.label if d.estimand is not None else a.objective.metric
     if d.effect is None:
-        effect = "no effect estimate yet"
+        effect = (
+            f"no effect estimate yet on {score} ({d.candidate_label} against "
+            f"{d.baseline_label}; positive will mean candidate better)"
+        )
     else:
         level = 1 - 2 * d.policy.false_adopt_rate
         effect = f"{d.effect:+.4g}"
         if d.ci_low is not None and d.ci_high is not None:
             effect += f", {level:.0%} interval {fmt_interval(d.ci_low, d.ci_high)}"
-        score = d.estimand.label if d.estimand is not None else a.objective.metric
         effect += (
             f" in {score} ({d.candidate_label} against {d.baseline_label}; positive = candidate "
             "better)"
         )
     return SummaryCard(
-        question=spec.goal,
+        question=md_text_code(spec.goal),
         verdict=verdict,
+        next_step=md_text_code(d.next_step),
         headline=headline,
         css=f"logbook-verdict-{verdict}",
         computed_verdict=str(d.verdict) if o else "",
@@ -366,7 +347,7 @@ def summary_card(spec: StudySpec, a: StudyAnalysis, items: tuple[CheckItem, ...]
         override_by=(o.by + (f", {o.date.isoformat()}" if o.date else "")) if o else "",
         effect=effect,
         open_checks=open_checks,
-        caveats=tuple(d.caveats),
+        caveats=tuple(md_text_code(c) for c in d.caveats),
         procedure=d.procedure,
     )
 
@@ -393,7 +374,7 @@ def study_page(
     top = tuple(
         KeyValue(
             f"#{p.rank} {p.trial_id}",
-            fmt(p.value),
+            fmt_measured(p.value, s.resolution),
             ", ".join(
                 f"{name} = {fmt_scalar(p.hyperparameters[name])}"
                 for name in varied
@@ -407,8 +388,8 @@ def study_page(
         RetrainRow(
             label=g.label,
             n=str(g.n),
-            mean=fmt(g.mean),
-            std=fmt(g.std),
+            mean=fmt_measured(g.mean, s.resolution),
+            std=fmt_measured(g.std, s.resolution),
             interval=fmt_interval(g.ci_low, g.ci_high),
             infeasible=str(g.n_infeasible),
         )
@@ -418,16 +399,23 @@ def study_page(
     if v.study is not None:
         study_var = (
             f"{v.study.label[:1].upper()}{v.study.label[1:]}: "
-            f"mean {fmt(v.study.mean)}, standard deviation {fmt(v.study.std)}."
+            f"mean {fmt_measured(v.study.mean, s.resolution)}, standard deviation "
+            f"{fmt_measured(v.study.std, s.resolution)}"
+            + (f" (to the {1 / s.resolution:.0f} validation examples' resolution)."
+               if s.resolution else ".")
         )
     ws = ", ".join(f"{k} = {fmt_scalar(x)}" for k, x in sorted(spec.workload.settings.items()))
-    items = checklist(a.findings, what_was_checked(spec, a))
-    search = f"{spec.search.kind}, seed {spec.search.seed}"
+    items = checklist(a.findings, a.scopes)
+    search = (
+        f"{spec.search.kind}, seed {spec.search.seed}"
+        if spec.sampler_recorded
+        else "sampler not recorded (imported)"
+    )
     return StudyPage(
         front_title=_front_title(spec.title, spec.revision, latest),
         study_id=spec.study_id,
         title=spec.title,
-        goal=spec.goal,
+        goal=md_text_code(spec.goal),
         summary=summary_card(spec, a, items),
         phase=str(spec.phase),
         revision=str(spec.revision),

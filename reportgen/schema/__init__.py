@@ -4,6 +4,7 @@ from reportgen.schema.common import SAFE_ID_PATTERN, SCHEMA_VERSION, Model, Safe
 from reportgen.schema.policy import Policy
 from reportgen.schema.results import (
     ArmComparison,
+    CheckScope,
     Decision,
     Estimand,
     ExpectedBest,
@@ -62,6 +63,7 @@ __all__ = [
     "Baseline",
     "Best",
     "ChangelogEntry",
+    "CheckScope",
     "Condition",
     "Curves",
     "Decision",

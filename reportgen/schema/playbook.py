@@ -86,9 +86,13 @@ class GradNormStats(Model):
     p90: float | None  # mean over intervals of the per-interval 90th percentile
     clip: float  # the trial's clip threshold (0 = off)
     clipped_fraction: float | None
+    # the 90th percentile of every step's norm: only where the record keeps every step (an
+    # evaluation each step); otherwise None and the range of the per-interval 90th percentiles
     suggested_clip: float | None
     outlier_steps: list[int] = Field(default_factory=list)
     interval_stats: bool = True  # False: an older record with interval means only
+    interval_p90_low: float | None = None
+    interval_p90_high: float | None = None
 
 
 class SpikeEpisode(Model):
@@ -162,10 +166,11 @@ class SanityCard(Model):
 
 class Resources(Model):
     device: str
-    total_accelerator_hours: float
+    total_accelerator_hours: float  # device-hours: each trial's share of its group times devices
     per_trial_hours: float | None
     mean_step_seconds: float | None
     compile_seconds: float
+    devices: str = ""  # devices per group as recorded ("1", "1 to 8"), or "not recorded"
 
 
 class Provenance(Model):
@@ -176,6 +181,9 @@ class Provenance(Model):
     data_splits: list[str]
     optimizer_rules: list[tuple[str, str]] = Field(default_factory=list)  # (optimizer, rule)
     convention: str = ""  # which implementation convention produced the numbers
+    # what the records and the spec say about how the trials were made (framework, sampler,
+    # pruner), each "not recorded" where nothing carries it
+    setup: list[tuple[str, str]] = Field(default_factory=list)
 
 
 class TransferRow(Model):

@@ -201,6 +201,12 @@ class Policy(Model):
     isolation_buckets: int = Field(
         default=5, ge=2, description="buckets for a continuous scientific hyperparameter"
     )
+    isolation_min_feasible: int = Field(
+        default=3,
+        ge=1,
+        description="(tool default) feasible trials each scientific value needs before its best "
+        "counts as tuned, when nuisance hyperparameters are searched",
+    )
     bootstrap_samples: int = Field(
         default=2000, ge=100, description="resamples for bootstrap estimates"
     )

@@ -61,6 +61,9 @@ class Summary(Model):
     points: list[TrialPoint]
     # best objective so far after each search trial, in sampler order (None until one is feasible)
     best_so_far: list[float | None] = Field(default_factory=list)
+    # the smallest step the objective can take (1 / validation examples for a rate metric):
+    # pages show values to the precision it supports; None when not known
+    resolution: float | None = None
 
 
 class IsolationPoint(Model):
@@ -199,6 +202,21 @@ class Decision(Model):
     plan: PlanCost | None = None
 
 
+class CheckScope(Model):
+    """What one question of the "before you conclude" checklist looked at, and whether it could
+    answer: a check is only ticked where it ran and could have failed.
+
+    ``state``: ``ran`` (looked and found nothing wrong unless a finding says so), ``not_run``
+    (nothing it could judge: no tick), ``partial`` (part of what it covers was not judged, said
+    in ``not_judged``), ``open`` (it ran and the answer is not yet yes, said in ``not_judged``).
+    """
+
+    topic: str  # the checklist topic id: stability, design, boundaries, density, ...
+    looked_at: str
+    state: Literal["ran", "not_run", "partial", "open"] = "ran"
+    not_judged: str = ""
+
+
 class StudyAnalysis(Model):
     study_id: str
     revision: int
@@ -210,3 +228,4 @@ class StudyAnalysis(Model):
     decision: Decision
     policy: Policy
     extras: PlaybookExtras = Field(default_factory=PlaybookExtras)
+    scopes: list[CheckScope] = Field(default_factory=list)

@@ -332,5 +332,11 @@ class StudySpec(Model):
         return [hp for hp in self.search_space if hp.role is role]
 
     @property
+    def sampler_recorded(self) -> bool:
+        """Whether ``search`` says how the trials were sampled: always for studies run here; an
+        imported study's spec only says so when its ``search`` was written in, not defaulted."""
+        return self.source is None or "search" in self.model_fields_set
+
+    @property
     def varied(self) -> list[Hyperparameter]:
         return [hp for hp in self.search_space if hp.varied]

@@ -13,6 +13,7 @@ from reportgen.charts.playbook import (
     parallel_chart,
     step_series,
 )
+from reportgen.charts.spec import subtitle_lines
 from reportgen.schema import StudyAnalysis, TrialKind, TrialRecord
 from reportgen.schema.playbook import ParallelPoint
 from reportgen.site.chart_numbers import is_dense, round_sig
@@ -92,14 +93,22 @@ def playbook_charts(
         col = t.curves.grad_norm_max or t.curves.grad_norm
         rows += _rows(t, col, set(g.outlier_steps), "outlier interval")
     if _drawable(rows):
-        s = e.grad_norms[0].suggested_clip
+        g0 = e.grad_norms[0]
+        # the playbook's clip start is the 90th percentile of every step's norm; a record that
+        # keeps per-interval summaries only gets the largest per-interval p90, named as such
+        s = g0.suggested_clip if g0.suggested_clip is not None else g0.interval_p90_high
+        s_label = (
+            "suggested clip (p90 of step norms)"
+            if g0.suggested_clip is not None
+            else "largest per-interval p90"
+        )
         has_max = any(by_id[g.trial_id].curves.grad_norm_max for g in e.grad_norms[:TOP])
         out["grad_norm"] = step_series(
             rows,
             title="Gradient norm of the top trials" + (" (interval max)" if has_max else " (interval mean)"),
             x_title="step", y_title="gradient L2 norm", log_y=all(
                 r["v"] is None or r["v"] > 0 for r in rows),
-            rule=s, rule_label="suggested clip (p90)",
+            rule=s, rule_label=s_label,
         )
     # learning rate against step, top trials
     rows = []
@@ -153,8 +162,9 @@ def playbook_charts(
         title: Any = "Best objective so far"
         if dense:
             n_up = len(keep) - (len(keep) > 1 and bsf[keep[-1]] == bsf[keep[-2]])
-            title = {"text": title, "subtitle": f"drawn only at the {n_up} trials where it "
-                     f"improved and at the last of {len(bsf)}, flat in between"}
+            title = {"text": title, "subtitle": subtitle_lines(
+                f"drawn only at the {n_up} trials where it improved and at the last of "
+                f"{len(bsf)}, flat in between")}
         out["best_so_far"] = step_series(
             [{"x": i + 1, "v": bsf[i], "trial": "best so far", "mark": False, "note": ""}
              for i in keep],
@@ -180,7 +190,7 @@ def playbook_charts(
             [{"trial": q.trial_id, "hp": q.hyperparameter, "c": q.coordinate,
               "value": q.value, "rank": q.rank} for q in drawn],
             analysis.objective.metric,
-            title={"text": title, "subtitle": note} if note else title,
+            title={"text": title, "subtitle": subtitle_lines(note)} if note else title,
         )
     if e.interaction and e.importance and len(e.importance.top_pair) == 2:
         x, y = e.importance.top_pair

@@ -116,7 +116,12 @@ def render_study_records(
         trials=n,
         budget=spec.trial_budget,
         variance_trials=len(latest_trials) - n,
-        best=fmt(a.summary.best.value) if a.summary.best else "—",
+        best=(
+            f"{fmt(a.summary.best.value)} {a.objective.metric} "
+            f"({'lowest' if str(a.objective.direction) == 'minimize' else 'highest'})"
+            if a.summary.best
+            else "—"
+        ),
         decision=decision,
         updated=last_date,
         revision=latest,

@@ -35,6 +35,7 @@ def test_stability_edge_replaces_the_boundary_advice_and_other_checks_fire():
         ("infeasible.fraction", ""),  # 2 of 7 > 20 %
         ("search_space.stability_edge", "adam.learning_rate"),
         ("density.near_best", ""),
+        ("isolation.undertuned", "width"),  # width=64: 2 feasible trials, 3 wanted
         ("curves.saturated_early", "t4"),  # best of width=32, then of width=64
         ("curves.saturated_early", "t3"),
         ("curves.saturated_early", "all trials"),

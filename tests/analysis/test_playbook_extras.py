@@ -157,9 +157,10 @@ def test_gradient_stats_clip_suggestion_and_aggressive_clipping():
         1.0,
         20.0,
         1.5,
-        1.5,
+        None,  # per-interval summaries only: the 90th percentile of all steps is not known
         0.8,
     )
+    assert (g.interval_p90_low, g.interval_p90_high) == (1.5, 1.5)
     assert g.outlier_steps == [t.curves.step[-1]]
     s = spec()
     found, _ = check_grad_norms(scored(s, [t]), POLICY)
@@ -332,7 +333,8 @@ def test_resources_share_the_group_wall_time():
         update={
             "wall_seconds": 7200.0,
             "execution": t.execution.model_copy(
-                update={"group_size": 4, "group_id": "g", "compile_seconds": 30.0}
+                update={"mode": "vectorised", "group_size": 4, "group_id": "g",
+                        "compile_seconds": 30.0}
             ),
         }
     )
@@ -391,7 +393,16 @@ def test_split_mismatch_and_variance_sources():
     assert dict(p.variance_sources)["data split"] == "varied"
     assert dict(p.variance_sources)["search sampler seed"] == "fixed"
     assert dict(p.optimizer_rules)["adam"].startswith("m ← β₁m")
-    assert "optax" in p.convention
+    # the records name no library: the ε convention is not claimed
+    assert "optax" not in p.convention and "not recorded" in p.convention
+    with_optax = [
+        x.model_copy(update={"provenance": x.provenance.model_copy(
+            update={"packages": {"jax": "0.10.2", "optax": "0.2.8"}})})
+        for x in (a, b)
+    ]
+    p = provenance(spec(), with_optax)
+    assert p.convention.startswith("Recorded with optax")
+    assert dict(p.setup)["framework"] == "jax 0.10.2, optax 0.2.8"
 
 
 # --- insight ----------------------------------------------------------------------------------

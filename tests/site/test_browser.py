@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from tests.site.browser import (
-    CHROMIUM_FLAGS,
     PageWatch,
     assert_drawn,
     chart_widths,
@@ -32,11 +31,8 @@ def _pages(site: Path) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
-        yield b
-        b.close()
+def browser(chromium):
+    return chromium  # one Chromium for the whole session (tests/conftest.py)
 
 
 def _check_all(browser, base: str, site: Path) -> None:

@@ -3,6 +3,8 @@ badges readable without an emoji font, and a check mark only for a check that ra
 
 from __future__ import annotations
 
+import html
+
 import pytest
 
 from reportgen.analysis import analyze_study
@@ -13,9 +15,8 @@ from reportgen.pages.study import (
     checklist,
     infeasible_rows,
     summary_card,
-    what_was_checked,
 )
-from reportgen.schema import Finding, TrialPoint
+from reportgen.schema import CheckScope, Finding, TrialPoint
 from reportgen.store import load_study
 from tests.conftest import REPO
 from tests.site.conftest import FIXTURE_LOGBOOK, FIXTURE_STUDY
@@ -66,14 +67,25 @@ def test_badges_are_theme_icons_with_the_word(status):
 
 def test_tick_rule():
     warn = Finding(key="variance.x", severity="warning", message="m", anchor="a")
-    assert check_status([], "5 against 5 retrains") == "ok"
-    assert check_status([], "!no retrains yet") == "unchecked"
-    assert check_status([warn], "!no retrains yet") == "warning"
-    items = checklist([], {"Variance": "!no retrains", "Isolation": "2 values of lr"})
+    note = Finding(key="variance.x", severity="info", message="m", anchor="a")
+    ran = CheckScope(topic="variance", looked_at="5 against 5 retrains")
+    gone = CheckScope(topic="variance", looked_at="no retrains yet", state="not_run")
+    part = CheckScope(topic="boundaries", looked_at="x", state="partial", not_judged="upper edge")
+    still = CheckScope(topic="variance", looked_at="5 against 5", state="open", not_judged="open")
+    assert check_status([], ran) == "ok"
+    assert check_status([], None) == "unchecked"  # nothing says it ran: no tick
+    assert check_status([], gone) == "unchecked"
+    assert check_status([warn], gone) == "warning"
+    assert check_status([], part) == "info"  # part of it not judged: never a tick
+    assert check_status([], still) == "warning"  # ran, answer not yet yes
+    assert check_status([note], still) == "warning"
+    items = checklist([], [gone, CheckScope(topic="isolation", looked_at="2 values of lr")])
     by = {i.title: i for i in items}
     assert by["Variance"].status == "unchecked" and "passed" not in str(by["Variance"].icon)
-    assert by["Variance"].checked == "no retrains"
+    assert by["Variance"].checked == "no retrains yet"
     assert by["Isolation"].status == "ok" and by["Isolation"].checked == "2 values of lr"
+    # a topic the analysis gave no scope is not ticked
+    assert by["Sampling density"].status == "unchecked"
 
 
 def _analysed(logbook, study):
@@ -86,7 +98,7 @@ def test_no_tick_for_isolation_without_scientific_or_variance_without_retrains()
     # the reference study has no scientific hyperparameter and no retrains
     spec, a = _analysed(REPO / "logbook", "fashion-cnn-reference")
     assert a.isolation == []
-    items = {i.title: i for i in checklist(a.findings, what_was_checked(spec, a))}
+    items = {i.title: i for i in checklist(a.findings, a.scopes)}
     assert items["Isolation"].status == "unchecked"
     assert items["Variance"].status in ("unchecked", "warning", "problem")
     assert "passed" not in str(items["Variance"].icon)
@@ -94,10 +106,10 @@ def test_no_tick_for_isolation_without_scientific_or_variance_without_retrains()
 
 def test_summary_card_counts_open_checks_and_links_them():
     spec, a = _analysed(FIXTURE_LOGBOOK, FIXTURE_STUDY)
-    items = checklist(a.findings, what_was_checked(spec, a))
+    items = checklist(a.findings, a.scopes)
     card = summary_card(spec, a, items)
     open_items = [i for i in items if i.status in ("warning", "problem")]
-    assert card.question == spec.goal
+    assert html.unescape(str(card.question)) == spec.goal
     if open_items:
         n = len(open_items)
         assert card.headline == f"{card.verdict} — {n} check{'s' if n > 1 else ''} open"
