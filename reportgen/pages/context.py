@@ -47,7 +47,9 @@ class FindingGroup:
     note: str
     url: Markup
     icon: Markup  # badge of the most severe finding in the group
-    findings: tuple[FindingRow, ...]
+    findings: tuple[FindingRow, ...]  # the most severe first, at most FINDINGS_SHOWN of them
+    more: tuple[FindingRow, ...] = ()  # the rest, collapsed
+    more_label: str = ""
 
 
 @dataclass(frozen=True)

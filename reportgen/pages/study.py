@@ -131,14 +131,26 @@ def _status(found: list[Finding]) -> str:
     return max((str(f.severity) for f in found), key=SEVERITY_ORDER.__getitem__, default="ok")
 
 
+FINDINGS_SHOWN = 10  # findings of one key shown open; the rest collapsed under a summary
+
+
+def _severity_rank(f: Finding) -> int:
+    return -SEVERITY_ORDER.get(str(f.severity), -1)
+
+
 def finding_groups(findings: list[Finding]) -> tuple[FindingGroup, ...]:
-    """Findings grouped by key, in order of first appearance, each group beside its key's note."""
+    """Findings grouped by key, each group beside its key's note: the groups with the most
+    severe findings first (then in order of first appearance), each group's findings most
+    severe first, and beyond `FINDINGS_SHOWN` the rest collapsed."""
     by_key: dict[str, list[Finding]] = {}
     for f in findings:
         by_key.setdefault(f.key, []).append(f)
+    ordered = sorted(by_key.items(), key=lambda kv: min(_severity_rank(f) for f in kv[1]))
     groups = []
-    for key, found in by_key.items():
+    for key, found in ordered:
         g = notes.finding_guidance(key, found[0].anchor)
+        rows = [_finding_row(f) for f in sorted(found, key=_severity_rank)]
+        more = rows[FINDINGS_SHOWN:]
         groups.append(
             FindingGroup(
                 key=key,
@@ -146,7 +158,9 @@ def finding_groups(findings: list[Finding]) -> tuple[FindingGroup, ...]:
                 note=g.note,
                 url=notes.playbook_url(g.anchor),
                 icon=badge(_status(found)),
-                findings=tuple(_finding_row(f) for f in found),
+                findings=tuple(rows[:FINDINGS_SHOWN]),
+                more=tuple(more),
+                more_label=f"{len(more)} more {g.title.lower()} findings" if more else "",
             )
         )
     return tuple(groups)
