@@ -14,11 +14,14 @@ def _reasons(summary: Summary) -> str:
     example: dict[str, str] = {}
     for p in summary.points:
         if p.value is None and p.status_reason:
-            example.setdefault(reason_kind(p.status_reason), f"{p.status_reason} ({p.trial_id})")
+            example.setdefault(reason_kind(p.status_reason), p.status_reason)
     parts = []
     for kind, c in summary.by_reason.items():
-        shown = example.get(kind) or kind or "no reason given"
-        parts.append(f"{c} like {shown}" if c > 1 else shown)
+        real = example.get(kind, kind)
+        if real == kind:  # no number was masked: the kind reads as it is
+            parts.append(f"{kind or 'no reason given'}: {c}")
+        else:
+            parts.append(f"{c} like \"{real}\"")
     return "; ".join(parts)
 
 

@@ -12,7 +12,7 @@ from reportgen.site import build_site
 from reportgen.site.mkdocs_run import DEFAULT_DOCS
 from reportgen.store import write_spec, write_trial
 from tests.conftest import REPO, make_spec, make_trial
-from tests.site.browser import CHROMIUM_FLAGS, chromium_path, serve
+from tests.site.browser import serve
 
 
 @pytest.fixture(scope="module")
@@ -32,48 +32,43 @@ def test_404_has_no_root_absolute_url(site):
     assert '"base": "."' in html
 
 
-def _load(url: str, inside: str) -> tuple[list[str], list[str], dict]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if chromium_path() is None:
-        pytest.skip("chromium is not installed")
+def _load(chromium, url: str, inside: str) -> tuple[list[str], list[str], dict]:
     failed: list[str] = []
     outside: list[str] = []
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
-        page = browser.new_page()
-        page.on("requestfailed", lambda r: failed.append(f"{r.url} {r.failure}"))
-        page.on("response", lambda r: r.status >= 400 and failed.append(f"{r.url} {r.status}"))
-        page.on(
-            "request",
-            lambda r: None if r.url.startswith((inside, "data:", "blob:")) else outside.append(r.url),
-        )
-        page.goto(url)
-        page.wait_for_load_state("load")
-        state = page.evaluate(
-            """() => ({
-                sheets: [...document.styleSheets].filter(s => s.href).length,
-                vega: typeof window.vega,
-                header: getComputedStyle(document.querySelector('.md-header')).position,
-            })"""
-        )
-        browser.close()
+    page = chromium.new_page()
+    page.on("requestfailed", lambda r: failed.append(f"{r.url} {r.failure}"))
+    page.on("response", lambda r: r.status >= 400 and failed.append(f"{r.url} {r.status}"))
+    page.on(
+        "request",
+        lambda r: None if r.url.startswith((inside, "data:", "blob:")) else outside.append(r.url),
+    )
+    page.goto(url)
+    page.wait_for_load_state("load")
+    state = page.evaluate(
+        """() => ({
+            sheets: [...document.styleSheets].filter(s => s.href).length,
+            vega: typeof window.vega,
+            header: getComputedStyle(document.querySelector('.md-header')).position,
+        })"""
+    )
+    page.close()
     return failed, outside, state
 
 
-def test_404_from_file_url_stays_inside_the_site(site):
-    failed, outside, state = _load((site / "404.html").as_uri(), site.as_uri())
+def test_404_from_file_url_stays_inside_the_site(site, chromium):
+    failed, outside, state = _load(chromium, (site / "404.html").as_uri(), site.as_uri())
     assert not failed, failed
     assert not outside, outside
     assert state["sheets"] >= 2 and state["vega"] == "object", state
     assert state["header"] in ("sticky", "fixed"), state  # the theme's stylesheet applied
 
 
-def test_404_served_at_depth_still_finds_its_assets(site):
+def test_404_served_at_depth_still_finds_its_assets(site, chromium):
     deep = site / "studies" / "demo" / "missing-page.html"
     shutil.copyfile(site / "404.html", deep)  # what a server answers for a missing deep URL
     try:
         with serve(site) as url:
-            failed, outside, state = _load(f"{url}/studies/demo/missing-page.html", url)
+            failed, outside, state = _load(chromium, f"{url}/studies/demo/missing-page.html", url)
     finally:
         deep.unlink()
     # Chromium's preload scanner fetches before the <base> written by the script applies; those

@@ -44,3 +44,11 @@ def built_site(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("built")
     logbook = write_logbook(root / "logbook")
     return build_into(root, logbook)
+
+
+@pytest.fixture(scope="session")
+def published_site(tmp_path_factory) -> Path:
+    """The site of the whole published logbook, built once per session (read-only for tests)."""
+    root = tmp_path_factory.mktemp("published")
+    shutil.copytree(REPO / "logbook", root / "logbook")
+    return build_into(root, root / "logbook")

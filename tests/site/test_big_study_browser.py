@@ -39,7 +39,7 @@ def _make_study():
     return module.make_study
 
 
-def test_a_10000_trial_study_page_is_small_and_every_chart_draws(tmp_path):
+def test_a_10000_trial_study_page_is_small_and_every_chart_draws(tmp_path, chromium):
     logbook = tmp_path / "logbook"
     _make_study()(logbook, 0, TRIALS, POINTS, np.random.default_rng(0))
     site = build_into(tmp_path, logbook)
@@ -48,13 +48,13 @@ def test_a_10000_trial_study_page_is_small_and_every_chart_draws(tmp_path):
     assert page_file.stat().st_size <= PAGE_BYTES, page_file.stat().st_size
     assert f"bands over all {TRIALS} trials" in text
     assert f"of the {TRIALS} trials" in text  # the table says it lists only the first ones
-    with serve(site) as base, sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+    with serve(site) as base:
+        browser = chromium
         page = browser.new_page(viewport={"width": 1200, "height": 900})
         watch = PageWatch(page, base)
         page.goto(f"{base}/studies/study-000/index.html")
         charts = chart_widths(page, timeout_ms=30000)
-        browser.close()
+        page.close()
     assert_drawn(charts, "study-000")
     ids = {c["id"] for c in charts}
     assert {"axis-0", "axis-1", "axis-2", "curves-0", "curves-1", "pb-parallel",

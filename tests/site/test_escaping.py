@@ -69,28 +69,26 @@ def test_generated_html_holds_no_injected_markup(hostile_site):
 
 
 @pytest.mark.browser
-def test_browser_shows_injections_literally(hostile_site):
+def test_browser_shows_injections_literally(hostile_site, chromium):
     if chromium_path() is None:
         pytest.skip("chromium is not installed (CI installs it with apt)")
     sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
-        for rel in ("studies/demo/index.html", "studies/index.html"):
-            page = browser.new_page()
-            base = hostile_site.resolve().as_uri()
-            watch = PageWatch(page, base)
-            page.goto(f"{base}/{rel}")
-            charts = chart_widths(page)
-            assert charts
-            assert_drawn(charts, rel)
-            assert page.evaluate("typeof window.__xss") == "undefined"
-            assert page.evaluate("document.querySelectorAll('a[href^=\"javascript\"]').length") == 0
-            text = page.inner_text("article")
-            assert SCRIPT in text  # the title: the study page's heading, the index's goal column
-            assert "invalid records" not in text
-            if rel.endswith("demo/index.html"):
-                for s in (SCRIPT, LINK, CLOSE):
-                    assert s in text
-            assert watch.errors == [] and watch.outside == []
-            page.close()
-        browser.close()
+    browser = chromium
+    for rel in ("studies/demo/index.html", "studies/index.html"):
+        page = browser.new_page()
+        base = hostile_site.resolve().as_uri()
+        watch = PageWatch(page, base)
+        page.goto(f"{base}/{rel}")
+        charts = chart_widths(page)
+        assert charts
+        assert_drawn(charts, rel)
+        assert page.evaluate("typeof window.__xss") == "undefined"
+        assert page.evaluate("document.querySelectorAll('a[href^=\"javascript\"]').length") == 0
+        text = page.inner_text("article")
+        assert SCRIPT in text  # the title: the study page's heading, the index's goal column
+        assert "invalid records" not in text
+        if rel.endswith("demo/index.html"):
+            for s in (SCRIPT, LINK, CLOSE):
+                assert s in text
+        assert watch.errors == [] and watch.outside == []
+        page.close()

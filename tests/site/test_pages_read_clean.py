@@ -127,11 +127,6 @@ def _first_screen(page) -> list[str]:
     return out
 
 
-@pytest.fixture(scope="module")
-def published_site(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("published-site")
-    shutil.copytree(REPO / "logbook", root / "logbook")
-    return build_into(root, root / "logbook")
 
 
 @pytest.fixture(scope="module")

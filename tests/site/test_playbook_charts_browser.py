@@ -31,14 +31,14 @@ EXPECTED = {
 }
 
 
-def test_playbook_charts_draw_on_the_published_pages(tmp_path):
+def test_playbook_charts_draw_on_the_published_pages(tmp_path, chromium):
     logbook = tmp_path / "logbook"
     logbook.mkdir()
     for study in EXPECTED:
         shutil.copytree(REPO / "logbook" / study, logbook / study)
     site = build_into(tmp_path, logbook)
-    with serve(site) as base, sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+    with serve(site) as base:
+        browser = chromium
         for study, wanted in EXPECTED.items():
             page = browser.new_page()
             watch = PageWatch(page, base)
@@ -48,4 +48,3 @@ def test_playbook_charts_draw_on_the_published_pages(tmp_path):
             assert wanted <= {c["id"] for c in charts}, (study, [c["id"] for c in charts])
             assert watch.errors == [] and watch.outside == [], (watch.errors, watch.outside)
             page.close()
-        browser.close()

@@ -48,11 +48,6 @@ WIDE_TABLES = """() => [...document.querySelectorAll('article table')].filter(t 
 }).map(t => t.querySelector('tr').innerText.slice(0, 80))"""
 
 
-@pytest.fixture(scope="module")
-def published_site(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("published")
-    shutil.copytree(REPO / "logbook", root / "logbook")
-    return build_into(root, root / "logbook")
 
 
 def _pages(site: Path) -> list[str]:
@@ -61,11 +56,8 @@ def _pages(site: Path) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
-        yield b
-        b.close()
+def browser(chromium):
+    return chromium  # the session's one Chromium (tests/conftest.py)
 
 
 def test_published_pages_are_clean_and_count_their_marks(browser, published_site):
