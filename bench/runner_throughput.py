@@ -214,7 +214,7 @@ def main() -> int:
         return 0
     import jax
 
-    from runners.vectorised import device_label
+    from runners.group_size import device_label
 
     device = device_label()
     kind = getattr(jax.devices()[0], "device_kind", "")

@@ -18,12 +18,8 @@ runs; ``devices`` is how many local devices the group was sharded over.
 
 from __future__ import annotations
 
-import datetime as dt
-import functools
-import importlib.metadata
 import math
 import os
-import subprocess
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -40,17 +36,10 @@ from rich.progress import (
 )
 
 from reportgen.errors import InvalidRecords, ReportgenError
-from reportgen.logger.trial import derive_seeds, search_trial_id
 from reportgen.registry.trust import PluginPolicy, plugin_policy
 from reportgen.schema import (
-    CURVE_COLUMNS,
-    GRAD_STAT_COLUMNS,
-    Best,
-    Curves,
     Direction,
-    Execution,
     ObjectiveMode,
-    Provenance,
     SearchKind,
     Seeds,
     Status,
@@ -60,12 +49,13 @@ from reportgen.schema import (
 )
 from reportgen.store import existing_trial_ids, load_spec, load_study, spec_path, write_trial
 from reportgen.store.claims import DEFAULT_LEASE_SECONDS, ClaimBook
+from reportgen.store.identity import derive_seeds, search_trial_id
 from reportgen.store.layout import study_folder
 from runners.search import SampledPoint, sample_points
 from runners.trial_config import TrialConfig, check_spec, resolve
+from runners.trial_record import GroupPlacement, trial_record
 from runners.workloads import load_workload
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 TRAINABLE_METRICS = ("train_loss", "valid_loss", "valid_error")
 
 
@@ -78,37 +68,6 @@ class TrialJob:
     group: str
     point: SampledPoint
     seeds: Seeds
-
-
-def r7(x: float) -> float:
-    """Round to float32 precision to keep files small (NaN and inf stay as they are)."""
-    return float(f"{x:.7g}")
-
-
-@functools.cache
-def code_version() -> str:
-    try:
-        out = subprocess.run(
-            ["git", "describe", "--always", "--dirty"],
-            cwd=REPO_ROOT,
-            capture_output=True,
-            text=True,
-            timeout=10,
-        )
-        return out.stdout.strip() or "unknown"
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
-
-
-@functools.cache
-def package_versions() -> dict[str, str]:
-    out = {}
-    for name in ("jax", "jaxlib", "optax", "numpy", "scipy", "optuna", "scikit-learn"):
-        try:
-            out[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            continue
-    return out
 
 
 def load_valid_spec(logbook: Path, study_id: str) -> StudySpec:
@@ -207,7 +166,7 @@ class StudyRunner:
     def _device_notice(self) -> str:
         import jax
 
-        from runners.vectorised import device_label
+        from runners.group_size import device_label
 
         label = device_label()
         if jax.default_backend() == "cpu":
@@ -305,7 +264,7 @@ class StudyRunner:
 
     def _batches(self, members_of: Sequence[int], configs: Sequence[TrialConfig]) -> list[list[int]]:
         """Split trials into groups of equal shapes, each at most the group size cap."""
-        from runners.vectorised import group_bucket, max_group_size
+        from runners.group_size import group_bucket, max_group_size
 
         groups: dict[tuple, list[int]] = {}
         for i in members_of:
@@ -313,7 +272,9 @@ class StudyRunner:
         batches: list[list[int]] = []
         for key, members in groups.items():
             trainer = self._trainer(configs[members[0]])
-            cap = max_group_size(trainer.plan, configs[members[0]].traced, self.max_group)
+            cap = max_group_size(
+                trainer.plan, configs[members[0]].traced, self.max_group, trainer.prog.init
+            )
             if self.mode == "sequential":
                 cap = 1
             n_batches = math.ceil(len(members) / cap)
@@ -358,8 +319,16 @@ class StudyRunner:
         group_id = f"{jobs[batch[0]].trial_id}+{len(batch)}"
         out = []
         for i, trial_outcome in zip(batch, outcome.trials, strict=True):
-            rec = self._record(
-                jobs[i], configs[i], trial_outcome, outcome, group_id, len(batch), device
+            rec = trial_record(
+                self.spec,
+                jobs[i],
+                configs[i],
+                trial_outcome,
+                outcome,
+                GroupPlacement(group_id, len(batch), device, self.mode, self._devices()),
+                divergence_loss=self.workload.divergence_loss,
+                data_info=self.data().info,
+                command=self.command,
             )
             if write:
                 write_trial(self.logbook, rec)
@@ -375,85 +344,9 @@ class StudyRunner:
         return f"{self.spec.study_id} ({self.executor}): {best}, {diverged} diverged"
 
     def _devices(self) -> int:
-        from runners.vectorised import device_count
+        from runners.group_size import device_count
 
         return device_count() if self.mode == "vectorised" else 1
-
-    def _record(self, job, cfg, out, group, group_id, group_size, device) -> TrialRecord:
-        spec = self.spec
-        steps = list(out.steps)
-        curves = {k: list(v) for k, v in out.curves.items()}
-        status, reason = Status.COMPLETE, ""
-        if out.diverged_step is not None:
-            keep = next((i + 1 for i, s in enumerate(steps) if s >= out.diverged_step), len(steps))
-            steps = steps[:keep]
-            curves = {k: v[:keep] for k, v in curves.items()}
-            loss = out.diverged_loss
-            status = Status.DIVERGED
-            if loss is None or not math.isfinite(loss):
-                reason = f"non-finite train loss at step {out.diverged_step}"
-            else:
-                reason = (
-                    f"train loss exploded to {loss:.4g} (limit {self.workload.divergence_loss:g}) "
-                    f"at step {out.diverged_step}"
-                )
-        curves = {k: [r7(x) for x in v] for k, v in curves.items()}
-        metric = curves[spec.objective.metric]
-        finite = [(s, v) for s, v in zip(steps, metric, strict=True) if math.isfinite(v)]
-        best = None
-        if finite:
-            pick = max if spec.objective.direction is Direction.MAXIMIZE else min
-            # ties go to the earliest step
-            b = pick(finite, key=lambda sv: (sv[1], -sv[0]) if pick is max else (sv[1], sv[0]))
-            best = Best(step=b[0], value=b[1])
-        final = metric[-1] if status is Status.COMPLETE and math.isfinite(metric[-1]) else None
-        if spec.objective.mode is ObjectiveMode.FINAL and status is not Status.COMPLETE:
-            final = None
-        sequential = self.mode == "sequential"
-        n_steps = max(group.steps_run, 1)
-        return TrialRecord(
-            study_id=spec.study_id,
-            study_revision=spec.revision,
-            trial_id=job.trial_id,
-            kind=job.kind,
-            group=job.group,
-            index=job.point.index,
-            hyperparameters=dict(cfg.recorded),
-            unit_coords=job.point.unit_coords or None,
-            seeds=job.seeds,
-            status=status,
-            status_reason=reason,
-            curves=Curves(
-                step=steps,
-                **{k: curves[k] for k in (*CURVE_COLUMNS, *GRAD_STAT_COLUMNS) if k in curves},
-            ),
-            best=best,
-            final_value=final,
-            test_metrics={k: r7(v) for k, v in out.test_metrics.items() if math.isfinite(v)},
-            dataset=dict(self.data().info),
-            max_train_steps=spec.max_train_steps,
-            eval_examples=self.data().info.get("n_valid"),
-            wall_seconds=round(group.wall_seconds / (group_size if sequential else 1), 4),
-            step_seconds=round(
-                group.train_seconds / n_steps / (group_size if sequential else 1), 6
-            ),
-            execution=Execution(
-                mode=self.mode,
-                group_id=group_id,
-                group_size=group_size,
-                device=device,
-                compile_seconds=round(group.compile_seconds, 3),
-                devices=self._devices(),
-                group_wall_seconds=round(group.wall_seconds, 4),
-                trial_share_seconds=round(group.train_seconds / group_size, 4),
-            ),
-            provenance=Provenance(
-                code_version=code_version(),
-                packages=package_versions(),
-                created_utc=dt.datetime.now(dt.UTC).replace(microsecond=0),
-                command=self.command,
-            ),
-        )
 
     # ------------------------------------------------------------ the studies
     def _refuse_if_busy(self) -> None:

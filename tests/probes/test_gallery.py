@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from reportgen.guidance import GUIDANCE
-from reportgen.pages.study import checklist
+from reportgen.pages.checklist import checklist
 from tests.conftest import run_cli
 from tests.probes.build import fired_keys
 from tests.probes.gallery import ALL_ROWS, BY_NAME, PROBES

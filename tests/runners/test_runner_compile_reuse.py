@@ -1,5 +1,5 @@
 """A retrain in a second process reuses the group program a run compiled: group sizes are padded
-to a power of two (``runners.vectorised.group_bucket``) and the persistent compilation cache
+to a power of two (``runners.group_size.group_bucket``) and the persistent compilation cache
 keeps the program between processes."""
 
 from __future__ import annotations

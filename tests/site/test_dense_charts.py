@@ -9,7 +9,8 @@ from reportgen.charts.axis import axis_density_plot
 from reportgen.schema import Hyperparameter, Objective, Status, TrialPoint
 from reportgen.schema.playbook import ParallelPoint
 from reportgen.site.playbook_charts import PARALLEL_SAMPLE, PARALLEL_TOP, improvements, parallel_subset
-from reportgen.site.prepare import DENSE_TRIALS, axis_density, curve_band_series, is_dense
+from reportgen.site.curve_series import curve_band_series
+from reportgen.site.prepare import DENSE_TRIALS, axis_density, is_dense
 from tests.analysis.analysis_builders import trial
 
 LR = Hyperparameter(name="lr", role="nuisance", scale="log", low=1e-4, high=1e-1)

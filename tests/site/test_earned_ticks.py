@@ -10,7 +10,7 @@ from reportgen.analysis import analyze_study
 from reportgen.analysis.budget import resources
 from reportgen.analysis.gradient_norms import grad_norm_stats
 from reportgen.pages.playbook_sections import playbook_sections
-from reportgen.pages.study import checklist
+from reportgen.pages.checklist import checklist
 from reportgen.schema import Curves, Execution, Policy
 from reportgen.store import load_study
 from tests.conftest import REPO, make_trial

@@ -4,7 +4,7 @@ above "Design", in the order the analysis found them)."""
 
 from __future__ import annotations
 
-from reportgen.pages.study import FINDINGS_SHOWN, finding_groups
+from reportgen.pages.checklist import FINDINGS_SHOWN, finding_groups
 from reportgen.schema import Finding
 
 

@@ -9,7 +9,8 @@ from reportgen.analysis import analyze_study
 from reportgen.guidance import GUIDANCE
 from reportgen.numbers import decimals_for, number
 from reportgen.pages.playbook_sections import SHOWN_ROWS, playbook_sections
-from reportgen.pages.study import checklist, summary_card
+from reportgen.pages.checklist import checklist
+from reportgen.pages.study import summary_card
 from reportgen.store import load_study
 from tests.conftest import REPO
 

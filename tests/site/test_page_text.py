@@ -10,12 +10,8 @@ import pytest
 from reportgen.analysis import analyze_study
 from reportgen.pages.escape import md_text_code
 from reportgen.pages.icons import badge
-from reportgen.pages.study import (
-    check_status,
-    checklist,
-    infeasible_rows,
-    summary_card,
-)
+from reportgen.pages.checklist import check_status, checklist
+from reportgen.pages.study import infeasible_rows, summary_card
 from reportgen.schema import CheckScope, Finding, TrialPoint
 from reportgen.store import load_study
 from tests.conftest import REPO

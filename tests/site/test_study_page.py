@@ -10,7 +10,7 @@ import pytest
 
 from reportgen.analysis import analyze_study
 from reportgen.guidance import GUIDANCE, playbook_url
-from reportgen.pages.study import checklist
+from reportgen.pages.checklist import checklist
 from reportgen.store import load_study
 from tests.site.conftest import FIXTURE_LOGBOOK, FIXTURE_STUDY
 
