@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -10,20 +11,43 @@ import pytest
 from reportgen.guidance import GUIDANCE, OPEN_RESEARCH, PLAYBOOK_ANCHORS, guidance, playbook_url
 
 ANALYSIS = Path(__file__).resolve().parents[2] / "reportgen" / "analysis"
+# keys named as string literals anywhere in analysis (some reach `finding` through a variable)
 KEY = re.compile(
-    r'"((?:search_space|infeasible|density|curves|design|variance|instability|gradients|regime'
-    r'|schedule|sanity|data)\.[a-z_]+)"'
+    r'"((?:search_space|infeasible|density|isolation|curves|design|variance|instability'
+    r'|gradients|regime|rounds|schedule|sanity|data)\.[a-z_]+)"'
 )
 
 
+def _finding_calls(tree: ast.AST):
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "finding":
+            yield node
+
+
 def _keys_in_analysis() -> set[str]:
-    return {k for f in ANALYSIS.glob("*.py") for k in KEY.findall(f.read_text())}
+    """Every key the analysis can emit: literal first arguments of `finding(...)`, and the
+    key-shaped string literals that reach it through a variable."""
+    keys: set[str] = set()
+    for f in ANALYSIS.rglob("*.py"):
+        text = f.read_text()
+        keys |= set(KEY.findall(text))
+        for call in _finding_calls(ast.parse(text)):
+            if call.args and isinstance(call.args[0], ast.Constant):
+                keys.add(call.args[0].value)
+    return keys
 
 
 def test_every_key_the_analysis_can_emit_is_registered():
     keys = _keys_in_analysis()
-    assert len(keys) >= 35
+    assert len(keys) >= 42
+    assert {"below_noise_floor", "isolation.undertuned", "rounds.transfer"} <= keys
     assert keys - set(GUIDANCE) == set()
+
+
+def test_every_finding_note_is_for_a_key_the_analysis_can_emit():
+    """A note under a misspelt key in a data file would never be shown."""
+    notes = {k for k in GUIDANCE if not k.startswith("section.")}
+    assert notes - _keys_in_analysis() == set()
 
 
 def test_every_anchor_is_a_real_playbook_section():

@@ -42,6 +42,8 @@ def test_the_wheel_holds_reportgen_and_runners_only(wheel):
     assert top == {"reportgen", "runners"}, top
     assert any(n.startswith("reportgen/templates/") for n in names)
     assert any(n.startswith("reportgen/assets/") and n.endswith(".js") for n in names)
+    assert "reportgen/guidance/playbook.yaml" in names
+    assert any(n.startswith("reportgen/guidance/notes/") and n.endswith(".yaml") for n in names)
 
 
 def test_the_installed_wheel_checks_and_builds_a_logbook(wheel, tmp_path):
