@@ -98,6 +98,11 @@ class Policy(Model):
         gt=0,
         description="relative distance to the best value that counts as 'near the best'",
     )
+    near_best_sds: float = Field(
+        default=3.0,
+        gt=0,
+        description="trial standard deviations (or evaluation noise) from the best that count as near it",
+    )
     min_trials_near_best: int = Field(
         default=3, ge=1, description="fewer trials than this near the best means sparse sampling"
     )
