@@ -110,12 +110,20 @@ def _template() -> alt.TopLevelMixin:
         scale=alt.Scale(domain=[RETRAINED, SEARCH_BEST], range=["circle", "diamond"]),
         legend=alt.Legend(orient="bottom"),
     )
+    # the same field, title and legend as the shape: one legend shows both (retrain means in
+    # the rule's blue, search-best values in orange), so the two kinds never read as one
+    color = alt.Color(
+        "kind:N",
+        title=None,
+        scale=alt.Scale(domain=[RETRAINED, SEARCH_BEST], range=["#3f51b5", "#e6550d"]),
+        legend=alt.Legend(orient="bottom"),
+    )
     base = alt.Chart(PLACEHOLDER)
     return alt.layer(
         base.mark_rule(strokeWidth=2, color="#3f51b5").encode(
             x=x, y=alt.Y("lo:Q", title=slot("y_title"), scale=y_scale), y2="hi:Q"
         ),
-        base.mark_point(size=90, filled=True, color="#3f51b5").encode(
-            x=x, y=alt.Y("y:Q", scale=y_scale), shape=shape, tooltip=tooltip
+        base.mark_point(size=90, filled=True).encode(
+            x=x, y=alt.Y("y:Q", scale=y_scale), shape=shape, color=color, tooltip=tooltip
         ),
     ).properties(width=WIDTH, height=HEIGHT, title=slot("title"))

@@ -63,3 +63,34 @@ def test_every_data_layer_reads_the_rows():
         for f in _fields(spec):
             assert "." not in f.replace("\\.", ""), (title, f)
             assert f.replace("\\", "") in keys or f == "label" or f == "jitter", (title, f)
+
+
+def test_isolation_plot_splits_retrain_means_from_search_bests_by_shape_colour_and_legend():
+    """Two kinds of value on one axis: a retrained value is drawn at its retrains' mean, one
+    without retrains at its search best. Each kind has its own shape and colour, and one legend
+    names both."""
+    from reportgen.charts.isolation import RETRAINED, SEARCH_BEST, isolation_plot
+    from reportgen.schema import Isolation, IsolationPoint, Objective, RetrainGroup
+
+    iso = Isolation(
+        hyperparameter="width",
+        bucketed=False,
+        points=[
+            IsolationPoint(label="32", n_trials=4, n_feasible=4, best_value=0.2, best_trial_id="a"),
+            IsolationPoint(label="64", n_trials=4, n_feasible=4, best_value=0.1, best_trial_id="b"),
+        ],
+    )
+    group = RetrainGroup(group="a", label="32", trial_ids=["a-rt1", "a-rt2", "a-rt3"],
+                         values=[0.2, 0.21, 0.22], n=3, mean=0.21, std=0.01, ci_low=0.19,
+                         ci_high=0.23)
+    spec = isolation_plot(iso, Objective(metric="valid_error"), {"32": group})
+    kinds = {row["label"]: row["kind"] for row in spec["datasets"][next(iter(spec["datasets"]))]}
+    assert kinds == {"32": RETRAINED, "64": SEARCH_BEST}
+    [points] = [layer for layer in spec["layer"] if layer["mark"]["type"] == "point"]
+    enc = points["encoding"]
+    for channel in ("shape", "color"):
+        assert enc[channel]["field"] == "kind"
+        assert enc[channel]["scale"]["domain"] == [RETRAINED, SEARCH_BEST]
+        r = enc[channel]["scale"]["range"]
+        assert len(set(r)) == 2, (channel, r)  # the two kinds never share a shape or a colour
+    assert enc["shape"]["legend"] == enc["color"]["legend"]  # merged into one legend
