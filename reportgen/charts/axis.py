@@ -24,7 +24,11 @@ from reportgen.charts.spec import (
 from reportgen.schema import Hyperparameter, Objective, Scalar, Scale, TrialPoint
 
 TOP_N = 3
-ONE_ROW = alt.Data(values=[{}])  # a bound is drawn once, not once per trial
+ONE_ROW = alt.Data(values=[{}])
+# parameters the trial table's filter sets (reportgen/assets/js/charts.js): whether a filter is
+# typed, and the ids of the trials it shows
+FILTERING = "table_filtering"
+SHOWN = "table_trials"  # a bound is drawn once, not once per trial
 
 
 def axis_plot(
@@ -149,9 +153,11 @@ def _template(ordinal: bool, log: bool, bounded: bool, colored: bool) -> alt.Top
     base = alt.Chart(PLACEHOLDER)
     # drag to pan, wheel to zoom (along y only when x is a list of values)
     zoom = alt.selection_interval(bind="scales", encodings=["y"] if ordinal else ["x", "y"])
-    trials = (
-        base.mark_point(size=45, opacity=0.8, filled=True).encode(**encoding).add_params(zoom)
+    # the trial table's filter (charts.js) sets these: trials it hides are drawn faint here
+    encoding["opacity"] = alt.condition(
+        f"!{FILTERING} || indexof({SHOWN}, datum.trial) >= 0", alt.value(0.8), alt.value(0.08)
     )
+    trials = base.mark_point(size=45, filled=True).encode(**encoding).add_params(zoom)
     top = base.mark_point(size=170, shape="circle", strokeWidth=2, color="black").encode(
         x=x_enc, y=y_enc, opacity=alt.condition("datum.top != ''", alt.value(1), alt.value(0))
     )
@@ -165,7 +171,11 @@ def _template(ordinal: bool, log: bool, bounded: bool, colored: bool) -> alt.Top
     layers = [trials, top, *labels]
     if bounded:
         layers += _bound_rules(slot)
-    return alt.layer(*layers).properties(width=WIDTH, height=HEIGHT, title=slot("title"))
+    return (
+        alt.layer(*layers)
+        .add_params(alt.param(name=FILTERING, value=False), alt.param(name=SHOWN, value=[]))
+        .properties(width=WIDTH, height=HEIGHT, title=slot("title"))
+    )
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,15 @@ WIDE_TABLES = """() => [...document.querySelectorAll('article table')].filter(t 
 
 
 
+# faint trial marks (opacity 0.08) in each axis plot, set by the trial table's filter
+FAINT = """() => [...document.querySelectorAll('div.vega-chart')]
+    .filter(e => { try { e.logbookView.signal('table_filtering'); return true; }
+                   catch (err) { return false; } })
+    .map(e => [...e.querySelectorAll('g.mark-symbol path')]
+        .filter(p => p.getAttribute('opacity') === '0.08').length)"""
+FAINT_READY = "() => " + FAINT[6:] + ".some(n => n > 0)"
+
+
 def _pages(site: Path) -> list[str]:
     return ["index.html", *sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html")
                                   if p.name != "index.html" or p.parent != site)]
@@ -135,5 +144,12 @@ def test_full_trial_table_sorts_filters_and_downloads(browser, published_site):
     visible = page.locator("table.logbook-trials-table tbody tr:not([hidden])")
     assert visible.count() == 1 and "r1-s0-0005" in visible.inner_text()
     assert page.inner_text(".logbook-trials-count") == f"1 of {len(csv_rows) - 1} trials"
+    # the axis plots draw every trial the filter hides faint: all searched trials but one
+    n_search = sum(1 for r in csv_rows[1:] if ",search," in r)
+    page.wait_for_function(FAINT_READY)
+    faint = page.evaluate(FAINT)
+    assert len(faint) >= 2 and all(n == n_search - 1 for n in faint), (faint, n_search)
+    page.fill("input.logbook-trials-filter", "")
+    page.wait_for_function("() => " + FAINT[6:] + ".every(n => n === 0)")
     assert watch.errors == [] and watch.outside == []
     page.close()

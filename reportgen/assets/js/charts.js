@@ -9,7 +9,8 @@
       window.vegaEmbed(el, JSON.parse(spec), {
         actions: { export: true, source: false, compiled: false, editor: false },
         renderer: "svg"
-      }).then(function () {
+      }).then(function (result) {
+        el.logbookView = result.view; // the trial table's filter highlights its trials here
         el.setAttribute("data-rendered", "ok");
       }).catch(function (err) {
         el.setAttribute("data-rendered", "error");
@@ -39,6 +40,17 @@
     if (!numeric) return v.toLowerCase();
     var x = parseFloat(v);
     return isNaN(x) ? Infinity : x;
+  }
+  // The axis plots draw the trials the filter hides faint (their table_filtering/table_trials
+  // parameters, reportgen/charts/axis.py); ids null: no filter, every trial drawn as usual.
+  function highlight(ids) {
+    document.querySelectorAll("div.vega-chart").forEach(function (el) {
+      var view = el.logbookView;
+      if (!view) return;
+      try {
+        view.signal("table_filtering", ids !== null).signal("table_trials", ids || []).runAsync();
+      } catch (err) { /* a chart without the parameters (not an axis plot) */ }
+    });
   }
   function setup() {
     document.querySelectorAll("div.logbook-trials:not([data-ready])").forEach(function (box) {
@@ -74,6 +86,8 @@
           if (hit) shown++;
         });
         count.textContent = (q ? shown + " of " : "") + total + " trials";
+        highlight(q ? Array.prototype.filter.call(body.rows, function (r) { return !r.hidden; })
+          .map(function (r) { return r.cells[1].textContent.trim(); }) : null);
       });
     });
   }
