@@ -39,10 +39,17 @@ def _dates(trials: Sequence[TrialRecord]) -> tuple[str, str]:
 
 
 def _changelog(spec: StudySpec, revision: int) -> tuple[str, str]:
-    for entry in spec.changelog:
-        if entry.revision == revision:
-            return (entry.date.isoformat() if entry.date else ""), entry.summary
-    return "", ""
+    """The date and summary of ``revision``: its first changelog entry, then any later entry for
+    the same revision (a re-decision of the same records) after it with its own date."""
+    entries = [e for e in spec.changelog if e.revision == revision]
+    if not entries:
+        return "", ""
+    first, later = entries[0], entries[1:]
+    summary = " ".join(
+        [first.summary]
+        + [(f"{e.date.isoformat()}: " if e.date else "Later: ") + e.summary for e in later]
+    )
+    return (first.date.isoformat() if first.date else ""), summary
 
 
 def render_study_records(
