@@ -25,4 +25,5 @@ fi
 "$VENV/bin/python" -m runners.datasets
 
 "$VENV/bin/python" -m ruff check .
-"$VENV/bin/python" -m pytest -q -ra "$@"
+# Two workers (pytest-xdist): the machines this runs on have two cores; TEST_WORKERS=0 runs serially.
+"$VENV/bin/python" -m pytest -q -ra -n "${TEST_WORKERS:-2}" "$@"
