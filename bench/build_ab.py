@@ -14,6 +14,10 @@ it follows. Each child starts with an empty compiled-template cache of its own
 (REPORTGEN_TEMPLATE_CACHE) and an empty record cache (REPORTGEN_CACHE_DIR: trial records and
 chart templates), so the full build is timed cold and the rebuilds as a user's are.
 
+Either side's build failing or reporting problems (invalid records, an MkDocs error) stops
+the bench with exit status 1 and the problems, before any ratio: a build that skipped part of
+its work is faster for the wrong reason.
+
 REV is a git revision of this repository, checked out into a temporary worktree; without
 --after the working tree is the "after" side. Synthetic logbooks come from
 bench/build_scale.py (``--keep DIR`` keeps DIR/logbook).
@@ -43,6 +47,7 @@ from reportgen.site import build_site
 from reportgen.site.mkdocs_run import DEFAULT_DOCS
 # imports before the clock (optuna: what revisions before 502bd25 computed importance with)
 import mkdocs.commands.build, optuna.importance, sklearn.ensemble
+import altair, scipy.stats  # imported where used since issue 39: before the clock on both sides
 import reportgen.site.pipeline as pipeline
 real, mkdocs_cpu = pipeline.run_mkdocs, [0.0]
 def timed_mkdocs(*a, **k):  # MkDocs runs in this process: its CPU apart from the rendering
@@ -59,8 +64,13 @@ os.environ["REPORTGEN_TEMPLATE_CACHE"] = str(out / "template-cache")  # cold for
 os.environ["REPORTGEN_CACHE_DIR"] = str(out / "record-cache")  # records, chart templates: cold
 def build():
     return build_site(Path(logbook), out / "docs", out / "site", config=Path(tree) / "mkdocs.yml")
+problems = []  # what any build of this child reported (invalid records, MkDocs errors)
+def reported(result):
+    problems.extend(str(p) for p in getattr(result, "problems", []))
+    problems.extend(f"{b}: invalid records" for b in getattr(result, "bad", []))
+    return result
 t0, c0 = time.perf_counter(), os.times()
-r = build()
+r = reported(build())
 c1 = os.times()
 full = {"wall": time.perf_counter() - t0, "cpu": sum(c1[:4]) - sum(c0[:4]), "mkdocs": mkdocs_cpu[0]}
 pages = sum(p.stat().st_size for p in (out / "site" / "studies").glob("*/index.html"))
@@ -74,12 +84,13 @@ try:
         assert edited != original.decode(), f"{spec}: no title line to change"
         spec.write_text(edited, encoding="utf-8")
         t = time.perf_counter()
-        changed = build()
+        changed = reported(build())
         assert len(changed.rendered) == 1, changed.rendered
         one.append(time.perf_counter() - t)
 finally:
     spec.write_bytes(original)
-print(json.dumps({**full, "studies": len(r.rendered), "page_bytes": pages, "one": one}))
+print(json.dumps({**full, "studies": len(r.rendered), "page_bytes": pages, "one": one,
+                  "problems": problems}))
 """
 
 
@@ -98,7 +109,14 @@ def _build(tree: Path, logbook: Path, out: Path, changes: int) -> dict:
     )  # fmt: skip
     if p.returncode:
         raise SystemExit(f"build with {tree} failed:\n{p.stderr[-3000:]}")
-    return json.loads(p.stdout.strip().splitlines()[-1])
+    result = json.loads(p.stdout.strip().splitlines()[-1])
+    if result["problems"]:  # a build that skipped part of its work is no measure of the code
+        shown = "\n".join(f"  {x}" for x in result["problems"][:20])
+        raise SystemExit(
+            f"build with {tree} reported {len(result['problems'])} problems; no ratio is "
+            f"reported while either side's build has problems:\n{shown}"
+        )
+    return result
 
 
 def main() -> int:

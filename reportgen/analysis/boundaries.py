@@ -24,7 +24,6 @@ import math
 from collections.abc import Collection
 
 import numpy as np
-from scipy import stats
 
 from reportgen.analysis.findings import finding, fmt
 from reportgen.analysis.hyperparameters import coordinates, is_ordered, span
@@ -89,6 +88,8 @@ def check_boundaries(
 
     ``skip_upper`` names hyperparameters whose upper edge is explained by a stability edge.
     """
+    from scipy import stats  # lazily: slow to import
+
     out: list[Finding] = []
     ranking = search.ranking()
     checked = [

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections import Counter
 
 import numpy as np
-from scipy.special import gammaln
 
 from reportgen.analysis.findings import finding, fmt
 from reportgen.analysis.hyperparameters import coordinates
@@ -190,6 +189,8 @@ def expected_best_of_k(
     the i-th score with probability C(n-i, k-1) / C(n, k). Infeasible trials count as the worst
     feasible value. Returns the mean and a (5 %, 95 %) interval per budget k.
     """
+    from scipy.special import gammaln  # lazily: slow to import
+
     feasible = search.scores[search.feasible]
     if feasible.size == 0:
         return []

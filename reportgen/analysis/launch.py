@@ -28,7 +28,6 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import stats
 
 from reportgen.analysis import effect_model as em
 from reportgen.analysis.noise import paired_floor
@@ -140,6 +139,8 @@ def evidence(
 ) -> Compared:
     """The comparison's effect, standard error and degrees of freedom at the look of ``n``
     retrains per arm, using the first ``reruns`` reruns both arms have (0: retrains only)."""
+    from scipy import stats  # lazily: slow to import
+
     out = Compared(candidate, n)
     c_draws, b_draws = candidate.draws[:n], baseline.draws[:n]
     out.bad_c = [d for d in c_draws if not math.isfinite(d.value)]

@@ -30,7 +30,6 @@ import math
 from functools import lru_cache
 
 import numpy as np
-from scipy import optimize, stats
 
 _GRID = 801  # points of the integration grid per look
 SPENDING = ("obrien_fleming", "pocock")
@@ -38,6 +37,8 @@ SPENDING = ("obrien_fleming", "pocock")
 
 def spent(t: float, alpha: float, kind: str) -> float:
     """Error rate spent by information fraction ``t`` (0 < t <= 1)."""
+    from scipy import stats  # lazily: slow to import
+
     t = min(max(t, 0.0), 1.0)
     if t == 0:
         return 0.0
@@ -61,6 +62,8 @@ def spending_levels(
     """Nominal one-sided level of each look, for looks at information ``fractions`` (increasing,
     the last one at most 1), so that the chance of crossing by look k under no effect is
     ``spent(fractions[k])``."""
+    from scipy import optimize, stats  # lazily: slow to import
+
     if any(b <= a for a, b in zip(fractions, fractions[1:], strict=False)) or fractions[0] <= 0:
         raise ValueError(f"information fractions must increase from above 0: {fractions}")
     levels: list[float] = []
@@ -109,6 +112,8 @@ def plan_levels(looks: tuple[int, ...], alpha: float, kind: str) -> tuple[float,
 def crossing_probability(levels: tuple[float, ...], fractions: tuple[float, ...]) -> float:
     """P(some look crosses its boundary) for standardised partial sums under no effect: the check
     that ``spending_levels`` spends what it should (by simulation-free integration)."""
+    from scipy import stats  # lazily: slow to import
+
     total = 0.0
     grid = density = None
     prev = 0.0

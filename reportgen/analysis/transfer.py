@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import stats
 
 from reportgen.analysis.findings import finding, fmt
 from reportgen.analysis.objective import ScoredTrials
@@ -47,6 +46,8 @@ def round_transfer(
     spec: StudySpec, search: ScoredTrials, previous: ScoredTrials, previous_steps: int
 ) -> RoundTransfer | None:
     """Match this round's configurations with the previous round's and compare their ranks."""
+    from scipy import stats  # lazily: slow to import
+
     if spec.round is None or spec.round.previous is None:
         return None
     names = [hp.name for hp in spec.varied]

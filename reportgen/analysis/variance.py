@@ -7,7 +7,6 @@ from collections import defaultdict
 from collections.abc import Callable
 
 import numpy as np
-from scipy import stats
 
 from reportgen.analysis.commands import rerun_command
 from reportgen.analysis.findings import finding
@@ -25,6 +24,8 @@ from reportgen.schema import (
 
 def t_interval(values: np.ndarray, alpha: float) -> tuple[float, float] | None:
     """Two-sided (1 - 2 alpha) t-interval of the mean: the pair of one-sided alpha bounds."""
+    from scipy import stats  # lazily: slow to import
+
     n = values.size
     if n < 2:
         return None

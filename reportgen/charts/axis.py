@@ -8,27 +8,27 @@ hyperparameters get an ordinal axis of their listed values, in the spec's order.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
-
-import altair as alt
+from typing import TYPE_CHECKING, Any
 
 from reportgen.charts.spec import (
     HEIGHT,
-    PLACEHOLDER,
     WIDTH,
     finite_or_none,
     from_template,
+    placeholder,
     slot,
     subtitle_lines,
 )
 from reportgen.schema import Hyperparameter, Objective, Scalar, Scale, TrialPoint
 
+if TYPE_CHECKING:  # altair loads when a chart template is built (`spec.cached`)
+    import altair as alt
+
 TOP_N = 3
-ONE_ROW = alt.Data(values=[{}])
 # parameters the trial table's filter sets (reportgen/assets/js/charts.js): whether a filter is
 # typed, and the ids of the trials it shows
 FILTERING = "table_filtering"
-SHOWN = "table_trials"  # a bound is drawn once, not once per trial
+SHOWN = "table_trials"
 
 
 def axis_plot(
@@ -38,6 +38,7 @@ def axis_plot(
     color_by: str | None = None,
     span: tuple[float, float] | None = None,
 ) -> dict[str, Any]:
+
     """A Vega-Lite spec of the objective against ``hp`` over ``points``, coloured by the value
     of the scientific hyperparameter ``color_by`` when given. ``span`` is the y range (from
     `reportgen.analysis.robust_range`): values beyond it are drawn at its edge as open
@@ -110,6 +111,8 @@ def _template(ordinal: bool, log: bool, bounded: bool, colored: bool) -> alt.Top
     Every layer draws every row (top-trial rings and labels by opacity and text, not by a
     filter), so no layer is ever empty: an empty layer makes Vega warn "Infinite extent".
     """
+    import altair as alt
+
     if ordinal:
         x_enc = alt.X(
             "x:O",
@@ -150,7 +153,7 @@ def _template(ordinal: bool, log: bool, bounded: bool, colored: bool) -> alt.Top
         encoding["color"] = alt.condition(
             "datum.state == 'infeasible'", alt.value("#d62728"), alt.value("#3f51b5")
         )
-    base = alt.Chart(PLACEHOLDER)
+    base = alt.Chart(placeholder())
     # drag to pan, wheel to zoom (along y only when x is a list of values)
     zoom = alt.selection_interval(bind="scales", encodings=["y"] if ordinal else ["x", "y"])
     # the trial table's filter (charts.js) sets these: trials it hides are drawn faint here
@@ -282,6 +285,8 @@ def _density_template(
     ordinal: bool, log: bool, bounded: bool, with_infeasible: bool, with_top: bool
 ) -> alt.TopLevelMixin:
     """The density axis plot; each layer draws the rows of one ``kind``."""
+    import altair as alt
+
     y_scale = alt.Scale(zero=False, domain=[slot("y_low"), slot("y_high")])
     if ordinal:
         x_scale = alt.Scale(type="band", paddingInner=0.15)
@@ -296,7 +301,7 @@ def _density_template(
         def x_enc(field: str) -> alt.X:
             return alt.X(f"{field}:Q", title=slot("x_title"), scale=x_scale)
         cell_x = {"x": x_enc("x0"), "x2": "x1:Q"}
-    base = alt.Chart(PLACEHOLDER)
+    base = alt.Chart(placeholder())
     cells = base.transform_filter("datum.kind == 'cell'").mark_rect().encode(
         **cell_x,
         y=alt.Y("y0:Q", title=slot("y_title"), scale=y_scale),
@@ -338,7 +343,10 @@ def _density_template(
 
 def _bound_rules(slot):  # type: ignore[no-untyped-def]
     """The search space's low and high bounds as dashed rules (values from the params)."""
+    import altair as alt
+
+    one_row = alt.Data(values=[{}])  # a bound is drawn once, not once per trial
     return [
-        alt.Chart(ONE_ROW).mark_rule(strokeDash=[4, 4], color="gray").encode(x=alt.datum(bound))
+        alt.Chart(one_row).mark_rule(strokeDash=[4, 4], color="gray").encode(x=alt.datum(bound))
         for bound in (slot("low"), slot("high"))
     ]

@@ -7,11 +7,12 @@ them: other trials thin and grey, the top trials in colour on top.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import altair as alt
+from reportgen.charts.spec import HEIGHT, WIDTH, from_template, placeholder, slot
 
-from reportgen.charts.spec import HEIGHT, PLACEHOLDER, WIDTH, from_template, slot
+if TYPE_CHECKING:  # altair loads when a chart template is built (`spec.cached`)
+    import altair as alt
 
 
 @dataclass(frozen=True)
@@ -51,13 +52,15 @@ def training_curves(
 
 def _template(log_y: bool, with_others: bool = True, with_top: bool = True) -> alt.TopLevelMixin:
     """The curves chart with slots for its metric and title."""
+    import altair as alt
+
     y = alt.Y(
         "v:Q",
         title=slot("metric"),
         scale=alt.Scale(type="log") if log_y else alt.Scale(zero=False),
     )
     x = alt.X("step:Q", title="step")
-    base = alt.Chart(PLACEHOLDER).transform_flatten(["step", "v"])
+    base = alt.Chart(placeholder()).transform_flatten(["step", "v"])
     others = (
         base.mark_line(strokeWidth=1, opacity=0.35, color="#9e9e9e")
         .encode(x=x, y=y, detail="trial:N", tooltip=["trial:N", "status:N"])
@@ -126,10 +129,12 @@ def training_curve_bands(
 
 
 def _bands_template(log_y: bool, with_top: bool) -> alt.TopLevelMixin:
+    import altair as alt
+
     scale = alt.Scale(type="log") if log_y else alt.Scale(zero=False)
     x = alt.X("step:Q", title="step")
     fields = ["step", "q10", "q25", "q50", "q75", "q90", "n"]
-    band = alt.Chart(PLACEHOLDER).transform_filter("datum.band").transform_flatten(fields)
+    band = alt.Chart(placeholder()).transform_filter("datum.band").transform_flatten(fields)
     tooltip = [
         alt.Tooltip("step:Q"),
         alt.Tooltip("q50:Q", title="median"),
@@ -151,7 +156,7 @@ def _bands_template(log_y: bool, with_top: bool) -> alt.TopLevelMixin:
     layers: list[Any] = [outer, inner, median]
     if with_top:
         layers.append(
-            alt.Chart(PLACEHOLDER)
+            alt.Chart(placeholder())
             .transform_filter("!datum.band")
             .transform_flatten(["step", "v"])
             .mark_line(strokeWidth=2.2)

@@ -4,12 +4,13 @@ the retrain interval where retrains exist and the search-best, marked as such, w
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import altair as alt
-
-from reportgen.charts.spec import HEIGHT, PLACEHOLDER, WIDTH, finite_or_none, from_template, slot
+from reportgen.charts.spec import HEIGHT, WIDTH, finite_or_none, from_template, placeholder, slot
 from reportgen.schema import Isolation, IsolationPoint, Objective, RetrainGroup, Scalar
+
+if TYPE_CHECKING:  # altair loads when a chart template is built (`spec.cached`)
+    import altair as alt
 
 RETRAINED = "mean of retrains, with interval"
 SEARCH_BEST = "search best (no retrains)"
@@ -90,6 +91,8 @@ def isolation_plot(
 
 def _template() -> alt.TopLevelMixin:
     """The isolation plot with slots for its titles and the order of its values."""
+    import altair as alt
+
     x = alt.X("label:N", title=slot("x_title"), sort=slot("sort"), axis=alt.Axis(labelAngle=0))
     y_scale = alt.Scale(zero=False, nice=True, padding=12)
     tooltip = [
@@ -118,7 +121,7 @@ def _template() -> alt.TopLevelMixin:
         scale=alt.Scale(domain=[RETRAINED, SEARCH_BEST], range=["#3f51b5", "#e6550d"]),
         legend=alt.Legend(orient="bottom"),
     )
-    base = alt.Chart(PLACEHOLDER)
+    base = alt.Chart(placeholder())
     return alt.layer(
         base.mark_rule(strokeWidth=2, color="#3f51b5").encode(
             x=x, y=alt.Y("lo:Q", title=slot("y_title"), scale=y_scale), y2="hi:Q"

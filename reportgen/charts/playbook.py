@@ -7,11 +7,12 @@ Rows arrive prepared (see ``reportgen.site.playbook_charts``); nothing here comp
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import altair as alt
+from reportgen.charts.spec import HEIGHT, WIDTH, from_template, placeholder, slot
 
-from reportgen.charts.spec import HEIGHT, PLACEHOLDER, WIDTH, from_template, slot
+if TYPE_CHECKING:  # altair loads when a chart template is built (`spec.cached`)
+    import altair as alt
 
 
 def step_series(
@@ -57,11 +58,13 @@ def _series(
     log_y: bool, marked: bool = True, ruled: bool = True, interpolate: str | None = None,
     flat: bool = False,
 ) -> alt.TopLevelMixin:
+    import altair as alt
+
     domain = {"domain": [slot("y_lo"), slot("y_hi")]} if flat else {}
     scale = alt.Scale(type="log", **domain) if log_y else alt.Scale(zero=False, **domain)
     x = alt.X("x:Q", title=slot("x_title"))
     y = alt.Y("v:Q", title=slot("y_title"), scale=scale)
-    base = alt.Chart(PLACEHOLDER).transform_filter(
+    base = alt.Chart(placeholder()).transform_filter(
         "datum.v != null" + (" && datum.v > 0" if log_y else "")
     )
     line = {"interpolate": interpolate} if interpolate else {}
@@ -90,12 +93,14 @@ def best_step_chart(rows: list[dict[str, Any]], early: float, late: float) -> di
 
 
 def _best_step() -> alt.TopLevelMixin:
+    import altair as alt
+
     bands = alt.Chart(alt.InlineData(values=slot("bands"))).mark_rect(opacity=0.15).encode(
         x=alt.X("a:Q", scale=alt.Scale(domain=[0, 1])), x2="b:Q",
         color=alt.Color("band:N", title="zone", scale=alt.Scale(range=["#ff9800", "#3f51b5"])),
         tooltip=[alt.Tooltip("band:N")],
     )
-    pts = alt.Chart(PLACEHOLDER).mark_tick(thickness=2, size=30).encode(
+    pts = alt.Chart(placeholder()).mark_tick(thickness=2, size=30).encode(
         x=alt.X("fraction:Q", title="best step / max_train_steps", scale=alt.Scale(domain=[0, 1])),
         tooltip=[alt.Tooltip("trial:N"), alt.Tooltip("fraction:Q", format=".0%")],
         color=alt.value("#212121"),
@@ -114,7 +119,9 @@ def parallel_chart(
 
 
 def _parallel() -> alt.TopLevelMixin:
-    return alt.Chart(PLACEHOLDER).mark_line(opacity=0.6, point=True).encode(
+    import altair as alt
+
+    return alt.Chart(placeholder()).mark_line(opacity=0.6, point=True).encode(
         x=alt.X("hp:N", title=None),
         y=alt.Y("c:Q", title="position in range (0 = low end, 1 = high end)",
                 scale=alt.Scale(domain=[0, 1])),
@@ -134,7 +141,9 @@ def interaction_chart(rows: list[dict[str, Any]], x: str, y: str, metric: str) -
 
 
 def _interaction() -> alt.TopLevelMixin:
-    return alt.Chart(PLACEHOLDER).mark_rect().encode(
+    import altair as alt
+
+    return alt.Chart(placeholder()).mark_rect().encode(
         x=alt.X("x:N", title=slot("x")),
         y=alt.Y("y:N", title=slot("y")),
         color=alt.Color("best:Q", title=slot("metric"), scale=alt.Scale(scheme="viridis")),

@@ -14,9 +14,10 @@ of a spec is escaped anyway (`escape_field`) before the spec is used.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import altair as alt
+if TYPE_CHECKING:
+    import altair as alt
 
 SUBTITLE_CHARS = 72  # a subtitle line fits a 600 px chart at Vega's 11 px font
 
@@ -33,7 +34,16 @@ def subtitle_lines(*parts: str, width: int = SUBTITLE_CHARS) -> list[str]:
 
 
 ROWS = "rows"
-PLACEHOLDER = alt.NamedData(name=ROWS)
+
+
+def placeholder() -> alt.NamedData:
+    """The named data source ``rows`` a template draws (altair loads here, on a template miss:
+    a build whose templates are kept needs no altair)."""
+    import altair as alt
+
+    return alt.NamedData(name=ROWS)
+
+
 WIDTH = "container"
 HEIGHT = 260
 

@@ -4,11 +4,12 @@ by the verdict that stands (a human decision over the computed one, ringed and l
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import altair as alt
+from reportgen.charts.spec import WIDTH, from_template, placeholder
 
-from reportgen.charts.spec import PLACEHOLDER, WIDTH, from_template
+if TYPE_CHECKING:  # altair loads when a chart template is built (`spec.cached`)
+    import altair as alt
 
 VERDICT_COLOURS = {"adopt": "#1b7f3b", "reject": "#b3261e", "inconclusive": "#8a6d00"}
 _HUMAN = re.compile(r"\(human: (\w+)\)")
@@ -38,6 +39,8 @@ def launch_timeline(rows: list[dict[str, Any]]) -> dict[str, Any]:
 def _template() -> alt.TopLevelMixin:
     """The timeline; its height (one row per study) is set per use. One legend (the verdict);
     every layer draws every row, so no layer is empty."""
+    import altair as alt
+
     x = alt.X(
         "yearmonthdate(date):T",
         title="last updated",
@@ -53,7 +56,7 @@ def _template() -> alt.TopLevelMixin:
         "revision:Q",
         "trials:Q",
     ]
-    base = alt.Chart(PLACEHOLDER)
+    base = alt.Chart(placeholder())
     points = base.mark_point(filled=True, size=120).encode(
         x=x,
         y=y,

@@ -4,12 +4,13 @@ the expected best of k trials."""
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import altair as alt
-
-from reportgen.charts.spec import HEIGHT, PLACEHOLDER, WIDTH, finite_or_none, from_template, slot
+from reportgen.charts.spec import HEIGHT, WIDTH, finite_or_none, from_template, placeholder, slot
 from reportgen.schema import Objective, Variance
+
+if TYPE_CHECKING:  # altair loads when a chart template is built (`spec.cached`)
+    import altair as alt
 
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 
@@ -97,6 +98,8 @@ def variance_plot(
 
 def _variance_template() -> alt.TopLevelMixin:
     """The variance chart with slots for its metric and the order of its columns."""
+    import altair as alt
+
     metric = slot("metric")
     x = alt.X(
         "column:N", title=None, sort=slot("order"), axis=alt.Axis(labelAngle=0, labelLimit=160)
@@ -105,7 +108,7 @@ def _variance_template() -> alt.TopLevelMixin:
         "kind:N", title=None, scale=alt.Scale(domain=["trial variance", "study variance"])
     )
     y_scale = alt.Scale(zero=False)
-    base = alt.Chart(PLACEHOLDER)
+    base = alt.Chart(placeholder())
     dots = (
         base.mark_circle(size=40, opacity=0.6)
         .encode(
@@ -161,8 +164,10 @@ def expected_best_plot(variance: Variance, objective: Objective) -> dict[str, An
 
 def _expected_best_template() -> alt.TopLevelMixin:
     """The expected-best chart with a slot for its y title."""
+    import altair as alt
+
     x = alt.X("k:Q", title="trials in the study (k)", scale=alt.Scale(type="log"))
-    base = alt.Chart(PLACEHOLDER)
+    base = alt.Chart(placeholder())
     return alt.layer(
         base.mark_area(opacity=0.25, color="#3f51b5").encode(x=x, y="lo:Q", y2="hi:Q"),
         base.mark_line(point=True, color="#3f51b5").encode(

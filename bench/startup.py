@@ -1,0 +1,149 @@
+"""Whole-process wall time of the `reportgen` commands, against `python -c pass` (issue 39).
+
+A command that does little should start at once: the heavy libraries (scikit-learn, pandas,
+scipy, altair, MkDocs) are imported only on the paths that use them. This bench times each
+command as a user runs it, a fresh Python process from start to exit, on the machine it runs
+on, and prints the median of ``--runs`` runs with the ratio to `python -c pass` (the floor any
+command pays). The cases alternate run by run, so a machine that slows down slows all of them.
+
+    python bench/startup.py [--logbook LOGBOOK] [--study STUDY] [--runs 5] [--tree DIR]
+
+Cases, each on a one-study copy of STUDY in a temporary folder:
+
+* ``python -c pass`` and ``reportgen --help``;
+* ``analyze`` cold: an empty cache folder (``REPORTGEN_CACHE_DIR``), so the study is loaded
+  and analysed; ``analyze`` warm: the answer kept by an earlier call is given again;
+* ``check`` of the one-study logbook;
+* ``build`` cold: fresh docs and site and empty caches (records, chart templates, compiled
+  templates); ``build`` warm cache: fresh docs and site, the caches a previous build left (what
+  a user's second logbook or a CI job with a kept cache sees); ``build`` unchanged: nothing
+  changed since the last build.
+
+``--tree`` times another source tree (e.g. a worktree of the commit before a change) with this
+interpreter: it goes first on PYTHONPATH, and the bench checks that ``reportgen`` comes from it.
+No figure here is asserted anywhere; tests keep the import lists (tests/architecture).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _run(argv: list[str], env: dict[str, str], cwd: Path) -> float:
+    t = time.perf_counter()
+    p = subprocess.run(argv, env=env, cwd=cwd, capture_output=True, text=True)
+    took = time.perf_counter() - t
+    if p.returncode:
+        raise SystemExit(f"{' '.join(argv)} exited {p.returncode}:\n{p.stderr[-3000:]}")
+    return took
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("--logbook", type=Path, default=REPO / "logbook")
+    ap.add_argument("--study", default="adam-lr-digits", help="a small study of LOGBOOK")
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--tree", type=Path, default=REPO, help="source tree to time")
+    args = ap.parse_args()
+    tree = args.tree.resolve()
+    py = sys.executable
+    base_env = {k: v for k, v in os.environ.items() if not k.startswith("REPORTGEN_")}
+    base_env["PYTHONPATH"] = str(tree)
+    found = subprocess.run(
+        [py, "-c", "import reportgen; print(reportgen.__file__)"],
+        env=base_env, cwd=tempfile.gettempdir(), capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    if not found.startswith(str(tree)):
+        raise SystemExit(f"reportgen comes from {found}, not from {tree}")
+    docs_template = Path(
+        subprocess.run(
+            [py, "-c", "from reportgen.site.mkdocs_run import DEFAULT_DOCS; print(DEFAULT_DOCS)"],
+            env=base_env, capture_output=True, text=True, check=True,
+        ).stdout.strip()  # fmt: skip
+    )
+    rg = [py, "-m", "reportgen"]
+
+    with tempfile.TemporaryDirectory(prefix="reportgen-startup-") as tmp:
+        work = Path(tmp)
+        logbook = work / "logbook"
+        shutil.copytree(args.logbook / args.study, logbook / args.study)
+        cwd = work / "cwd"  # no mkdocs.yml here: the packaged default config
+        cwd.mkdir()
+        # a file changed within RACY_NS of a stat is read again (`store.record_cache.racy`):
+        # let the copy age past that before the caches are made
+        time.sleep(2.5)
+
+        def env(cache: Path) -> dict[str, str]:
+            return base_env | {
+                "REPORTGEN_CACHE_DIR": str(cache / "records"),
+                "REPORTGEN_TEMPLATE_CACHE": str(cache / "templates"),
+            }
+
+        def fresh(folder: Path) -> Path:
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True)
+            return folder
+
+        def build_argv(out: Path) -> list[str]:
+            return [*rg, "build", "--logbook", str(logbook), "--docs", str(out / "docs"),
+                    "--site", str(out / "site")]  # fmt: skip
+
+        def fresh_out(out: Path) -> Path:
+            fresh(out)
+            shutil.copytree(docs_template, out / "docs")
+            return out
+
+        # the warm cases' caches, made once before the clock
+        warm_cache = fresh(work / "warm-cache")
+        _run([*rg, "analyze", args.study, "--logbook", str(logbook)], env(warm_cache), cwd)
+        _run(build_argv(fresh_out(work / "warm-build")), env(warm_cache), cwd)
+        unchanged = fresh_out(work / "unchanged")
+        _run(build_argv(unchanged), env(warm_cache), cwd)
+
+        analyze = [*rg, "analyze", args.study, "--logbook", str(logbook)]
+        cases = {
+            "python -c pass": lambda: ([py, "-c", "pass"], env(warm_cache)),
+            "reportgen --help": lambda: ([*rg, "--help"], env(warm_cache)),
+            "analyze, cold cache": lambda: (analyze, env(fresh(work / "cold"))),
+            "analyze, answer kept": lambda: (analyze, env(warm_cache)),
+            "check": lambda: ([*rg, "check", "--logbook", str(logbook)], env(warm_cache)),
+            "build, cold": lambda: (
+                build_argv(fresh_out(work / "out")), env(fresh(work / "cold"))
+            ),
+            "build, fresh site, warm cache": lambda: (
+                build_argv(fresh_out(work / "out")), env(warm_cache)
+            ),
+            "build, unchanged": lambda: (build_argv(unchanged), env(warm_cache)),
+        }
+        times: dict[str, list[float]] = {name: [] for name in cases}
+        for k in range(args.runs):
+            for name, setup in cases.items():
+                argv, e = setup()
+                times[name].append(_run(argv, e, cwd))
+            print(f"run {k + 1}/{args.runs} done", file=sys.stderr, flush=True)
+
+    floor = statistics.median(times["python -c pass"])
+    print(f"whole-process wall time, median of {args.runs} interleaved runs; tree {tree}; "
+          f"study {args.study}; {os.cpu_count()} cores")  # fmt: skip
+    print("| command | median s | runs s | × python -c pass |")
+    print("|---|---|---|---|")
+    for name, ts in times.items():
+        med = statistics.median(ts)
+        print(f"| {name} | {med:.3f} | {', '.join(f'{t:.2f}' for t in ts)} | {med / floor:.1f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
