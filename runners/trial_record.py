@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import importlib.metadata
 import math
-import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +24,8 @@ from reportgen.schema import (
     StudySpec,
     TrialRecord,
 )
+from reportgen.store.provenance import code_version as repo_code_version
+from reportgen.store.provenance import installed_versions
 from runners.trial_config import TrialConfig
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -47,31 +47,16 @@ def r7(x: float) -> float:
     return float(f"{x:.7g}")
 
 
-@functools.cache
 def code_version() -> str:
-    try:
-        out = subprocess.run(
-            ["git", "describe", "--always", "--dirty"],
-            cwd=REPO_ROOT,
-            capture_output=True,
-            text=True,
-            timeout=10,
-        )
-        return out.stdout.strip() or "unknown"
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
+    """The git version of the runners' repository."""
+    return repo_code_version(str(REPO_ROOT))
 
 
 @functools.cache
 def package_versions() -> dict[str, str]:
-    out = {}
-    for name in ("jax", "jaxlib", "optax", "numpy", "scipy", "optuna", "scikit-learn"):
-        try:
-            out[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            continue
-    return out
-
+    return installed_versions(
+        ("jax", "jaxlib", "optax", "numpy", "scipy", "optuna", "scikit-learn")
+    )
 
 
 def trial_record(  # type: ignore[no-untyped-def]

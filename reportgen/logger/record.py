@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import importlib.metadata
 import math
-import subprocess
 import sys
 import time
 from collections.abc import Mapping
@@ -36,6 +34,7 @@ from reportgen.schema import (
 from reportgen.store import load_spec, spec_path, write_trial
 from reportgen.store.claims import ClaimBook
 from reportgen.store.load import trial_problems
+from reportgen.store.provenance import installed_versions
 
 
 def load_valid_spec(logbook: Path, study_id: str) -> StudySpec:
@@ -83,27 +82,12 @@ def hyperparameter_problems(spec: StudySpec, values: Mapping[str, Scalar], shown
 
 
 @functools.cache
-def code_version() -> str:
-    try:
-        out = subprocess.run(
-            ["git", "describe", "--always", "--dirty"], capture_output=True, text=True, timeout=10
-        )
-        return out.stdout.strip() or "unknown"
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
-
-
-@functools.cache
 def framework_packages() -> dict[str, str]:
-    out = {}
-    for name in ("tuning-logbook", "numpy", "torch", "tensorflow", "keras", "jax", "flax"):
-        if name in ("torch", "tensorflow", "keras", "jax", "flax") and name not in sys.modules:
-            continue  # only the frameworks the loop actually uses
-        try:
-            out[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            continue
-    return out
+    frameworks = ("torch", "tensorflow", "keras", "jax", "flax")
+    # only the frameworks the loop actually uses
+    names = [n for n in ("tuning-logbook", "numpy", *frameworks)
+             if n not in frameworks or n in sys.modules]
+    return installed_versions(names)
 
 
 def build_record(spec: StudySpec, state: dict[str, Any], status: Status, reason: str) -> TrialRecord:

@@ -25,7 +25,6 @@ from reportgen.logger.journal import (
 )
 from reportgen.logger.record import (
     build_record,
-    code_version,
     framework_packages,
     full_hyperparameters,
     hyperparameter_problems,
@@ -38,6 +37,7 @@ from reportgen.store import study_folder, trial_path, write_trial
 from reportgen.store.claims import ClaimBook
 from reportgen.store.identity import derive_seeds, search_trial_id
 from reportgen.store.layout import safe_id
+from reportgen.store.provenance import code_version
 from reportgen.store.suggested import read_suggestion, suggestion_path
 
 __all__ = [  # the names the runners, `suggest` and `complete` import from here
