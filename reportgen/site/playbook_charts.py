@@ -157,7 +157,7 @@ def playbook_charts(
         )
     # best objective so far against trial index
     bsf = analysis.summary.best_so_far
-    if bsf:
+    if any(v is not None for v in bsf):  # no feasible trial: nothing to draw (Vega would warn)
         keep = improvements(bsf) if dense else range(len(bsf))
         title: Any = "Best objective so far"
         if dense:
@@ -183,7 +183,7 @@ def playbook_charts(
             ticks = [{"trial": k, "fraction": round(v, 4)}
                      for k, v in e.best_step_fractions.items()]
         out["best_step"] = best_step_chart(ticks, p.early_best_fraction, p.late_best_fraction)
-    if e.parallel:
+    if any(q.value is not None for q in e.parallel):  # no feasible trial: nothing to colour by
         drawn, note = parallel_subset(e.parallel) if dense else (list(e.parallel), "")
         title = "Parallel coordinates of the search"
         out["parallel"] = parallel_chart(

@@ -264,6 +264,9 @@ def study_charts(
             ),
         )
         for iso in analysis.isolation
+        # a value is drawn at its retrains' mean or its search best: with neither anywhere (no
+        # feasible trial) there is nothing to draw, and an empty chart makes Vega warn
+        if any(pt.best_value is not None for pt in iso.points) or v.trial
     )
     var_chart = (
         variance_plot(v, analysis.objective, retrain_labels(spec, v, trials))
