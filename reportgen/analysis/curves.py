@@ -114,7 +114,9 @@ def diagnose(trial: TrialRecord, score_curve: np.ndarray, policy: Policy) -> Cur
     best_fraction = best_step / total
     if best_fraction <= policy.early_best_fraction:
         flags.add(BEST_STEP_EARLY)
-    if best_fraction >= 1 - policy.late_best_fraction:
+    # late only when the curve first came within its noise of the best in the last part: on a
+    # noisy plateau the single lowest evaluation falls late by chance
+    if saturated_step / total >= 1 - policy.late_best_fraction:
         flags.add(BEST_STEP_LATE)
 
     tl = curve(trial, "train_loss")
@@ -237,7 +239,7 @@ def _diagnose_batch(
         best_fraction = best_step / total
         if best_fraction <= policy.early_best_fraction:
             flags.add(BEST_STEP_EARLY)
-        if best_fraction >= 1 - policy.late_best_fraction:
+        if saturated_step / total >= 1 - policy.late_best_fraction:  # as in `diagnose`
             flags.add(BEST_STEP_LATE)
         if rising[r]:
             flags.add(TRAIN_LOSS_RISING)
@@ -291,8 +293,9 @@ def _message(key: str, d: CurveDiagnosis, who: str, policy: Policy, gap: float |
             f"{policy.early_best_fraction:.0%} of training; the step budget looks too large."
         )
     return (
-        f"{who}: best step {d.best_step} is in the last {policy.late_best_fraction:.0%} of "
-        f"training; it may gain from training longer."
+        f"{who}: the objective first came within its evaluation noise of its best at step "
+        f"{d.saturated_step} (best at step {d.best_step}), in the last "
+        f"{policy.late_best_fraction:.0%} of training; it may gain from training longer."
     )
 
 
@@ -389,5 +392,5 @@ def _gloss(key: str, policy: Policy) -> str:
         SATURATED_EARLY: "reached their best level early",
         TRAIN_LOSS_RISING: "training loss rose at the end",
         BEST_STEP_EARLY: f"best step in the first {policy.early_best_fraction:.0%} of training",
-        BEST_STEP_LATE: f"best step in the last {policy.late_best_fraction:.0%} of training",
+        BEST_STEP_LATE: f"reached their best level only in the last {policy.late_best_fraction:.0%} of training",
     }[key]
