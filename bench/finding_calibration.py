@@ -125,8 +125,12 @@ def main() -> None:
     over = [r[0] for r in rows if r[1] > 0.05]
     print("warning or worse on more than 5 % of null studies: " + (", ".join(over) or "none"))
     if args.write:
-        args.write.write_text(page(rows, args.null, args.hits), encoding="utf-8")
-        print(f"wrote {args.write}")
+        text = page(rows, args.null, args.hits)
+        args.write.write_text(text, encoding="utf-8")
+        # the same page ships in the package's default docs (every user's site has it)
+        packaged = REPO / "reportgen" / "assets" / "default" / "docs" / "finding-calibration.md"
+        packaged.write_text(text, encoding="utf-8")
+        print(f"wrote {args.write} and {packaged.relative_to(REPO)}")
 
 
 def page(rows, n_null: int, n_hits: int) -> str:  # type: ignore[no-untyped-def]
@@ -152,7 +156,8 @@ def page(rows, n_null: int, n_hits: int) -> str:  # type: ignore[no-untyped-def]
         "one-round study. The design findings read the spec, so their 0 % says the calm spec is",
         "a sound design, not that they are calibrated on noise.",
         "",
-        f"{n_null} null studies; {n_hits} draws of each probe. Regenerate with "
+        f"{n_null} null studies; {n_hits} draws of each probe. Measured in the tuning-logbook "
+        "repository with "
         "`python bench/finding_calibration.py --write docs/finding-calibration.md`.",
         "",
         "| finding | false alarms (warning or worse) | 95 % interval | any severity | hit rate | probe |",
