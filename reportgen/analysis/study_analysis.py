@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from reportgen.analysis.adequacy import check_tuning_adequacy, uneven_caveat
 from reportgen.analysis.boundaries import check_boundaries
 from reportgen.analysis.check_scope import check_scopes
 from reportgen.analysis.commands import EXTERNAL, retrain_command
@@ -335,6 +336,8 @@ def analyze_study(
     findings += check_best_so_far(search, policy)
     findings += check_coverage(spec, search, policy)
     findings += check_isolation(spec, iso, policy)
+    adequacy = check_tuning_adequacy(spec, d_search, policy)
+    findings += adequacy
     compared, gap = _compared(iso, d_search)
     diagnoses = diagnose_all(search, policy)
     findings += check_curves(diagnoses, compared, gap, policy)
@@ -360,6 +363,9 @@ def analyze_study(
     )
     n_reruns = len({t.group for t in reruns.trials})
     decision = _decision(spec, scored, candidates, baseline, estimand, n_reruns)
+    caveat = uneven_caveat(adequacy, (decision.candidate_label, decision.baseline_label))
+    if caveat:
+        decision = decision.model_copy(update={"caveats": [*decision.caveats, caveat]})
     findings += check_noise_floor(
         spec.objective.metric,
         {"gap between the best compared values": gap, "decision effect": decision.effect},

@@ -298,6 +298,14 @@ PROBES: tuple[Probe, ...] = (
         fires=("isolation.undertuned",),
     ),
     Probe(
+        "tuning-uneven",
+        spec_of("tuning-uneven", trial_budget=32),
+        # the wider model diverges above a learning rate of 0.003: it has feasible trials, but
+        # only over the lower half of the learning-rate range the narrower one covers
+        Knobs(diverge_if=lambda hp: hp.get("width") == 64 and hp[LR] > 0.003),
+        fires=("isolation.tuning_uneven",),
+    ),
+    Probe(
         "best-so-far",
         spec_of("best-so-far", trial_budget=24),
         Knobs(lucky_index=22),
