@@ -58,3 +58,29 @@ def test_a_multi_objective_study_is_refused_clearly(tmp_path):
     r = reportgen("import", "optuna", storage, "--study", "mo", cwd=tmp_path)
     assert r.returncode == 1 and "multi-objective" in r.stderr, r.stderr
     assert not (tmp_path / "logbook" / "mo").exists()
+
+
+def test_the_imported_page_says_what_the_source_did_not_record(tmp_path):
+    """The imported study's page, as the user builds it: the sampler, the pruner and the
+    schedule are "not recorded" (never a default such as "quasi_random, seed 0"), pruned trials
+    are stopped on purpose (never infeasible), and no local path of the source is published."""
+    import html
+
+    storage = f"sqlite:///{tmp_path / 'optuna.db'}"
+    _sweep(storage, 20)
+    pruned = sum(t.state.name == "PRUNED"
+                 for t in optuna.load_study(study_name="lr-sweep", storage=storage).trials)
+    assert pruned > 0  # the median pruner stopped some trials
+    r = reportgen("import", "optuna", storage, "--study", "lr-sweep", "--scientific", "width",
+                  "--baseline", "width=32", "--candidate", "64", cwd=tmp_path)  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    r = reportgen("build", cwd=tmp_path)
+    assert r.returncode == 0, r.stdout + r.stderr
+    page = html.unescape((tmp_path / "docs" / "studies" / "lr-sweep" / "index.md").read_text())
+    assert "sampler not recorded (imported)" in page
+    assert "quasi_random" not in page and "seed 0" not in page
+    assert f"pruner | not recorded; {pruned} of 20 trials were stopped early" in page
+    assert f"0 infeasible (fraction 0); {pruned} stopped early on purpose, not counted as infeasible" in page
+    assert "constant learning rate first | not recorded" in page
+    site = (tmp_path / "site" / "studies" / "lr-sweep" / "index.html").read_text()
+    assert str(tmp_path) not in page and str(tmp_path) not in site
