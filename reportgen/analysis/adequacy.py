@@ -131,14 +131,14 @@ def check_tuning_adequacy(
     return out
 
 
-def uneven_caveat(findings: list[Finding], compared: tuple[str, ...]) -> str:
-    """The decision's caveat when a value it compares was tuned less than the others ("")."""
+def uneven_caveat(findings: list[Finding], compared: tuple[str, ...]) -> list[str]:
+    """The decision's caveat when a value it compares was tuned less than the others."""
     named = sorted({v for f in findings if f.key == KEY for v in f.evidence.get("values", [])
                     if v in compared})
     if not named:
-        return ""
-    return (
+        return []
+    return [
         f"{', '.join(named)} {'was' if len(named) == 1 else 'were'} tuned less than the other "
         "values (see the tuning adequacy finding): the effect may reflect the tuning, not the "
         "value."
-    )
+    ]

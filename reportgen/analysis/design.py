@@ -52,6 +52,24 @@ def check_design(spec: StudySpec, policy: Policy) -> list[Finding]:
                     subject=hp.name,
                 )
             )
+    for hp in spec.by_role(Role.SCIENTIFIC):
+        sizes = sorted(float(v) for v in hp.values or [] if isinstance(v, int | float))
+        if leaf(hp.name) == "batch_size" and len(sizes) > 1:
+            ratio = sizes[-1] / sizes[0]
+            out.append(
+                finding(
+                    "design.batch_size_fixed_steps",
+                    Severity.WARNING,
+                    f"{hp.name} is compared at a fixed {spec.max_train_steps} steps: a batch of "
+                    f"{sizes[-1]:g} sees {ratio:g}x the examples (and compute) of {sizes[0]:g} "
+                    "by the end, so the comparison measures the budget as much as the batch "
+                    "size. Compare at equal examples (steps scaled inversely with the batch) or "
+                    "at equal training time, or choose the batch size by throughput.",
+                    subject=hp.name,
+                    batch_sizes=sizes,
+                    examples_ratio=ratio,
+                )
+            )
     if len(scientific) > 1:
         out.append(
             finding(
@@ -85,3 +103,15 @@ def check_design(spec: StudySpec, policy: Policy) -> list[Finding]:
                 )
             )
     return out
+
+
+def batch_caveat(findings: list[Finding], compared: tuple[str, ...]) -> list[str]:
+    """The decision's caveat when it compares batch sizes trained for the same number of steps."""
+    return [
+        f"The batch sizes were compared at a fixed step budget: the largest saw "
+        f"{f.evidence['examples_ratio']:g}x the examples of the smallest, so the effect mixes "
+        "the batch size with the training budget (see the design finding)."
+        for f in findings
+        if f.key == "design.batch_size_fixed_steps"
+        and any(label.startswith(f"{f.subject}=") for label in compared)
+    ]

@@ -41,6 +41,13 @@ FIXES_MID = (
 )
 
 
+
+def early_probe_steps(max_train_steps: int) -> int:
+    """Steps of an early-instability probe: the first tenth of the study's budget, at least 20
+    and at most 500, never more than the budget (a 100-step study gets a 20-step probe, not a
+    500-step one)."""
+    return min(max_train_steps, max(20, min(500, max_train_steps // 10)))
+
 def _smooth(y: np.ndarray) -> np.ndarray:
     """A centred 3-point running median (a single noisy eval is not an episode); ``y`` is finite.
     Along the last axis: a matrix is smoothed row by row."""
@@ -221,14 +228,17 @@ def check_instability(
             )
             lr_txt = (f"{name} = {fmt(2 * float(best_lr))}" if isinstance(best_lr, int | float)
                       else "twice the best learning rate")
+            probe_steps = early_probe_steps(spec.max_train_steps)
             out.append(
                 finding(
                     "instability.early_probe",
                     Severity.INFO,
                     f"Evaluations every {spec.eval_every} steps can hide a blow-up in the first "
-                    f"steps. Run a probe of about 500 steps at {lr_txt} with eval_every: 1 and "
-                    "look at the first steps at full resolution.",
+                    f"steps. Run a probe of the first {probe_steps} of the study's "
+                    f"{spec.max_train_steps} steps at {lr_txt} with eval_every: 1 and look at "
+                    "them at full resolution.",
                     eval_every=spec.eval_every,
+                    probe_steps=probe_steps,
                 )
             )
     return out, episodes, [t.trial_id for t in above], menu

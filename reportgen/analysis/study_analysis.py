@@ -18,7 +18,7 @@ from reportgen.analysis.density import (
     check_near_best,
     expected_best_of_k,
 )
-from reportgen.analysis.design import check_design
+from reportgen.analysis.design import batch_caveat, check_design
 from reportgen.analysis.estimand import choose as choose_estimand
 from reportgen.analysis.estimand import rescored
 from reportgen.analysis.findings import finding
@@ -363,9 +363,10 @@ def analyze_study(
     )
     n_reruns = len({t.group for t in reruns.trials})
     decision = _decision(spec, scored, candidates, baseline, estimand, n_reruns)
-    caveat = uneven_caveat(adequacy, (decision.candidate_label, decision.baseline_label))
-    if caveat:
-        decision = decision.model_copy(update={"caveats": [*decision.caveats, caveat]})
+    compared_labels = (decision.candidate_label, decision.baseline_label)
+    caveats = uneven_caveat(adequacy, compared_labels) + batch_caveat(findings, compared_labels)
+    if caveats:
+        decision = decision.model_copy(update={"caveats": [*decision.caveats, *caveats]})
     findings += check_noise_floor(
         spec.objective.metric,
         {"gap between the best compared values": gap, "decision effect": decision.effect},

@@ -118,6 +118,20 @@ def test_learning_rates_above_the_best_that_diverge_lead_with_the_early_fix_menu
     assert check_instability(s, scored(s, [best, worse, ok]), POLICY)[0] == []
 
 
+def test_the_early_probe_is_sized_to_the_studys_step_budget():
+    """Before, it asked for "about 500 steps" whatever the study's budget (a 100-step study
+    included): now the first tenth of the budget, between 20 and 500 steps."""
+    from reportgen.analysis.loss_spikes import early_probe_steps
+
+    assert [early_probe_steps(n) for n in (10, 100, 300, 3000, 50_000)] == [10, 20, 30, 300, 500]
+    s = spec(max_train_steps=100)
+    best = trial("best", flat(0.1), lr=1e-3, index=0)
+    dead = trial("high", [2.0, NAN], lr=1e-2, index=2, status=Status.DIVERGED)
+    found, _, _, _ = check_instability(s, scored(s, [best, dead]), POLICY)
+    [probe] = [f for f in found if f.key == "instability.early_probe"]
+    assert "the first 20 of the study's 100 steps" in probe.message and "500" not in probe.message
+
+
 def test_mid_training_spikes_put_clipping_first():
     s = spec(eval_every=10)
     found, _, _, menu = check_instability(
@@ -542,3 +556,24 @@ def test_gradient_norm_outliers_are_spikes_not_early_training_or_convergence():
         update={"curves": curves.model_copy(update={"grad_norm": spiked, "grad_norm_max": spiked})}
     )
     assert grad_norm_stats(t, Policy()).outlier_steps == [steps[15]]
+
+
+def test_batch_sizes_compared_at_fixed_steps_are_flagged_with_the_examples_ratio():
+    """Issue 36: comparing batch 256 with 64 at a fixed step budget gives the larger batch four
+    times the examples; the design check says so (batch size as a nuisance is another finding)."""
+    from reportgen.analysis.design import check_design
+
+    s = spec(
+        search_space=[
+            {"name": "optimizer", "role": "fixed", "value": "adam"},
+            {"name": "adam.learning_rate", "role": "nuisance", "scale": "log",
+             "low": 1e-4, "high": 1e-1},
+            {"name": "batch_size", "role": "scientific", "scale": "discrete", "values": [64, 256]},
+        ],
+        baseline={"hyperparameter": "batch_size", "value": 64},
+        candidate=256,
+    )
+    [f] = [f for f in check_design(s, s.policy) if f.key == "design.batch_size_fixed_steps"]
+    assert f.severity is Severity.WARNING and f.evidence["examples_ratio"] == 4.0
+    assert "sees 4x the examples" in f.message
+    assert not [f for f in check_design(spec(), POLICY) if f.key == "design.batch_size_fixed_steps"]

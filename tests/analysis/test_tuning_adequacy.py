@@ -40,3 +40,9 @@ def test_a_nuisance_that_applies_to_one_value_only_is_not_compared_across_values
         s = book.study(sid)
         a = analyze_study(s.spec, list(s.trials_at(s.spec.revision)))
         assert "isolation.tuning_uneven" not in {f.key for f in a.findings}, sid
+
+
+def test_a_decision_between_batch_sizes_at_fixed_steps_carries_the_examples_caveat(tmp_path):
+    keys, (_, a) = _probe(tmp_path, "batch-fixed-steps")
+    assert "design.batch_size_fixed_steps" in keys
+    assert any("the largest saw 4x the examples of the smallest" in c for c in a.decision.caveats)

@@ -336,7 +336,7 @@ ROWS: tuple[Row, ...] = (
         'per eval interval: mean, max and p90 of the per-step unclipped norm, computed in the scanned step'),
     Row(63, 'Early-instability probe', 'partial',
         '`finding:instability.early_probe`',
-        'suggested with its settings (about 500 steps, twice the best rate, eval every step); the probe is an ordinary study, with no dedicated run type or dense first-steps panel'),
+        'suggested with its settings (the first tenth of the steps, 20 to 500, twice the best rate, eval every step); the probe is an ordinary study, with no dedicated run type or dense first-steps panel'),
     Row(64, 'Fix menu ordered by pattern', 'implemented',
         '`finding:instability.fix_menu` `section:Training stability`',
         'warmup first for early trouble, clipping first mid-training, a lower learning rate last'),

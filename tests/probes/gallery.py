@@ -155,6 +155,14 @@ PROBES: tuple[Probe, ...] = (
         fires=("design.batch_size_nuisance",),
     ),
     Probe(
+        "batch-fixed-steps",
+        spec_of("batch-fixed-steps", search_space=_space(
+            {"name": "batch_size", "role": "scientific", "scale": "discrete",
+             "values": [64, 256]}, width=False),
+            baseline={"hyperparameter": "batch_size", "value": 64}, candidate=256),
+        fires=("design.batch_size_fixed_steps",),
+    ),
+    Probe(
         "several-scientific",
         spec_of("several-scientific", search_space=_space(
             {"name": "depth", "role": "scientific", "scale": "discrete", "values": [2, 3]})),
