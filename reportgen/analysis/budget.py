@@ -131,7 +131,7 @@ def check_search_design(spec: StudySpec, findings_so_far: Sequence[Finding]) -> 
     return out
 
 
-def _device_seconds(t: TrialRecord) -> tuple[float, int | None]:
+def device_seconds(t: TrialRecord) -> tuple[float, int | None]:
     """This trial's share of accelerator time (device-seconds) and the devices it was recorded
     on (None: the record does not say, and one device is assumed).
 
@@ -157,7 +157,7 @@ def _device_seconds(t: TrialRecord) -> tuple[float, int | None]:
 def resources(trials: Sequence[TrialRecord]) -> Resources | None:
     if not trials:
         return None
-    shares = [_device_seconds(t) for t in trials]
+    shares = [device_seconds(t) for t in trials]
     secs = [s for s, _ in shares]
     counts = sorted({d for _, d in shares if d is not None})
     unknown = sum(d is None for _, d in shares)

@@ -9,6 +9,7 @@ import numpy as np
 
 from reportgen.analysis.adequacy import check_tuning_adequacy, uneven_caveat
 from reportgen.analysis.boundaries import check_boundaries
+from reportgen.analysis.budget import device_seconds
 from reportgen.analysis.check_scope import check_scopes
 from reportgen.analysis.commands import EXTERNAL, retrain_command
 from reportgen.analysis.curves import check_curves, diagnose_all
@@ -267,7 +268,9 @@ def _decision(
     estimand: Estimand,
     n_reruns: int,
 ) -> Decision:
-    walls = [t.wall_seconds for t in scored.trials if t.wall_seconds > 0]
+    # each trial's own share of device time: a vectorised group's wall time is shared by its
+    # trials (the record's wall_seconds is the whole group's)
+    walls = [s for s in (device_seconds(t)[0] for t in scored.trials) if s > 0]
     setting = Setting(
         study_id=spec.study_id,
         metric=spec.objective.metric,

@@ -329,3 +329,21 @@ def test_every_command_a_decision_names_is_accepted_by_the_cli():
     assert {c.split()[1] for c in named} >= {"retrain", "rerun"}
     for command in named:
         parser().parse_args(shlex.split(command)[1:])  # exits (SystemExit) on a bad flag
+
+
+def test_the_plans_cost_counts_each_trials_share_of_its_vectorised_group():
+    """A vectorised record's ``wall_seconds`` is its whole group's wall time: 8 trials trained
+    together in 8 s cost 1 s each, so 32 more trials cost about 32 s, not 256 s (before, the
+    estimate multiplied the group's time by the trial count)."""
+    from reportgen.schema import Execution
+
+    s, trials = _study(ten(0.20), ten(0.15))
+    grouped = [
+        t.model_copy(update={
+            "wall_seconds": 8.0,
+            "execution": Execution(mode="vectorised", group_size=8, group_wall_seconds=8.0),
+        })
+        for t in trials
+    ]
+    d = analyze_study(s, grouped).decision
+    assert "at most 32 trials (4 reruns of the search), about 32 s" in d.next_step
