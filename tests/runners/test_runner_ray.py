@@ -48,7 +48,9 @@ def _task_pids() -> list[int]:
 
 def test_ray_executor_survives_a_killed_worker_and_writes_every_trial_once(tmp_path):
     lb = tmp_path / "logbook"
-    write_spec(lb, tiny_spec(trial_budget=4, max_train_steps=200, eval_every=50))
+    # long enough that a group outlives the killer's wait even with a warm compilation cache
+    # (200 steps finished inside it once the cache was warm, and nothing was killed)
+    write_spec(lb, tiny_spec(trial_budget=4, max_train_steps=2000, eval_every=500))
     port = _free_port()
     temp = tempfile.mkdtemp(prefix="rgray", dir="/tmp")
     env = dict(os.environ, PYTHONPATH=str(REPO), RAY_USAGE_STATS_ENABLED="0",
@@ -67,7 +69,7 @@ def test_ray_executor_survives_a_killed_worker_and_writes_every_trial_once(tmp_p
         while not stop.is_set() and not killed:
             pids = _task_pids()
             if pids:
-                time.sleep(2.0)  # let it get into its group
+                time.sleep(1.0)  # let it get into its group
                 try:
                     os.kill(pids[0], signal.SIGKILL)
                     killed.append(pids[0])
