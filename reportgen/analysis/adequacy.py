@@ -72,7 +72,7 @@ def tuning_of(
     return out
 
 
-def _reasons(v: ValueTuning, others: list[ValueTuning], need: int) -> list[str]:
+def _reasons(v: ValueTuning, others: list[ValueTuning]) -> list[str]:
     reasons = []
     median_n = statistics.median(o.n_feasible for o in others)
     if v.n_feasible < THIN * median_n:
@@ -109,7 +109,7 @@ def check_tuning_adequacy(
             continue
         thin = {}
         for v in tuned:
-            reasons = _reasons(v, [o for o in tuned if o is not v], need)
+            reasons = _reasons(v, [o for o in tuned if o is not v])
             if reasons:
                 thin[v.label] = reasons
         if not thin:

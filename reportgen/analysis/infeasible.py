@@ -9,15 +9,12 @@ from reportgen.schema import Finding, Policy, Severity, Summary
 def _reasons(summary: Summary) -> str:
     """Each kind of reason by its count and one real reason of that kind (never the masked
     kind, whose numbers read "N")."""
-    from reportgen.analysis.summary import reason_kind
+    from reportgen.analysis.summary import reason_examples
 
-    example: dict[str, str] = {}
-    for p in summary.points:
-        if p.value is None and p.status_reason:
-            example.setdefault(reason_kind(p.status_reason), p.status_reason)
+    example = reason_examples(summary.points)
     parts = []
     for kind, c in summary.by_reason.items():
-        real = example.get(kind, kind)
+        real = example[kind].status_reason if kind in example else kind
         if real == kind:  # no number was masked: the kind reads as it is
             parts.append(f"{kind or 'no reason given'}: {c}")
         else:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -86,3 +87,13 @@ def reason_kind(reason: str) -> str:
     ``"train loss exploded to 259.9 (limit 50) at step 2"`` → ``"train loss exploded to N (limit N) at step N"``.
     """
     return _NUMBER.sub("N", reason).strip()
+
+
+def reason_examples(points: Sequence[TrialPoint]) -> dict[str, TrialPoint]:
+    """The first infeasible trial of each kind of reason (``reason_kind``), by kind: a real
+    reason to show where the kind's numbers read "N"."""
+    example: dict[str, TrialPoint] = {}
+    for p in points:
+        if p.value is None and p.status_reason:
+            example.setdefault(reason_kind(p.status_reason), p)
+    return example

@@ -104,12 +104,9 @@ def _plural(n: int, word: str) -> str:
 def infeasible_rows(points: list[TrialPoint], by_reason: dict[str, int]) -> tuple[KeyValue, ...]:
     """One row per kind of infeasible reason: the count, and one real reason as the example."""
     # imported here: the analysis package (scipy) is not needed to render the studies index
-    from reportgen.analysis.summary import reason_kind
+    from reportgen.analysis.summary import reason_examples
 
-    example: dict[str, TrialPoint] = {}
-    for p in points:
-        if p.value is None and p.status_reason:
-            example.setdefault(reason_kind(p.status_reason), p)
+    example = reason_examples(points)
     rows = []
     for kind, n in sorted(by_reason.items()):
         p = example.get(kind)
