@@ -74,7 +74,8 @@ def fired(root: Path, probe, draw: int) -> tuple[set[str], set[str]]:  # type: i
                     retrain=probe.retrain, reruns=tuple(seed + r for r in probe.reruns))
     records, problems = load_study(logbook / spec["study_id"], logbook)
     assert records is not None and not problems, problems
-    a = analyze_study(records.spec, list(records.trials), previous_round_trials=previous)
+    a = analyze_study(records.spec, list(records.trials), previous_round_trials=previous,
+                      throughput=records.throughput)
     return {f.key for f in a.findings}, {f.key for f in a.findings if f.severity in ACT}
 
 

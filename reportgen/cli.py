@@ -18,6 +18,7 @@ COMMANDS = (
     "run",
     "retrain",
     "rerun",
+    "throughput",
     "analyze",
     "build",
     "serve",

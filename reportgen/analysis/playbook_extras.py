@@ -9,6 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from reportgen.analysis.batch_scaling import (
+    batch_size_view,
+    check_batch_size,
+    retune_after_batch_change,
+)
 from reportgen.analysis.budget import budget_card, check_records, check_search_design, resources
 from reportgen.analysis.curves import CurveDiagnosis
 from reportgen.analysis.findings import finding
@@ -28,6 +33,7 @@ from reportgen.analysis.sanity import (
 from reportgen.analysis.schedule import check_schedule
 from reportgen.analysis.schedule_extension import extend_schedule
 from reportgen.schema import Finding, Isolation, Scale, Severity, StudySpec, TrialRecord
+from reportgen.schema.batch_size import ThroughputRecord
 from reportgen.schema.playbook import Checkpoint, ParallelPoint, PlaybookExtras
 
 
@@ -81,6 +87,7 @@ def playbook_extras(
     findings_so_far: Sequence[Finding],
     iso: Sequence[Isolation],
     baseline_trials: Sequence[TrialRecord] | None = None,
+    throughput: ThroughputRecord | None = None,
 ) -> tuple[list[Finding], list[Finding], PlaybookExtras]:
     """(instability findings that lead the page, other findings, the extra results)."""
     policy = spec.policy
@@ -96,6 +103,9 @@ def playbook_extras(
     rest += check_records(spec, trials)
     rest += check_optimizer_record(trials)
     rest += check_search_design(spec, findings_so_far)
+    batch = batch_size_view(spec, search, throughput)
+    rest += check_batch_size(batch, spec)
+    rest += retune_after_batch_change(spec)
     card = sanity_card(spec, search)
     rest += check_sanity(card)
     rest += check_splits(trials, baseline_trials)
@@ -148,5 +158,6 @@ def playbook_extras(
         best_step_fractions=fractions,
         checkpoints=_checkpoints(search, policy.top_k),
         eval_settings=_eval_settings(spec, trials),
+        batch_size=batch,
     )
     return lead, rest, extras

@@ -51,6 +51,7 @@ from reportgen.schema import (
     Severity,
     StudyAnalysis,
     StudySpec,
+    ThroughputRecord,
     TrialKind,
     TrialRecord,
 )
@@ -82,10 +83,8 @@ def _group_for(
     retrains: ScoredTrials,
 ) -> RetrainGroup | None:
     """The retrain group of ``source``, else the largest group whose configuration matches."""
-    if source is not None:
-        for g in groups:
-            if g.group == source:
-                return g
+    if source is not None and (named := next((g for g in groups if g.group == source), None)):
+        return named
     first = {}
     for t in retrains.trials:
         first.setdefault(t.group, t.hyperparameters)
@@ -292,13 +291,14 @@ def analyze_study(
     *,
     baseline_trials: Sequence[TrialRecord] | None = None,
     previous_round_trials: Sequence[TrialRecord] | None = None,
+    throughput: ThroughputRecord | None = None,
 ) -> StudyAnalysis:
     """Everything the report says about one revision of a study.
 
     ``trials`` are the revision's trials (search, retrain and rerun kinds); ``baseline_trials``
     are the other study's trials when ``spec.baseline.study`` names one;
-    ``previous_round_trials`` the previous round's when ``spec.round.previous`` names one.
-    """
+    ``previous_round_trials`` the previous round's when ``spec.round.previous`` names one;
+    ``throughput`` the study's throughput probe (``throughput.json``) when it was run."""
     policy = spec.policy
     external = spec.workload.name == EXTERNAL
     ordered = sorted(trials, key=lambda t: t.trial_id)
@@ -345,7 +345,7 @@ def analyze_study(
     diagnoses = diagnose_all(search, policy)
     findings += check_curves(diagnoses, compared, gap, policy)
     lead, more, extras = playbook_extras(
-        spec, ordered, search, diagnoses, findings, iso, baseline_trials
+        spec, ordered, search, diagnoses, findings, iso, baseline_trials, throughput
     )
     findings = lead + findings + more  # instability first: fix optimisation before anything else
     if not groups:

@@ -104,6 +104,20 @@ def make_runner(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     )
 
 
+def throughput_probe(logbook: Path, study: str, batch_name: str = "batch_size"):  # type: ignore[no-untyped-def]
+    """The study's spec and its throughput probe (``runners.throughput``, imported lazily)."""
+    try:
+        from runners.study_runner import StudyRunner
+        from runners.throughput import ThroughputProbe
+    except ModuleNotFoundError as e:
+        raise ReportgenError(needs_runners(e)) from None
+    runner = StudyRunner(logbook, study, quiet=True)
+    names = [hp.name for hp in runner.spec.search_space if hp.name.split(".")[-1] == batch_name]
+    return runner.spec, ThroughputProbe(
+        runner.spec, runner.workload, runner.data(), names[0] if names else batch_name
+    )
+
+
 def report(records, what: str) -> None:
     by = {}
     for r in records:

@@ -119,13 +119,15 @@ def _analyse(
             + ", ".join(str(r) for r in records.revisions)
         )
     spec = records.spec_at(rev)
-    related = {}
+    related: dict[str, object] = {}
     if spec.baseline is not None and spec.baseline.study is not None:
         other = _load(logbook, spec.baseline.study, memo)
         related["baseline_trials"] = other.trials_at(other.spec.revision)
     if spec.round is not None and spec.round.previous is not None:
         other = _load(logbook, spec.round.previous, memo)
         related["previous_round_trials"] = other.trials_at(other.spec.revision)
+    if records.throughput is not None:
+        related["throughput"] = records.throughput
     with records_settled():  # a big study's records: out of the collector's full passes
         return analyze_study(spec, records.trials_at(rev), **related)
 
@@ -146,6 +148,7 @@ def to_json(a: StudyAnalysis) -> dict[str, Any]:
         "variance": data["variance"],
         "decision": decision,
         "policy": data["policy"],
+        "batch_size": data["extras"]["batch_size"],  # throughput and steps to result, or null
     }
 
 

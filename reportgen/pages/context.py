@@ -203,6 +203,7 @@ class StudyPage:
     history: tuple[RevisionRow, ...]
     generator: str
     playbook: Any = None  # PlaybookSections (reportgen.pages.playbook_sections)
+    batch_size: Any = None  # BatchSizeSection (reportgen.pages.batch_size)
     source: str = ""  # "optuna study demo at sqlite:///…" when the study was imported
 
 

@@ -11,6 +11,7 @@ from markupsafe import Markup
 
 from reportgen.guidance import Guidance
 from reportgen.pages import notes
+from reportgen.pages.batch_size import batch_size_section
 from reportgen.pages.checklist import OPEN, checklist
 from reportgen.pages.context import (
     Chart,
@@ -362,6 +363,7 @@ def study_page(
         history=_history(spec.study_id, meta, spec.revision),
         generator=meta.generator,
         playbook=playbook_sections(spec, a, charts.extra),
+        batch_size=batch_size_section(spec, a, charts.extra),
         source=_source(spec),
     )
 

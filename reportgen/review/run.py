@@ -35,7 +35,7 @@ class ReviewOptions:
 def analyze_records(study: StudyRecords, book: Logbook) -> StudyAnalysis:
     """Analyse a study's latest revision (with its baseline study's trials when it names one)."""
     spec = study.spec
-    related = {}
+    related: dict[str, object] = {}
     names = {
         "baseline_trials": spec.baseline.study if spec.baseline is not None else None,
         "previous_round_trials": spec.round.previous if spec.round is not None else None,
@@ -44,6 +44,8 @@ def analyze_records(study: StudyRecords, book: Logbook) -> StudyAnalysis:
         other = book.study(name) if name else None
         if other is not None:
             related[keyword] = other.trials_at(other.spec.revision)
+    if study.throughput is not None:
+        related["throughput"] = study.throughput
     return analyze_study(spec, study.trials_at(spec.revision), **related)
 
 

@@ -1,5 +1,6 @@
 """The record schema: every persisted shape and every result passed between layers."""
 
+from reportgen.schema.batch_size import BatchSizeView, StepsToResult, ThroughputRecord
 from reportgen.schema.common import SAFE_ID_PATTERN, SCHEMA_VERSION, Model, SafeId, Scalar
 from reportgen.schema.policy import Policy
 from reportgen.schema.results import (
@@ -61,6 +62,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "ArmComparison",
     "Baseline",
+    "BatchSizeView",
     "Best",
     "ChangelogEntry",
     "CheckScope",
@@ -97,10 +99,12 @@ __all__ = [
     "Severity",
     "Status",
     "StudyAnalysis",
+    "StepsToResult",
     "StudySpec",
     "Suggestion",
     "StudyVariance",
     "Summary",
+    "ThroughputRecord",
     "TrialKind",
     "TrialPoint",
     "TrialRecord",

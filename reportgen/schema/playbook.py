@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from reportgen.schema.batch_size import BatchSizeView
 from reportgen.schema.common import Model, SafeId
 
 # --- spec -------------------------------------------------------------------------------------
@@ -235,3 +236,4 @@ class PlaybookExtras(Model):
     checkpoints: list[Checkpoint] = Field(default_factory=list)  # top trials
     eval_settings: list[tuple[str, str]] = Field(default_factory=list)  # (metric, setting)
     transfer: RoundTransfer | None = None  # the previous round's ranking against this round's
+    batch_size: BatchSizeView | None = None  # throughput and steps to result per batch size

@@ -9,6 +9,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from reportgen.schema.batch_size import StepsToResult
 from reportgen.schema.common import SCHEMA_VERSION, HparamName, Model, SafeId, Scalar
 from reportgen.schema.playbook import ModelInfo, Round
 from reportgen.schema.policy import Policy
@@ -70,9 +71,17 @@ class Hyperparameter(Model):
     value: Scalar | None = None
     condition: Condition | None = None
     description: str = ""
+    # a fixed value's provenance: the batch size at which it was tuned (the batch-size lint
+    # warns when the study trains at another one)
+    tuned_at_batch_size: int | None = Field(default=None, gt=0)
 
     @model_validator(mode="after")
     def _consistent(self) -> Hyperparameter:
+        if self.tuned_at_batch_size is not None and self.role is not Role.FIXED:
+            raise ValueError(
+                "tuned_at_batch_size records where a fixed value came from; a searched "
+                "hyperparameter is tuned at the study's own batch size"
+            )
         if self.role is Role.FIXED:
             if self.value is None:
                 raise ValueError("a fixed hyperparameter needs 'value'")
@@ -261,6 +270,8 @@ class StudySpec(Model):
         "before the exploration checks pass",
     )
     source: Source | None = None  # set when the study was imported from another tool
+    # the target every batch size races to (a batch-size study), fixed before it runs
+    steps_to_result: StepsToResult | None = None
 
     @field_validator("search_space")
     @classmethod

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from reportgen.charts.batch_size import batch_lines
 from reportgen.charts.playbook import (
     best_step_chart,
     interaction_chart,
@@ -192,9 +193,47 @@ def playbook_charts(
             analysis.objective.metric,
             title={"text": title, "subtitle": subtitle_lines(note)} if note else title,
         )
+    out.update(batch_size_charts(analysis))
     if e.interaction and e.importance and len(e.importance.top_pair) == 2:
         x, y = e.importance.top_pair
         out["interaction"] = interaction_chart(
             [c.model_dump() for c in e.interaction], x, y, analysis.objective.metric
+        )
+    return out
+
+
+def batch_size_charts(analysis: StudyAnalysis) -> dict[str, Any]:
+    """Steps to the target against batch size with the perfect-scaling line, and examples per
+    second against batch size (gathered batches and one fixed on-device batch)."""
+    v = analysis.extras.batch_size
+    out: dict[str, Any] = {}
+    if v is None:
+        return out
+    reached = [r for r in v.rows if r.steps is not None]
+    if reached:
+        b0 = reached[0].batch_size
+        rows = [{"b": r.batch_size, "v": r.steps, "series": "steps to target (fastest tuned trial)",
+                 "note": r.trial_id or ""} for r in reached]
+        rows += [{"b": r.batch_size, "v": round(r.perfect_steps, 1),
+                  "series": f"perfect scaling from batch {b0}", "note": "halves with each doubling"}
+                 for r in reached if r.perfect_steps is not None]
+        out["steps_to_result"] = batch_lines(
+            rows, title={"text": f"Steps to reach {v.metric} {v.target} against batch size",
+                         "subtitle": subtitle_lines("log-log axes; each batch size tuned on its "
+                                                    "own; points on the eval grid")},
+            y_title="steps to target", log_y=True,
+        )
+    timed = [r for r in v.throughput if r.examples_per_second is not None]
+    if timed:
+        rows = [{"b": r.batch_size, "v": float(round_sig([r.examples_per_second])[0]),
+                 "series": "batches gathered from the training set", "note": ""} for r in timed]
+        rows += [{"b": r.batch_size, "v": float(round_sig([r.synthetic_examples_per_second])[0]),
+                  "series": "one fixed batch on the device (no input)", "note": ""}
+                 for r in timed if r.synthetic_examples_per_second is not None]
+        out["throughput"] = batch_lines(
+            rows, title={"text": "Training throughput against batch size",
+                         "subtitle": subtitle_lines(f"one trial on {v.throughput_device}; "
+                                                    "compile excluded")},
+            y_title="examples per second", log_y=False,
         )
     return out

@@ -62,7 +62,9 @@ def render_study_records(
     (``baseline_trials``, ``previous_round_trials``)."""
     latest = records.spec.revision
     analyses: dict[int, StudyAnalysis] = {}
-    kwargs = {k: list(v) for k, v in (related or {}).items()}
+    kwargs: dict[str, object] = {k: list(v) for k, v in (related or {}).items()}
+    if records.throughput is not None:  # the probe measures the device, for every revision
+        kwargs["throughput"] = records.throughput
     for rev, spec in records.revisions.items():
         trials = list(records.trials_at(rev))
         analyses[rev] = analyze(spec, trials, **kwargs)

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 
 from reportgen.errors import Problem
 from reportgen.schema import StudySpec, TrialRecord
+from reportgen.schema.batch_size import THROUGHPUT_FILE, ThroughputRecord
 from reportgen.schema.limits import MAX_SPEC_BYTES
 from reportgen.store.consistency import repeated_seed_problems
 from reportgen.store.crosscheck import (
@@ -33,6 +34,7 @@ from reportgen.store.parse import (
     symlink_problem,
 )
 from reportgen.store.record_cache import StudyRecordCache, study_cache
+from reportgen.store.throughput import load_throughput
 from reportgen.store.trial_checks import trial_problems
 
 
@@ -46,6 +48,7 @@ class StudyRecords:
     revisions: dict[int, StudySpec]
     trials: tuple[TrialRecord, ...]
     digest: str
+    throughput: ThroughputRecord | None = None  # throughput.json: the throughput probe's record
 
     def spec_at(self, revision: int) -> StudySpec:
         return self.revisions.get(revision, self.spec)
@@ -347,8 +350,13 @@ def _load_study(
     problems += probs
     trials = kept
     trials.sort(key=lambda t: t.trial_id)
+    throughput, probs = load_throughput(
+        folder, _rel(folder / THROUGHPUT_FILE, root), study_id, digest
+    )
+    problems += probs
     return StudyRecords(
-        study_id, folder, spec, dict(sorted(revisions.items())), tuple(trials), digest.hexdigest()
+        study_id, folder, spec, dict(sorted(revisions.items())), tuple(trials),
+        digest.hexdigest(), throughput,
     ), problems
 
 

@@ -50,7 +50,8 @@ def fired_keys(logbook: Path, study_id: str) -> tuple[set[str], object]:
     if r is not None and r.previous:
         prev, _ = load_study(logbook / r.previous, logbook)
         previous = list(prev.trials) if prev is not None else None
-    a = analyze_study(records.spec, list(records.trials), previous_round_trials=previous)
+    a = analyze_study(records.spec, list(records.trials), previous_round_trials=previous,
+                      throughput=records.throughput)
     return {f.key for f in a.findings}, (records, a)
 
 

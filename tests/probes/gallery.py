@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from reportgen.schema import StudySpec
+from reportgen.schema.batch_size import THROUGHPUT_FILE, ThroughputRecord
 from tests.probes.sim import Knobs, write_study
 
 LR = "adam.learning_rate"
@@ -32,6 +33,7 @@ class Probe:
     retrain: Mapping[str, int] = field(default_factory=dict)
     reruns: tuple[int, ...] = ()
     n: int | None = None  # search trials written (default: the budget)
+    throughput: dict[str, Any] | None = None  # throughput.json (the batch-size probe's record)
 
 
 def spec_of(name: str, **over: Any) -> dict[str, Any]:
@@ -73,6 +75,26 @@ def _space(*extra: dict[str, Any], lr: bool = True, width: bool = True) -> list[
                     "values": [32, 64]})
     return out + list(extra)
 
+
+# the probe's timings: throughput doubles up to batch 64, then grows 10 % per doubling, and the
+# input pipeline takes a fifth of a step at 256
+_THROUGHPUT: dict[str, Any] = {
+    "measured_at": "2026-11-30T00:00:00Z", "device": "cpu (2 cores)", "steps": 20, "repeats": 3,
+    "command": "reportgen throughput probe-batch-scaling",
+    "points": [
+        {"batch_size": 16, "step_seconds": 0.004, "synthetic_step_seconds": 0.004,
+         "input_seconds": 0.0001},
+        {"batch_size": 32, "step_seconds": 0.004, "synthetic_step_seconds": 0.004,
+         "input_seconds": 0.0001},
+        {"batch_size": 64, "step_seconds": 0.004, "synthetic_step_seconds": 0.004,
+         "input_seconds": 0.0002},
+        {"batch_size": 128, "step_seconds": 0.0073, "synthetic_step_seconds": 0.0072,
+         "input_seconds": 0.0004},
+        {"batch_size": 256, "step_seconds": 0.0132, "synthetic_step_seconds": 0.0105,
+         "input_seconds": 0.0026},
+        {"batch_size": 512, "oom": True},
+    ],
+}
 
 PROBES: tuple[Probe, ...] = (
     Probe(
@@ -314,6 +336,36 @@ PROBES: tuple[Probe, ...] = (
         fires=("isolation.tuning_uneven",),
     ),
     Probe(
+        "batch-scaling",
+        spec_of("batch-scaling", search_space=[
+            {"name": "optimizer", "role": "fixed", "value": "adam"},
+            {"name": LR, "role": "nuisance", "scale": "log", "low": 1e-4, "high": 1e-1},
+            {"name": "batch_size", "role": "scientific", "scale": "discrete",
+             "values": [16, 32, 64, 128, 256]}], trial_budget=30, baseline=None, candidate=None,
+            steps_to_result={"target": 0.2}),
+        # steps to the target halve from 16 to 64, then stop falling (the largest useful batch)
+        Knobs(converge_of=lambda hp: max(16 / hp["batch_size"], 0.25)),
+        throughput=_THROUGHPUT,
+        fires=("batch_size.scaling_limit", "batch_size.throughput_saturated",
+               "batch_size.input_bound"),
+    ),
+    Probe(
+        "batch-target-unreached",
+        spec_of("batch-target-unreached", search_space=[
+            {"name": "optimizer", "role": "fixed", "value": "adam"},
+            {"name": LR, "role": "nuisance", "scale": "log", "low": 1e-4, "high": 1e-1},
+            {"name": "batch_size", "role": "scientific", "scale": "discrete",
+             "values": [32, 128]}], baseline=None, candidate=None,
+            steps_to_result={"target": 0.01}),
+        fires=("batch_size.target_not_reached",),
+    ),
+    Probe(
+        "retune-after-batch",
+        spec_of("retune-after-batch", search_space=_space(
+            {"name": "adam.b1", "role": "fixed", "value": 0.95, "tuned_at_batch_size": 256})),
+        fires=("batch_size.retune_after_change",),
+    ),
+    Probe(
         "best-so-far",
         spec_of("best-so-far", trial_budget=24),
         Knobs(lucky_index=22),
@@ -335,6 +387,9 @@ def write_probe(logbook: Path, probe: Probe) -> None:
     spec = StudySpec.model_validate(probe.spec)
     write_study(logbook, spec, probe.knobs, n=probe.n, retrain=probe.retrain,
                 reruns=probe.reruns)
+    if probe.throughput is not None:  # validated as `reportgen throughput` writes it
+        record = ThroughputRecord.model_validate({"study_id": spec.study_id, **probe.throughput})
+        (logbook / spec.study_id / THROUGHPUT_FILE).write_text(record.model_dump_json(indent=2))
 
 
 def write_gallery(logbook: Path, names: tuple[str, ...] | None = None) -> Path:

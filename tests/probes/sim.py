@@ -71,6 +71,7 @@ class Knobs:
     every_step: bool = False  # evaluate every step (the record keeps every step's norm)
     lr_edit: bool = False  # the learning rate rises again after decaying (hand-edited)
     offset: Callable[[Mapping[str, Any]], float] | None = None  # objective shift per point
+    converge_of: Callable[[Mapping[str, Any]], float] | None = None  # converge factor per point
     steps_of: Callable[[int], int] | None = None  # max_train_steps per trial index
     cadence_of: Callable[[int], int] | None = None  # eval cadence per trial index
     split_of: Callable[[int], int] | None = None  # data split seed per trial index
@@ -111,6 +112,8 @@ def simulate(
     if knobs.lucky_index is not None and index == knobs.lucky_index:
         floor -= 0.1
     speed = knobs.converge * (1 + knobs.slowdown * abs(dist))
+    if knobs.converge_of is not None:
+        speed *= knobs.converge_of(hp)
     shape = (1 - np.clip(t / speed, 0, 1)) ** 2
     err = floor + (0.9 - floor) * shape
     err += (knobs.drift + knobs.overfit) * np.clip(t - speed, 0, None)
