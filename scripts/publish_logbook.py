@@ -130,7 +130,8 @@ def publish(logbook: Path, study: str, seeds: int, reruns: int) -> dict:
                     str(seeds),
                     "--quiet",
                 )
-    if reruns and not list((logbook / study / "trials").glob("r*-s[1-9]*-*.json")):
+    rev = int(analysis["revision"])  # the current revision's reruns (an older one's do not count)
+    if reruns and not list((logbook / study / "trials").glob(f"r{rev}-s[1-9]*-*.json")):
         timed(
             "rerun",
             times,

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from reportgen.analysis.findings import finding
 from reportgen.analysis.hyperparameters import is_learning_rate, leaf
+from reportgen.analysis.objective import examples_budget
 from reportgen.schema import Finding, Policy, Role, Severity, StudySpec
+from reportgen.schema.study import CompareAt
 
 _ADAM_NAMES = {"adam", "adamw", "nadam"}
 # Adam hyperparameters other than the learning rate, in the order the playbook adds them
@@ -54,7 +56,11 @@ def check_design(spec: StudySpec, policy: Policy) -> list[Finding]:
             )
     for hp in spec.by_role(Role.SCIENTIFIC):
         sizes = sorted(float(v) for v in hp.values or [] if isinstance(v, int | float))
-        if leaf(hp.name) == "batch_size" and len(sizes) > 1:
+        # scored at equal examples, or raced to a target (where a step budget is the right
+        # comparison), the batch sizes are not compared on the budget they trained for
+        fair = (spec.objective.compare_at is CompareAt.EQUAL_EXAMPLES
+                or spec.steps_to_result is not None)  # fmt: skip
+        if leaf(hp.name) == "batch_size" and len(sizes) > 1 and not fair:
             ratio = sizes[-1] / sizes[0]
             out.append(
                 finding(
@@ -114,4 +120,17 @@ def batch_caveat(findings: list[Finding], compared: tuple[str, ...]) -> list[str
         for f in findings
         if f.key == "design.batch_size_fixed_steps"
         and any(label.startswith(f"{f.subject}=") for label in compared)
+    ]
+
+
+def equal_examples_caveat(spec: StudySpec) -> list[str]:
+    """The decision's note on how a ``compare_at: equal_examples`` study scored its trials."""
+    if (examples := examples_budget(spec)) is None:
+        return []
+    sizes = sorted({int(v) for hp in spec.search_space if leaf(hp.name) == "batch_size"
+                    for v in (hp.values or [hp.value]) if isinstance(v, int)})  # fmt: skip
+    steps = "; ".join(f"batch {b}: evaluations up to step {examples // b}" for b in sizes)
+    return [
+        f"Scored at equal examples: each trial's {spec.objective.metric} over its first "
+        f"{examples} training examples ({steps}), so no batch size is credited with more data."
     ]

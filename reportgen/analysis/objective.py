@@ -18,6 +18,7 @@ import numpy as np
 
 from reportgen.errors import ReportgenError
 from reportgen.schema import Direction, Objective, ObjectiveMode, TrialRecord
+from reportgen.schema.study import CompareAt, StudySpec
 
 
 def direction_sign(direction: Direction) -> float:
@@ -84,8 +85,43 @@ class ScoredTrials:
         return idx[np.lexsort((ids, self.scores[idx]))].astype(int)
 
 
-def score_trials(trials: Sequence[TrialRecord], objective: Objective) -> ScoredTrials:
+def _batch(trial: TrialRecord) -> int | None:
+    b = trial.hyperparameters.get("batch_size")
+    return int(b) if isinstance(b, int | float) and not isinstance(b, bool) and b > 0 else None
+
+
+def examples_budget(spec: StudySpec) -> int | None:
+    """``compare_at: equal_examples``: the examples every trial is scored after, the smallest
+    budget among the study's batch sizes (max_train_steps × batch size); None otherwise."""
+    if spec.objective.compare_at is not CompareAt.EQUAL_EXAMPLES:
+        return None
+    sizes: list[int] = []
+    for hp in spec.search_space:
+        if hp.name.rsplit(".", 1)[-1] == "batch_size":
+            vals = hp.values if hp.values is not None else [hp.value]
+            sizes += [int(v) for v in vals if isinstance(v, int) and not isinstance(v, bool)]
+    setting = spec.workload.settings.get("batch_size")
+    if not sizes and isinstance(setting, int) and not isinstance(setting, bool):
+        sizes.append(setting)
+    return spec.max_train_steps * min(sizes) if sizes else None
+
+
+def example_limits(trials: Sequence[TrialRecord], examples: int | None) -> dict[str, int]:
+    """The last step each trial is scored at, so that it has seen at most ``examples`` training
+    examples (trials without a recorded batch size are not limited)."""
+    if examples is None:
+        return {}
+    return {t.trial_id: examples // b for t in trials if (b := _batch(t)) is not None}
+
+
+def score_trials(
+    trials: Sequence[TrialRecord], objective: Objective, examples: int | None = None
+) -> ScoredTrials:
+    """Each trial's objective value. With ``examples`` (`examples_budget`) the value is taken
+    over the evaluations up to the step where the trial has seen that many examples; the score
+    curves stay whole (they are drawn and diagnosed as trained)."""
     sign = direction_sign(objective.direction)
+    limits = example_limits(trials, examples)
     n = len(trials)
     values = np.full(n, np.nan)
     best_steps: list[int | None] = []
@@ -107,13 +143,22 @@ def score_trials(trials: Sequence[TrialRecord], objective: Objective) -> ScoredT
         if not finite.any():
             best_steps.append(None)
             continue
+        if trial.trial_id in limits:  # evaluations past the equal-examples step do not count
+            inside = np.asarray(trial.curves.step) <= limits[trial.trial_id]
+            finite = finite & inside
+            last = int(np.flatnonzero(inside)[-1]) if inside.any() else -1
+        else:
+            last = len(y) - 1
+        if not finite.any():
+            best_steps.append(None)
+            continue
         masked = np.where(finite, y, np.inf)
         b = int(np.argmin(masked))
         best_steps.append(trial.curves.step[b])
         if objective.mode is ObjectiveMode.BEST_OVER_TRAINING:
             values[i] = sign * masked[b]
-        elif finite[-1]:
-            values[i] = sign * y[-1]
+        elif last >= 0 and finite[last]:
+            values[i] = sign * y[last]
     scores = np.where(np.isfinite(values), sign * values, np.inf)
     return ScoredTrials(
         tuple(trials), values, scores, tuple(best_steps), sign, tuple(score_curves),

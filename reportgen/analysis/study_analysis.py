@@ -19,7 +19,7 @@ from reportgen.analysis.density import (
     check_near_best,
     expected_best_of_k,
 )
-from reportgen.analysis.design import batch_caveat, check_design
+from reportgen.analysis.design import batch_caveat, check_design, equal_examples_caveat
 from reportgen.analysis.estimand import choose as choose_estimand
 from reportgen.analysis.estimand import rescored
 from reportgen.analysis.findings import finding
@@ -28,7 +28,7 @@ from reportgen.analysis.isolation import check_isolation, isolation
 from reportgen.analysis.launch import Arm, Draw, Setting
 from reportgen.analysis.launch_decision import decide
 from reportgen.analysis.noise import check_noise_floor, eval_examples_of, resolution_of
-from reportgen.analysis.objective import ScoredTrials, score_trials
+from reportgen.analysis.objective import ScoredTrials, examples_budget, score_trials
 from reportgen.analysis.playbook_extras import playbook_extras
 from reportgen.analysis.stability import check_stability_edge
 from reportgen.analysis.summary import summarize
@@ -302,7 +302,7 @@ def analyze_study(
     policy = spec.policy
     external = spec.workload.name == EXTERNAL
     ordered = sorted(trials, key=lambda t: t.trial_id)
-    scored = score_trials(ordered, spec.objective)
+    scored = score_trials(ordered, spec.objective, examples_budget(spec))
     search = _of_kind(scored, TrialKind.SEARCH)
     retrains = _of_kind(scored, TrialKind.RETRAIN)
     reruns = _of_kind(scored, TrialKind.RERUN)
@@ -361,13 +361,13 @@ def analyze_study(
 
     study_var = study_variance(d_search, d_reruns, policy.false_adopt_rate)
     findings += check_study_variance(study_var, spec.study_id, policy, external)
-    candidates, baseline = _arms(
-        spec, d_search, d_retrains, groups, baseline_trials, d_reruns, estimand
-    )
+    candidates, baseline = _arms(spec, d_search, d_retrains, groups, baseline_trials, d_reruns,
+                                 estimand)  # fmt: skip
     n_reruns = len({t.group for t in reruns.trials})
     decision = _decision(spec, scored, candidates, baseline, estimand, n_reruns)
     compared_labels = (decision.candidate_label, decision.baseline_label)
     caveats = uneven_caveat(adequacy, compared_labels) + batch_caveat(findings, compared_labels)
+    caveats += equal_examples_caveat(spec)
     if caveats:
         decision = decision.model_copy(update={"caveats": [*decision.caveats, *caveats]})
     findings += check_noise_floor(

@@ -204,6 +204,7 @@ class StudyPage:
     generator: str
     playbook: Any = None  # PlaybookSections (reportgen.pages.playbook_sections)
     batch_size: Any = None  # BatchSizeSection (reportgen.pages.batch_size)
+    replication: Any = None  # ReplicationSection (reportgen.pages.replication)
     source: str = ""  # "optuna study demo at sqlite:///…" when the study was imported
 
 

@@ -31,6 +31,7 @@ from reportgen.pages.context import (
 from reportgen.pages.escape import chart_html, html_block_text, md_text_code
 from reportgen.pages.format import fmt, fmt_interval, fmt_measured, fmt_scalar
 from reportgen.pages.playbook_sections import playbook_sections
+from reportgen.pages.replication import replication_section
 from reportgen.pages.trials import TABLE_ROWS_MAX, download_name, trial_rows
 from reportgen.schema import (
     Hyperparameter,
@@ -364,6 +365,7 @@ def study_page(
         generator=meta.generator,
         playbook=playbook_sections(spec, a, charts.extra),
         batch_size=batch_size_section(spec, a, charts.extra),
+        replication=replication_section(spec, a),
         source=_source(spec),
     )
 

@@ -13,6 +13,7 @@ from pydantic import Field
 
 from reportgen.schema.batch_size import BatchSizeView
 from reportgen.schema.common import Model, SafeId
+from reportgen.schema.replication import ReplicationResult
 
 # --- spec -------------------------------------------------------------------------------------
 
@@ -237,3 +238,4 @@ class PlaybookExtras(Model):
     eval_settings: list[tuple[str, str]] = Field(default_factory=list)  # (metric, setting)
     transfer: RoundTransfer | None = None  # the previous round's ranking against this round's
     batch_size: BatchSizeView | None = None  # throughput and steps to result per batch size
+    replication: ReplicationResult | None = None  # whether the study agrees with its paper

@@ -13,6 +13,7 @@ from reportgen.schema.batch_size import StepsToResult
 from reportgen.schema.common import SCHEMA_VERSION, HparamName, Model, SafeId, Scalar
 from reportgen.schema.playbook import ModelInfo, Round
 from reportgen.schema.policy import Policy
+from reportgen.schema.replication import Replication
 from reportgen.schema.source import Source
 
 
@@ -166,10 +167,19 @@ class SearchAlgorithm(Model):
         return self
 
 
+class CompareAt(StrEnum):
+    """Where along training each trial is scored: at its own last step, or (batch-size studies)
+    after the examples the smallest-budget batch size saw, so no arm trains on more data."""
+
+    EQUAL_STEPS = "equal_steps"
+    EQUAL_EXAMPLES = "equal_examples"
+
+
 class Objective(Model):
     metric: str = "valid_error"
     direction: Direction = Direction.MINIMIZE
     mode: ObjectiveMode = ObjectiveMode.BEST_OVER_TRAINING
+    compare_at: CompareAt = CompareAt.EQUAL_STEPS
 
 
 class Baseline(Model):
@@ -272,6 +282,7 @@ class StudySpec(Model):
     source: Source | None = None  # set when the study was imported from another tool
     # the target every batch size races to (a batch-size study), fixed before it runs
     steps_to_result: StepsToResult | None = None
+    replication: Replication | None = None  # the published result this study replicates
 
     @field_validator("search_space")
     @classmethod

@@ -13,7 +13,7 @@ from reportgen.analysis.batch_scaling import (
     retune_after_batch_change,
     throughput_rows,
 )
-from reportgen.analysis.objective import score_trials
+from reportgen.analysis.objective import examples_budget, score_trials
 from reportgen.schema import Best, Curves, StudySpec
 from reportgen.schema.batch_size import ThroughputPoint, ThroughputRecord
 from tests.conftest import make_trial
@@ -176,3 +176,43 @@ def test_the_analysis_carries_the_view_and_findings():
     a = analyze_study(_spec(), trials)
     assert a.extras.batch_size is not None and a.extras.batch_size.largest_scaling == 64
     assert "batch_size.scaling_limit" in {f.key for f in a.findings}
+
+
+def _curve_trial(i: int, batch: int, errs: list[float], every: int = 25):
+    steps = list(range(every, every * len(errs) + 1, every))
+    return make_trial(
+        study_id="bs", trial_id=f"t{i:04d}", index=i,
+        hyperparameters={"optimizer": "adam", "adam.learning_rate": 1e-3, "batch_size": batch},
+        curves=Curves(step=steps, train_loss=errs, valid_loss=errs, valid_error=errs,
+                      learning_rate=[1e-3] * len(steps), grad_norm=[1.0] * len(steps)),
+        best=Best(step=steps[errs.index(min(errs))], value=min(errs)), final_value=errs[-1],
+        max_train_steps=steps[-1],
+    )  # fmt: skip
+
+
+def test_equal_examples_scores_each_batch_after_the_same_data():
+    space = [
+        {"name": "optimizer", "role": "fixed", "value": "adam"},
+        {"name": "batch_size", "role": "scientific", "scale": "discrete", "values": [64, 256]},
+        {"name": "adam.learning_rate", "role": "nuisance", "scale": "log", "low": 1e-4,
+         "high": 1e-1},
+    ]  # fmt: skip
+    down = [0.5 - 0.03 * k for k in range(12)]  # 0.50 at step 25 ... 0.17 at step 300
+    trials = [_curve_trial(0, 64, down), _curve_trial(1, 256, [e - 0.05 for e in down])]
+    fixed = _spec(search_space=space, max_train_steps=300, eval_every=25, steps_to_result=None,
+                  baseline={"hyperparameter": "batch_size", "value": 64}, candidate=256)
+    at_steps = score_trials(trials, fixed.objective)
+    assert list(at_steps.values) == pytest.approx([0.17, 0.12])  # 256 saw 4x the examples
+    fair = _spec(search_space=space, max_train_steps=300, eval_every=25, steps_to_result=None,
+                 baseline={"hyperparameter": "batch_size", "value": 64}, candidate=256,
+                 objective={"compare_at": "equal_examples"})
+    assert examples_budget(fair) == 300 * 64
+    at_examples = score_trials(trials, fair.objective, examples_budget(fair))
+    # batch 256 is scored over its first 75 steps (evaluations at 25, 50, 75): 0.44 - 0.05
+    assert list(at_examples.values) == pytest.approx([0.17, 0.39])
+    assert at_examples.best_steps == (300, 75)
+    a = analyze_study(fair, trials)
+    assert "design.batch_size_fixed_steps" not in {f.key for f in a.findings}
+    assert any("batch 256: evaluations up to step 75" in c for c in a.decision.caveats)
+    b = analyze_study(fixed, trials)
+    assert "design.batch_size_fixed_steps" in {f.key for f in b.findings}
