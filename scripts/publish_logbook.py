@@ -40,12 +40,16 @@ PLAN: dict[str, tuple[int, int]] = {
     "head-width-fashion": (10, 4),
     "batch-16-fashion": (10, 0),
     "batch-256-fashion": (10, 4),
+    "batch-scaling-fashion": (0, 0),  # steps to a target per batch size: the search is the study
     "schedule-digits-round1": (0, 0),  # round 1 only narrows the search: no retrains
     "schedule-digits-round2": (10, 0),  # its manual points are round 1's eight best
     "flax-digits-blocks": (10, 0),  # the guide's Flax plugin (examples/flax_digits.py)
     "numpy-digits-schedule": (10, 4),  # the user's own NumPy loop, through reportgen suggest
 }
 
+
+# studies whose page reads the throughput probe (`reportgen throughput`, run after the search)
+THROUGHPUT: set[str] = {"batch-scaling-fashion"}
 
 # studies trained by the user's own loop (workload `external`): study id -> the loop's module,
 # which takes `--study --count`, `--retrain T --seeds N` and `--sampler-seed K --count`
@@ -143,6 +147,8 @@ def publish(logbook: Path, study: str, seeds: int, reruns: int) -> dict:
             str(reruns),
             "--quiet",
         )
+    if study in THROUGHPUT and not (logbook / study / "throughput.json").exists():
+        timed("throughput", times, "throughput", study, "--logbook", str(logbook), "--quiet")
     final = json.loads(cli("analyze", study, "--logbook", str(logbook), "--json").stdout)
     best = final["best"]
     row = {
