@@ -111,9 +111,12 @@ def check_design(spec: StudySpec, policy: Policy) -> list[Finding]:
     return out
 
 
-def batch_caveat(findings: list[Finding], compared: tuple[str, ...]) -> list[str]:
-    """The decision's caveat when it compares batch sizes trained for the same number of steps."""
-    return [
+def batch_caveat(
+    findings: list[Finding], compared: tuple[str, ...], spec: StudySpec | None = None
+) -> list[str]:
+    """The decision's caveat when it compares batch sizes trained for the same number of steps,
+    or its note on how a ``compare_at: equal_examples`` study scored them."""
+    return (equal_examples_caveat(spec) if spec is not None else []) + [
         f"The batch sizes were compared at a fixed step budget: the largest saw "
         f"{f.evidence['examples_ratio']:g}x the examples of the smallest, so the effect mixes "
         "the batch size with the training budget (see the design finding)."

@@ -23,7 +23,6 @@ from reportgen.analysis.importance import hyperparameter_importance, interaction
 from reportgen.analysis.loss_spikes import check_instability
 from reportgen.analysis.objective import ScoredTrials
 from reportgen.analysis.regime import check_regime, rounds_view, training_regime
-from reportgen.analysis.replication import replicate
 from reportgen.analysis.sanity import (
     check_optimizer_record,
     check_sanity,
@@ -160,6 +159,5 @@ def playbook_extras(
         checkpoints=_checkpoints(search, policy.top_k),
         eval_settings=_eval_settings(spec, trials),
         batch_size=batch,
-        replication=replicate(spec, search, batch),
     )
     return lead, rest, extras

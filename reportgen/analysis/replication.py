@@ -12,6 +12,11 @@ Each test reads the study's own evidence, never the paper's numbers:
   longer warmup's largest stable rate is above the no-warmup one *and* the no-warmup one is
   bounded by divergence (so the edge was found, not the range's end); disagrees when the edges
   were found and warmup did not move them up; inconclusive otherwise.
+- ``inclusion`` (Choi et al.): the study's own launch decision, candidate = the more general
+  optimizer, baseline = the one it includes. Agrees when the interval of the candidate's
+  effect lies above minus the minimum effect (no worse, within what the study counts as a
+  difference), disagrees when it lies below it, inconclusive when it straddles it or there is
+  no interval yet.
 """
 
 from __future__ import annotations
@@ -23,8 +28,9 @@ import numpy as np
 from reportgen.analysis.findings import fmt
 from reportgen.analysis.hyperparameters import is_learning_rate, leaf
 from reportgen.analysis.objective import ScoredTrials
-from reportgen.schema import Role, Status, StudySpec
+from reportgen.schema import Decision, Role, Status, StudySpec
 from reportgen.schema.batch_size import BatchSizeView
+from reportgen.schema.playbook import PlaybookExtras
 from reportgen.schema.replication import ReplicationResult, ReplicationTest
 
 
@@ -117,8 +123,38 @@ def _warmup(spec: StudySpec, search: ScoredTrials) -> ReplicationResult:
     )  # fmt: skip
 
 
+def _inclusion(spec: StudySpec, decision: Decision | None) -> ReplicationResult:
+    margin = spec.policy.min_effect
+    if decision is None or decision.ci_low is None or decision.ci_high is None:
+        return ReplicationResult(
+            verdict="inconclusive",
+            reason="the decision has no interval for the general optimizer's effect yet",
+        )
+    who = f"{decision.candidate_label} against {decision.baseline_label}"
+    number = (f"effect of {who}: {fmt(decision.effect)} "
+              f"[{fmt(decision.ci_low)}, {fmt(decision.ci_high)}]")  # fmt: skip
+    if decision.ci_low > -margin:
+        return ReplicationResult(
+            verdict="agrees", our_number=number,
+            reason=f"the general optimizer is no worse: its effect's interval lies above "
+            f"-{fmt(margin)} (the study's minimum effect)",
+        )  # fmt: skip
+    if decision.ci_high < -margin:
+        return ReplicationResult(
+            verdict="disagrees", our_number=number,
+            reason=f"the general optimizer lost: its effect's interval lies below -{fmt(margin)}",
+        )  # fmt: skip
+    return ReplicationResult(
+        verdict="inconclusive", our_number=number,
+        reason=f"the interval straddles -{fmt(margin)}: neither no-worse nor worse is shown",
+    )  # fmt: skip
+
+
 def replicate(
-    spec: StudySpec, search: ScoredTrials, batch: BatchSizeView | None
+    spec: StudySpec,
+    search: ScoredTrials,
+    batch: BatchSizeView | None,
+    decision: Decision | None = None,
 ) -> ReplicationResult | None:
     """The study's answer to its paper's claim, or None when it replicates nothing."""
     r = spec.replication
@@ -126,4 +162,16 @@ def replicate(
         return None
     if r.test is ReplicationTest.BATCH_SCALING:
         return _batch_scaling(batch)
+    if r.test is ReplicationTest.INCLUSION:
+        return _inclusion(spec, decision)
     return _warmup(spec, search)
+
+
+def with_replication(
+    spec: StudySpec, extras: PlaybookExtras, search: ScoredTrials, decision: Decision
+) -> PlaybookExtras:
+    """``extras`` with the replication verdict (after the decision, which ``inclusion`` reads)."""
+    if spec.replication is None:
+        return extras
+    result = replicate(spec, search, extras.batch_size, decision)
+    return extras.model_copy(update={"replication": result})

@@ -19,7 +19,7 @@ from reportgen.analysis.density import (
     check_near_best,
     expected_best_of_k,
 )
-from reportgen.analysis.design import batch_caveat, check_design, equal_examples_caveat
+from reportgen.analysis.design import batch_caveat, check_design
 from reportgen.analysis.estimand import choose as choose_estimand
 from reportgen.analysis.estimand import rescored
 from reportgen.analysis.findings import finding
@@ -30,6 +30,7 @@ from reportgen.analysis.launch_decision import decide
 from reportgen.analysis.noise import check_noise_floor, eval_examples_of, resolution_of
 from reportgen.analysis.objective import ScoredTrials, examples_budget, score_trials
 from reportgen.analysis.playbook_extras import playbook_extras
+from reportgen.analysis.replication import with_replication
 from reportgen.analysis.stability import check_stability_edge
 from reportgen.analysis.summary import summarize
 from reportgen.analysis.transfer import check_transfer, round_transfer
@@ -366,15 +367,12 @@ def analyze_study(
     n_reruns = len({t.group for t in reruns.trials})
     decision = _decision(spec, scored, candidates, baseline, estimand, n_reruns)
     compared_labels = (decision.candidate_label, decision.baseline_label)
-    caveats = uneven_caveat(adequacy, compared_labels) + batch_caveat(findings, compared_labels)
-    caveats += equal_examples_caveat(spec)
+    caveats = uneven_caveat(adequacy, compared_labels) + batch_caveat(findings, compared_labels, spec)
     if caveats:
         decision = decision.model_copy(update={"caveats": [*decision.caveats, *caveats]})
-    findings += check_noise_floor(
-        spec.objective.metric,
-        {"gap between the best compared values": gap, "decision effect": decision.effect},
-        eval_examples_of(ordered),
-    )
+    extras = with_replication(spec, extras, search, decision)
+    gaps = {"gap between the best compared values": gap, "decision effect": decision.effect}
+    findings += check_noise_floor(spec.objective.metric, gaps, eval_examples_of(ordered))
     if previous_round_trials is not None:
         before = [t for t in previous_round_trials if t.kind is TrialKind.SEARCH]
         transfer = round_transfer(

@@ -18,6 +18,8 @@ class ReplicationTest(StrEnum):
     BATCH_SCALING = "batch_scaling"
     # the largest learning rate that trains grows with warmup (the stable range widens)
     WARMUP_STABLE_RANGE = "warmup_stable_range"
+    # the more general optimizer (the candidate) is no worse than the one it includes (baseline)
+    INCLUSION = "inclusion"
 
 
 class Replication(Model):

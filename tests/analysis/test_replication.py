@@ -105,3 +105,23 @@ def test_warmup_is_inconclusive_without_an_edge_and_disagrees_when_it_does_not_h
             _warm_trial(2, 50, 0.1, False), _warm_trial(3, 50, 1.0, True)]
     r = replicate(spec, score_trials(same, spec.objective), None)
     assert r.verdict == "disagrees"
+
+
+def _decision(low, high):
+    from reportgen.schema import Decision, Policy, Verdict
+
+    return Decision(verdict=Verdict.INCONCLUSIVE, candidate_label="optimizer=adam",
+                    baseline_label="optimizer=momentum", effect=None if low is None else
+                    (low + high) / 2, ci_low=low, ci_high=high, reason="r", next_step="n",
+                    policy=Policy())  # fmt: skip
+
+
+def test_inclusion_reads_the_decision_interval_against_the_minimum_effect():
+    spec = _spec("inclusion", policy={"min_effect": 0.01})
+    margin = spec.policy.min_effect
+    search = score_trials([], spec.objective)
+    r = replicate(spec, search, None, _decision(-margin / 2, 0.02))
+    assert r.verdict == "agrees" and "optimizer=adam against optimizer=momentum" in r.our_number
+    assert replicate(spec, search, None, _decision(-0.2, -2 * margin)).verdict == "disagrees"
+    assert replicate(spec, search, None, _decision(-0.2, 0.05)).verdict == "inconclusive"
+    assert replicate(spec, search, None, _decision(None, None)).verdict == "inconclusive"
