@@ -60,6 +60,19 @@ def add_common(p: argparse.ArgumentParser) -> None:
         metavar="ADDR",
         help="the Ray cluster to use with --executor ray (e.g. 10.0.0.5:6379, or 'auto')",
     )
+    p.add_argument(
+        "--checkpoints",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="checkpoint root, used when the study's spec asks for checkpoints "
+        "(`checkpoints: {keep: best|every, every_evals: K}`): each group's training state is "
+        "saved there (Orbax) so that --resume continues a killed group from its last save, and "
+        "each trial's best parameters go to DIR/<study>/trials/<trial id>/<step>, named in its "
+        "record and read by `reportgen export`. Keep it outside git (default: .checkpoints "
+        "beside the logbook folder, i.e. ./.checkpoints for ./logbook; it holds a .gitignore "
+        "of everything)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
@@ -101,6 +114,7 @@ def make_runner(args: argparse.Namespace):  # type: ignore[no-untyped-def]
         lease_seconds=lease,
         executor=args.executor,
         address=args.address,
+        checkpoint_root=args.checkpoints,
     )
 
 
