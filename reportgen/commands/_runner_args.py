@@ -132,6 +132,17 @@ def throughput_probe(logbook: Path, study: str, batch_name: str = "batch_size"):
     )
 
 
+def export_trial(spec, trial, logbook: Path, root: Path | None, out: Path) -> Path:  # type: ignore[no-untyped-def]
+    """``runners.export.export_trial`` (imported here, lazily: JAX and Orbax are the runners
+    extra) from the checkpoint root ``root`` (by default the one beside ``logbook``)."""
+    try:
+        from runners.checkpoints import default_root
+        from runners.export import export_trial as export
+    except ModuleNotFoundError as e:
+        raise ReportgenError(needs_runners(e)) from None
+    return export(spec, trial, root or default_root(logbook), out)
+
+
 def report(records, what: str) -> None:
     by = {}
     for r in records:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from reportgen.analysis.objective import score_trials
 from reportgen.errors import InvalidRecords, ReportgenError
-from reportgen.schema import TrialRecord
-from reportgen.store import load_study
-from reportgen.store.layout import study_folder
+
+if TYPE_CHECKING:
+    from reportgen.schema import TrialRecord
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -55,6 +55,8 @@ def pick(trials: list[TrialRecord], which: str, study) -> TrialRecord:  # type: 
         if not found:
             raise ReportgenError(f"--trial {which!r}: no such trial in {study.spec.study_id!r}")
         return found[0]
+    from reportgen.analysis.objective import score_trials
+
     current = [t for t in trials if t.study_revision == study.spec.revision]
     ranking = score_trials(current, study.spec.objective).ranking()
     if len(ranking) == 0:
@@ -65,18 +67,14 @@ def pick(trials: list[TrialRecord], which: str, study) -> TrialRecord:  # type: 
 
 
 def run(args: argparse.Namespace) -> int:
+    from reportgen.store import load_study, study_folder
+
     study, problems = load_study(study_folder(args.logbook, args.study))
     if study is None or problems:
         raise InvalidRecords(problems)
     trial = pick(list(study.trials), args.trial, study)
-    try:
-        from runners.checkpoints import default_root
-        from runners.export import export_trial
-    except ModuleNotFoundError as e:
-        from reportgen.commands._runner_args import needs_runners
+    from reportgen.commands._runner_args import export_trial
 
-        raise ReportgenError(needs_runners(e)) from None
-    root = args.checkpoints or default_root(args.logbook)
-    out = export_trial(study.spec, trial, root, args.out)
+    out = export_trial(study.spec, trial, args.logbook, args.checkpoints, args.out)
     print(f"export {args.study}: trial {trial.trial_id} step {trial.checkpoint.step} -> {out}")
     return 0

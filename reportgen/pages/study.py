@@ -67,6 +67,8 @@ class RecordMeta:
     latest_revision: int
     history: tuple[RevisionSummary, ...]
     generator: str
+    checkpointed: int = 0  # trials whose records name their best checkpoints
+    trial_count: int = 0
 
 
 @dataclass(frozen=True)
@@ -236,6 +238,21 @@ def summary_card(spec: StudySpec, a: StudyAnalysis, items: tuple[CheckItem, ...]
     )
 
 
+def _checkpoints(spec: StudySpec, meta: RecordMeta) -> str:
+    """Where the trials' best checkpoints live, as far as the records say ("" when no record
+    names one and the spec asks for none)."""
+    if meta.checkpointed:
+        return (
+            f"best parameters of {meta.checkpointed} of {meta.trial_count} trials, each in "
+            f"`{spec.study_id}/trials/TRIAL_ID/STEP` under the checkpoint root (outside git; "
+            "by default `.checkpoints` beside the logbook), as its record names; "
+            f"`reportgen export {spec.study_id}` writes one out"
+        )
+    if spec.checkpoints is not None:
+        return "asked for by the spec, but no trial record names one"
+    return ""
+
+
 def study_page(
     spec: StudySpec, analysis: StudyAnalysis, charts: StudyCharts, meta: RecordMeta
 ) -> StudyPage:
@@ -308,6 +325,7 @@ def study_page(
         latest_link=Link(f"r{meta.latest_revision} (latest)", Markup("index.md")),
         digest=meta.digest[:12],
         code_versions=", ".join(meta.code_versions) or "unknown",
+        checkpoints=md_text_code(_checkpoints(spec, meta)),
         first_date=meta.first_date or "—",
         last_date=meta.last_date or "—",
         workload=f"{spec.workload.label} ({ws})" if ws else spec.workload.label,

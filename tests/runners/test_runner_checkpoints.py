@@ -15,7 +15,7 @@ import time
 import numpy as np
 import pytest
 
-from reportgen.store import load_study, write_spec
+from reportgen.store import load_study, write_spec, write_trial
 from tests.conftest import REPO
 from tests.runners.conftest import tiny_spec
 
@@ -169,6 +169,26 @@ def test_export_writes_the_best_parameters_a_fresh_process_scores_as_recorded(tm
     assert json.loads((tmp_path / "other" / "config.json").read_text())["trial_id"] == other
     r = run_cli("export", "tiny", "--logbook", str(lb), "--out", str(tmp_path / "x"))
     assert r.returncode == 1 and "does not exist" in r.stderr  # default root: nothing there
+
+    # the study page says where the checkpoints are, counting only the records that name one
+    assert "best parameters of 4 of 4 trials" in _checkpoints_row(lb)
+    write_trial(lb, records[0].model_copy(update={"checkpoint": None}))
+    assert "best parameters of 3 of 4 trials" in _checkpoints_row(lb)
+    for r in records[1:]:
+        write_trial(lb, r.model_copy(update={"checkpoint": None}))
+    assert "no trial record names one" in _checkpoints_row(lb)
+
+
+def _checkpoints_row(lb) -> str:
+    from reportgen.analysis import analyze_study
+    from reportgen.site.study_build import render_study_records
+
+    study, problems = load_study(lb / "tiny")
+    assert problems == []
+    page = render_study_records(study, analyze_study, "test").files["tiny/index.md"]
+    rows = [ln for ln in page.splitlines() if ln.startswith("| **checkpoints** |")]
+    assert len(rows) == 1
+    return rows[0]
 
 
 def test_a_group_state_saved_for_other_trials_or_values_is_not_restored(tmp_path):
