@@ -69,7 +69,9 @@ def fingerprint(spec: StudySpec, trials: Sequence[object]) -> str:
 
 
 def _manager(folder: Path, keep_every: bool = True) -> ocp.CheckpointManager:
-    options = ocp.CheckpointManagerOptions(max_to_keep=None if keep_every else 2, create=True)
+    options = ocp.CheckpointManagerOptions(
+        max_to_keep=None if keep_every else 2, create=True, enable_background_delete=True
+    )
     return ocp.CheckpointManager(folder, options=options)
 
 
