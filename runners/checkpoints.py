@@ -72,7 +72,12 @@ def _manager(folder: Path, keep_every: bool = True) -> ocp.CheckpointManager:
     options = ocp.CheckpointManagerOptions(
         max_to_keep=None if keep_every else 2, create=True, enable_background_delete=True
     )
-    return ocp.CheckpointManager(folder, options=options)
+    # the handler named up front: reading metadata then needs no save or restore first
+    return ocp.CheckpointManager(folder, options=options, item_handlers=ocp.StandardCheckpointHandler())
+
+
+def _reader(folder: Path) -> ocp.CheckpointManager:
+    return ocp.CheckpointManager(folder, item_handlers=ocp.StandardCheckpointHandler())
 
 
 def _shapes(tree) -> str:  # type: ignore[no-untyped-def]
@@ -182,6 +187,8 @@ class GroupCheckpoints:
             rel = trial_folder(self.study_id, tid)
             shutil.rmtree(self.root / rel, ignore_errors=True)  # a killed run's leftovers
             params = jax.tree.map(lambda x, i=i: x[i], best_params) if vectorised else best_params
+            # host arrays: the saved parameters restore on any device count (export, serving)
+            params = jax.device_get(params)
             mngr = _manager(self.root / rel)
             mngr.save(
                 step,
@@ -241,7 +248,7 @@ def saved_groups(root: Path, study_id: str) -> list[tuple[list[str], int]]:
         return []
     groups = []
     for sub in sorted(p for p in folder.iterdir() if p.is_dir()):
-        mngr = ocp.CheckpointManager(sub)
+        mngr = _reader(sub)
         try:
             step = mngr.latest_step()  # finished saves only: a save cut short is not listed
             meta = {} if step is None else mngr.metadata(step).custom_metadata or {}
@@ -258,7 +265,7 @@ def restore_params(root: Path, rel: str, step: int):  # type: ignore[no-untyped-
     folder = Path(root) / rel
     if not (folder / str(step)).is_dir():
         raise FileNotFoundError(f"no checkpoint at {folder / str(step)}")
-    mngr = ocp.CheckpointManager(folder)
+    mngr = _reader(folder)
     try:
         params = mngr.restore(step, args=ocp.args.StandardRestore())
     finally:

@@ -13,6 +13,7 @@ from reportgen.guidance import Guidance
 from reportgen.pages import notes
 from reportgen.pages.batch_size import batch_size_section
 from reportgen.pages.checklist import OPEN, checklist
+from reportgen.pages.checkpoints import checkpoints_line
 from reportgen.pages.context import (
     Chart,
     CheckItem,
@@ -238,21 +239,6 @@ def summary_card(spec: StudySpec, a: StudyAnalysis, items: tuple[CheckItem, ...]
     )
 
 
-def _checkpoints(spec: StudySpec, meta: RecordMeta) -> str:
-    """Where the trials' best checkpoints live, as far as the records say ("" when no record
-    names one and the spec asks for none)."""
-    if meta.checkpointed:
-        return (
-            f"best parameters of {meta.checkpointed} of {meta.trial_count} trials, each in "
-            f"`{spec.study_id}/trials/TRIAL_ID/STEP` under the checkpoint root (outside git; "
-            "by default `.checkpoints` beside the logbook), as its record names; "
-            f"`reportgen export {spec.study_id}` writes one out"
-        )
-    if spec.checkpoints is not None:
-        return "asked for by the spec, but no trial record names one"
-    return ""
-
-
 def study_page(
     spec: StudySpec, analysis: StudyAnalysis, charts: StudyCharts, meta: RecordMeta
 ) -> StudyPage:
@@ -325,7 +311,9 @@ def study_page(
         latest_link=Link(f"r{meta.latest_revision} (latest)", Markup("index.md")),
         digest=meta.digest[:12],
         code_versions=", ".join(meta.code_versions) or "unknown",
-        checkpoints=md_text_code(_checkpoints(spec, meta)),
+        checkpoints=checkpoints_line(
+            spec.study_id, spec.checkpoints is not None, meta.checkpointed, meta.trial_count
+        ),
         first_date=meta.first_date or "—",
         last_date=meta.last_date or "—",
         workload=f"{spec.workload.label} ({ws})" if ws else spec.workload.label,

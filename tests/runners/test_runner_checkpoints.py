@@ -213,3 +213,18 @@ def test_a_group_state_saved_for_other_trials_or_values_is_not_restored(tmp_path
     b = GroupCheckpoints(tmp_path, "s", ["t0", "t1"], "values-B", opts)
     assert b.restore(state, 4) is None
     assert saved_groups(tmp_path, "s") == []  # the stale state is removed
+
+
+def test_best_parameters_saved_by_a_sharded_group_export_on_one_device(tmp_path):
+    from tests.conftest import run_cli
+
+    lb = tmp_path / "logbook"
+    write_spec(lb, tiny_spec(max_train_steps=100, eval_every=50, checkpoints={}))
+    two = dict(ENV, XLA_FLAGS="--xla_force_host_platform_device_count=2")
+    r = subprocess.run(_cmd(lb), env=two, capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    assert {t.execution.devices for t in _trials(lb).values()} == {2}
+    out = tmp_path / "export"
+    r = run_cli("export", "tiny", "--logbook", str(lb), "--out", str(out))  # one device here
+    assert r.returncode == 0, r.stderr
+    assert (out / "params").is_dir() and json.loads((out / "config.json").read_text())["step"] == 100
