@@ -27,6 +27,7 @@ COMMANDS = (
     "release",
     "complete",
     "import",
+    "export",
 )
 _MODULES = {"import": "import_"}  # a command whose name is a Python keyword
 

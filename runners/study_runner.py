@@ -104,7 +104,8 @@ class StudyRunner:
 
         from reportgen.store import write_spec
 
-        spec = StudySpec.model_validate_json(spec_json)
+        # no checkpoints on a Ray worker: it may share no disk with the driver
+        spec = StudySpec.model_validate_json(spec_json).model_copy(update={"checkpoints": None})
         with tempfile.TemporaryDirectory(prefix="reportgen-ray-") as tmp:
             write_spec(tmp, spec)  # the worker's own copy: no shared file system needed
             runner = StudyRunner(
@@ -127,9 +128,17 @@ class StudyRunner:
         executor: str = "local",
         address: str | None = None,
         policy: PluginPolicy | None = None,
+        checkpoint_root: Path | None = None,
     ):
         self.logbook = Path(logbook)
         self.spec = load_valid_spec(self.logbook, study_id)
+        # Orbax checkpoints only when the spec asks (``runners.checkpoints``); outside the logbook
+        self.checkpoint_root: Path | None = None
+        if self.spec.checkpoints is not None:
+            from runners.checkpoints import default_root
+
+            self.checkpoint_root = Path(checkpoint_root or default_root(self.logbook)).absolute()
+        self._resume_pad: dict[tuple[int, ...], int] = {}
         self.policy = policy or plugin_policy(self.logbook)
         self.workload = load_workload(self.spec.workload.name, self.spec.workload.entry, self.policy)
         check_spec(self.spec, self.workload)
@@ -243,7 +252,7 @@ class StudyRunner:
                 if not todo:
                     break
                 trained = False
-                for batch in self._batches(todo, configs):
+                for batch in self._batches(todo, configs, jobs):
                     won = [i for i in batch if self.claims.try_claim(jobs[i].trial_id)]
                     if not won:
                         continue
@@ -262,14 +271,27 @@ class StudyRunner:
                     time.sleep(self.poll_seconds)
         return records
 
-    def _batches(self, members_of: Sequence[int], configs: Sequence[TrialConfig]) -> list[list[int]]:
-        """Split trials into groups of equal shapes, each at most the group size cap."""
+    def _batches(
+        self, members_of: Sequence[int], configs: Sequence[TrialConfig], jobs: Sequence[TrialJob] = ()
+    ) -> list[list[int]]:
+        """Split trials into groups of equal shapes, each at most the group size cap. A group
+        with a saved training state comes first, as it was (same trials, order and padding), so
+        that it resumes from its checkpoint."""
         from runners.group_size import group_bucket, max_group_size
 
+        batches: list[list[int]] = []
+        if self.checkpoint_root is not None and jobs:
+            from runners.checkpoints import saved_groups
+
+            index = {jobs[i].trial_id: i for i in members_of}
+            for ids, size in saved_groups(self.checkpoint_root, self.spec.study_id):
+                if all(t in index for t in ids):
+                    batches.append([index.pop(t) for t in ids])
+                    self._resume_pad[tuple(batches[-1])] = size
+            members_of = list(index.values())
         groups: dict[tuple, list[int]] = {}
         for i in members_of:
             groups.setdefault(configs[i].group_key, []).append(i)
-        batches: list[list[int]] = []
         for key, members in groups.items():
             trainer = self._trainer(configs[members[0]])
             cap = max_group_size(
@@ -309,12 +331,14 @@ class StudyRunner:
             def on_eval(n: int) -> None:
                 progress.update(t_steps, advance=n, description=f"training {label}")
 
+        made: list = []  # the checkpoints of this batch's trials
         outcome = trainer.train(
             [configs[i].traced for i in batch],
             [(jobs[i].seeds.init, jobs[i].seeds.data_order, jobs[i].seeds.dropout or 0) for i in batch],
             mode="vectorised" if self.mode == "vectorised" else "sequential",
             on_eval=on_eval,
-            pad_to=self._pad_to.get(configs[batch[0]].group_key),
+            pad_to=self._resume_pad.get(tuple(batch), self._pad_to.get(configs[batch[0]].group_key)),
+            checkpoints=self._checkpoints(jobs, configs, batch, made),
         )
         group_id = f"{jobs[batch[0]].trial_id}+{len(batch)}"
         out = []
@@ -333,7 +357,22 @@ class StudyRunner:
             if write:
                 write_trial(self.logbook, rec)
             out.append(rec)
+        for ckpt in made:  # the records are written: the group's training states can go
+            ckpt.finish()
         return out
+
+    def _checkpoints(self, jobs, configs, batch, made: list):  # type: ignore[no-untyped-def]
+        """The checkpoints of trials ``indices`` of ``batch`` (a ``GroupTrainer.train``
+        argument; each one made is appended to ``made``), or None when the study asks none."""
+        if self.checkpoint_root is None:
+            return None
+        from runners.checkpoints import group_factory
+
+        trials = [
+            (jobs[i].trial_id, [jobs[i].seeds.model_dump(mode="json"), configs[i].group_key, configs[i].traced])
+            for i in batch
+        ]
+        return group_factory(self.checkpoint_root, self.spec, trials, made)
 
     def _progress_line(self, records: Sequence[TrialRecord]) -> str:
         """The trials bar's label: study, executor, current best and diverged count."""

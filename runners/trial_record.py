@@ -15,6 +15,7 @@ from reportgen.schema import (
     CURVE_COLUMNS,
     GRAD_STAT_COLUMNS,
     Best,
+    CheckpointRef,
     Curves,
     Direction,
     Execution,
@@ -140,6 +141,7 @@ def trial_record(  # type: ignore[no-untyped-def]
             devices=placement.devices,
             group_wall_seconds=round(group.wall_seconds, 4),
             trial_share_seconds=round(group.train_seconds / group_size, 4),
+            resumed_from_step=out.resumed_from_step,
         ),
         provenance=Provenance(
             code_version=code_version(),
@@ -147,4 +149,10 @@ def trial_record(  # type: ignore[no-untyped-def]
             created_utc=dt.datetime.now(dt.UTC).replace(microsecond=0),
             command=command,
         ),
+        checkpoint=_checkpoint(out.checkpoint),
     )
+
+
+def _checkpoint(saved: tuple[str, int] | None) -> CheckpointRef | None:
+    """The trial's best parameters as saved by ``runners.checkpoints`` (already on disk)."""
+    return None if saved is None else CheckpointRef(path=saved[0], step=saved[1])

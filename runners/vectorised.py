@@ -8,7 +8,9 @@
 - each eval records train loss (mean over the steps since the last eval), validation loss and
   error, the learning rate and the gradient norm (mean over the same steps);
 - the best parameters over training (by the study's objective) are kept on the device, and the
-  test set is evaluated with them at the end.
+  test set is evaluated with them at the end;
+- with checkpoints (``runners.checkpoints``) the state is saved at the evals the study asks for,
+  a group resumes from its last one, and each trial's best parameters are saved at the end.
 
 With several local devices (GPUs, or CPU devices forced with
 ``XLA_FLAGS=--xla_force_host_platform_device_count=N``) the group's trial axis is sharded over
@@ -21,11 +23,13 @@ for comparison.
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
+from typing import TYPE_CHECKING
 
 import jax
 import jax.numpy as jnp
@@ -38,15 +42,12 @@ from runners.optimizers import build_transform
 from runners.schedules import learning_rate
 from runners.workloads import Dataset, Workload
 
-METRICS = (
-    "train_loss",
-    "valid_loss",
-    "valid_error",
-    "learning_rate",
-    "grad_norm",
-    "grad_norm_max",
-    "grad_norm_p90",
-    "clipped_fraction",
+if TYPE_CHECKING:  # orbax is imported only where checkpoints are asked for
+    from runners.checkpoints import GroupCheckpoints
+
+METRICS = (  # fmt: skip
+    "train_loss", "valid_loss", "valid_error", "learning_rate",
+    "grad_norm", "grad_norm_max", "grad_norm_p90", "clipped_fraction",
 )
 
 
@@ -78,6 +79,8 @@ class TrialOutcome:
     diverged_step: int | None
     diverged_loss: float | None
     test_metrics: dict[str, float]
+    checkpoint: tuple[str, int] | None = None  # best parameters: (folder under the root, step)
+    resumed_from_step: int | None = None
 
 
 @dataclass(frozen=True)
@@ -297,18 +300,23 @@ class GroupTrainer:
         mode: str = "vectorised",
         on_eval: Callable[[int], None] | None = None,
         pad_to: int | None = None,
+        checkpoints: Callable[[list[int]], GroupCheckpoints | None] | None = None,
     ) -> GroupOutcome:
         """Train the trials; ``on_eval(steps)`` is called after each eval (for progress).
 
         ``pad_to``: a vectorised group is padded to this many trials (copies of its last trial,
-        whose outputs are dropped), so groups of different sizes share one compiled program."""
+        whose outputs are dropped), so groups of different sizes share one compiled program.
+        ``checkpoints(indices)``: the checkpoints of the trials trained together (all of them,
+        or one at a time in sequential mode), or None for none."""
         t_start = time.perf_counter()
+        ckpt = checkpoints or (lambda _: None)
         if mode == "vectorised":
-            outcomes, compile_s = self._run(traced, seeds, True, on_eval, pad_to)
+            everyone = list(range(len(traced)))
+            outcomes, compile_s = self._run(traced, seeds, True, on_eval, pad_to, ckpt(everyone))
         elif mode == "sequential":
             outcomes, compile_s = [], 0.0
-            for hp, sd in zip(traced, seeds, strict=True):
-                out, c = self._run([hp], [sd], False, on_eval)
+            for i, (hp, sd) in enumerate(zip(traced, seeds, strict=True)):
+                out, c = self._run([hp], [sd], False, on_eval, None, ckpt([i]))
                 outcomes += out
                 compile_s += c
         else:
@@ -317,7 +325,7 @@ class GroupTrainer:
         return GroupOutcome(outcomes, wall, compile_s, wall - compile_s, self.plan.max_steps)
 
     def _run(
-        self, traced, seeds, vectorised: bool, on_eval, pad_to: int | None = None
+        self, traced, seeds, vectorised: bool, on_eval, pad_to: int | None = None, ckpt=None
     ) -> tuple[list[TrialOutcome], float]:
         n_trials = len(traced)
         names = sorted(traced[0])
@@ -342,37 +350,42 @@ class GroupTrainer:
         compile_s += c
         state = init(hp, sd)
         rows: list[dict[str, np.ndarray]] = []
-        steps: list[int] = []
-        done = 0
-        for length in self.plan.segments:
+        segments = self.plan.segments
+        ends = list(itertools.accumulate(segments))
+        if ckpt is not None and (got := ckpt.restore(state, len(segments))) is not None:
+            state, curves, evals = got  # resumed: the state and curve rows of its last save
+            rows = [{m: np.atleast_1d(c[k]) for m, c in curves.items()} for k in range(evals)]
+        for k, length in enumerate(segments):
+            if k < len(rows):
+                continue  # restored from the checkpoint
+            if rows and bool(rows[-1]["diverged"].all()):
+                break
             seg, c = self._get("segment", vectorised, length, (state, hp, sd, self.data))
             compile_s += c
             state, metrics = seg(state, hp, sd, self.data)
-            host = {k: np.atleast_1d(np.asarray(v)) for k, v in metrics.items()}
-            done += length
-            steps.append(done)
-            rows.append(host)
+            rows.append({m: np.atleast_1d(np.asarray(v)) for m, v in metrics.items()})
+            last = k == len(segments) - 1 or bool(rows[-1]["diverged"].all())
+            if ckpt is not None and ckpt.due(k, last):
+                ckpt.save(ends[k], state, rows, len(segments))
             if on_eval is not None:
                 on_eval(length * n_trials)
-            if bool(host["diverged"].all()):
-                break
+        steps = ends[: len(rows)]
         test, c = self._get("test", vectorised, 0, (state, self.data))
         compile_s += c
         tm = {k: np.atleast_1d(np.asarray(v)) for k, v in test(state, self.data).items()}
         div_step = np.atleast_1d(np.asarray(state["diverged_step"]))
         div_loss = np.atleast_1d(np.asarray(state["diverged_loss"]))
         best_step = np.atleast_1d(np.asarray(state["best_step"]))
+        saved = ckpt.save_best(state["best_params"], best_step, vectorised) if ckpt else [None] * n_trials
         out = []
         for i in range(n_trials):
             curves = {m: [float(r[m][i]) for r in rows] for m in METRICS}
             ds = int(div_step[i])
             test_metrics = {}
             if int(best_step[i]) >= 0:
-                test_metrics = {
-                    "test_loss": float(tm["test_loss"][i]),
-                    "test_error": float(tm["test_error"][i]),
-                    "test_accuracy": 1.0 - float(tm["test_error"][i]),
-                }
+                err = float(tm["test_error"][i])
+                test_metrics = {"test_loss": float(tm["test_loss"][i]), "test_error": err}
+                test_metrics["test_accuracy"] = 1.0 - err
             out.append(
                 TrialOutcome(
                     steps=list(steps),
@@ -380,6 +393,8 @@ class GroupTrainer:
                     diverged_step=ds if ds >= 0 else None,
                     diverged_loss=float(div_loss[i]) if ds >= 0 else None,
                     test_metrics=test_metrics,
+                    checkpoint=saved[i],
+                    resumed_from_step=None if ckpt is None else ckpt.resumed_from,
                 )
             )
         return out, compile_s

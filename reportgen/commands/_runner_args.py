@@ -60,6 +60,19 @@ def add_common(p: argparse.ArgumentParser) -> None:
         metavar="ADDR",
         help="the Ray cluster to use with --executor ray (e.g. 10.0.0.5:6379, or 'auto')",
     )
+    p.add_argument(
+        "--checkpoints",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="checkpoint root, used when the study's spec asks for checkpoints "
+        "(`checkpoints: {keep: best|every, every_evals: K}`): each group's training state is "
+        "saved there (Orbax) so that --resume continues a killed group from its last save, and "
+        "each trial's best parameters go to DIR/<study>/trials/<trial id>/<step>, named in its "
+        "record and read by `reportgen export`. Keep it outside git (default: .checkpoints "
+        "beside the logbook folder, i.e. ./.checkpoints for ./logbook; it holds a .gitignore "
+        "of everything)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
@@ -101,6 +114,7 @@ def make_runner(args: argparse.Namespace):  # type: ignore[no-untyped-def]
         lease_seconds=lease,
         executor=args.executor,
         address=args.address,
+        checkpoint_root=args.checkpoints,
     )
 
 
@@ -116,6 +130,17 @@ def throughput_probe(logbook: Path, study: str, batch_name: str = "batch_size"):
     return runner.spec, ThroughputProbe(
         runner.spec, runner.workload, runner.data(), names[0] if names else batch_name
     )
+
+
+def export_trial(spec, trial, logbook: Path, root: Path | None, out: Path) -> Path:  # type: ignore[no-untyped-def]
+    """``runners.export.export_trial`` (imported here, lazily: JAX and Orbax are the runners
+    extra) from the checkpoint root ``root`` (by default the one beside ``logbook``)."""
+    try:
+        from runners.checkpoints import default_root
+        from runners.export import export_trial as export
+    except ModuleNotFoundError as e:
+        raise ReportgenError(needs_runners(e)) from None
+    return export(spec, trial, root or default_root(logbook), out)
 
 
 def report(records, what: str) -> None:

@@ -21,7 +21,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--resume",
         action="store_true",
-        help="keep the trials already on disk and train only the missing ones",
+        help="keep the trials already on disk and train only the missing ones; a group killed "
+        "mid-training continues from its last checkpoint when the spec asks for checkpoints",
     )
     p.set_defaults(func=run)
 

@@ -13,6 +13,7 @@ from reportgen.guidance import Guidance
 from reportgen.pages import notes
 from reportgen.pages.batch_size import batch_size_section
 from reportgen.pages.checklist import OPEN, checklist
+from reportgen.pages.checkpoints import checkpoints_line
 from reportgen.pages.context import (
     Chart,
     CheckItem,
@@ -67,6 +68,8 @@ class RecordMeta:
     latest_revision: int
     history: tuple[RevisionSummary, ...]
     generator: str
+    checkpointed: int = 0  # trials whose records name their best checkpoints
+    trial_count: int = 0
 
 
 @dataclass(frozen=True)
@@ -308,6 +311,9 @@ def study_page(
         latest_link=Link(f"r{meta.latest_revision} (latest)", Markup("index.md")),
         digest=meta.digest[:12],
         code_versions=", ".join(meta.code_versions) or "unknown",
+        checkpoints=checkpoints_line(
+            spec.study_id, spec.checkpoints is not None, meta.checkpointed, meta.trial_count
+        ),
         first_date=meta.first_date or "—",
         last_date=meta.last_date or "—",
         workload=f"{spec.workload.label} ({ws})" if ws else spec.workload.label,

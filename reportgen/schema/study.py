@@ -245,6 +245,25 @@ class Workload(Model):
         return self.name or self.entry or ""
 
 
+class CheckpointKeep(StrEnum):
+    """What stays on disk once a group of trials has its records."""
+
+    BEST = "best"  # each trial's best parameters; the group's training states are deleted
+    EVERY = "every"  # also every saved training state of the group (whole state, every trial)
+
+
+class Checkpoints(Model):
+    """Orbax checkpoints while the runners train (off unless a study asks for them).
+
+    The group's whole training state (and its curves so far) is saved at every
+    ``every_evals``-th eval and at its last one, so ``reportgen run --resume`` continues a killed
+    group from there; when the group ends each trial's best parameters (best by the objective
+    over every eval: retrospective checkpoint selection) are saved and its record names them."""
+
+    keep: CheckpointKeep = CheckpointKeep.BEST
+    every_evals: int = Field(default=1, ge=1, description="save the training state every k-th eval")
+
+
 class StudySpec(Model):
     schema_version: Literal[1] = SCHEMA_VERSION
     study_id: SafeId
@@ -283,6 +302,10 @@ class StudySpec(Model):
     # the target every batch size races to (a batch-size study), fixed before it runs
     steps_to_result: StepsToResult | None = None
     replication: Replication | None = None  # the published result this study replicates
+    checkpoints: Checkpoints | None = Field(
+        default=None,
+        description="save training states and each trial's best parameters (Orbax, outside git)",
+    )
 
     @field_validator("search_space")
     @classmethod

@@ -116,6 +116,17 @@ class Best(Model):
     value: float
 
 
+class CheckpointRef(Model):
+    """Where a trial's best parameters were saved: a folder under the checkpoint root (outside
+    the logbook and git), and the eval step they come from."""
+
+    path: str = Field(
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._+-]*(/[A-Za-z0-9][A-Za-z0-9._+-]*)*$",
+        description="folder relative to the checkpoint root: <study>/trials/<trial id>",
+    )
+    step: int = Field(ge=0, description="the eval step of the saved parameters")
+
+
 class Execution(Model):
     """How the trial was executed: alone, or inside a vectorised group of trials."""
 
@@ -134,6 +145,11 @@ class Execution(Model):
         ge=0,
         description="this trial's share of the group's training time (compile excluded): "
         "comparable across vectorised, sharded and sequential execution",
+    )
+    resumed_from_step: int | None = Field(
+        default=None,
+        ge=0,
+        description="the step of the checkpoint a resumed group continued from (after a kill)",
     )
 
 
@@ -176,6 +192,9 @@ class TrialRecord(Model):
     step_seconds: float = Field(ge=0)
     execution: Execution
     provenance: Provenance
+    checkpoint: CheckpointRef | None = Field(
+        default=None, description="the trial's best parameters, saved by the runner"
+    )
 
     @model_validator(mode="after")
     def _status_consistent(self) -> TrialRecord:
@@ -202,6 +221,10 @@ class TrialRecord(Model):
                 raise ValueError("best.value must be finite")
             if self.curves.index_of(self.best.step) is None:
                 raise ValueError(f"best.step {self.best.step} is not one of the recorded steps")
+        if self.checkpoint is not None and self.curves.index_of(self.checkpoint.step) is None:
+            raise ValueError(
+                f"checkpoint.step {self.checkpoint.step} is not one of the recorded steps"
+            )
         if self.kind is not TrialKind.SEARCH and not self.group:
             raise ValueError(f"a {self.kind} trial needs its 'group'")
         return self

@@ -92,6 +92,8 @@ def render_study_records(
             latest_revision=latest,
             history=tuple(history),
             generator=generator,
+            checkpointed=sum(t.checkpoint is not None for t in trials),
+            trial_count=len(trials),
         )
         charts = study_charts(spec, analyses[rev], trials)
         page = f"{sid}/{page_file(rev, latest)}"
