@@ -167,6 +167,7 @@ class StudyPage:
     latest_link: Link
     digest: str
     code_versions: str
+    reproduce: Markup  # the commands the trials record (pages.reproduce)
     checkpoints: Markup | str  # where the records' best checkpoints live; "" when none is named
     first_date: str
     last_date: str

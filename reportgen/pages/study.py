@@ -33,6 +33,7 @@ from reportgen.pages.escape import chart_html, html_block_text, md_text_code
 from reportgen.pages.format import fmt, fmt_interval, fmt_measured, fmt_scalar
 from reportgen.pages.playbook_sections import playbook_sections
 from reportgen.pages.replication import replication_section
+from reportgen.pages.reproduce import reproduce_line
 from reportgen.pages.trials import TABLE_ROWS_MAX, download_name, trial_rows
 from reportgen.schema import (
     Hyperparameter,
@@ -69,6 +70,7 @@ class RecordMeta:
     history: tuple[RevisionSummary, ...]
     generator: str
     checkpointed: int = 0  # trials whose records name their best checkpoints
+    commands: tuple[str, ...] = ()  # the commands the trials record, oldest first
     trial_count: int = 0
 
 
@@ -293,11 +295,8 @@ def study_page(
         )
     ws = ", ".join(f"{k} = {fmt_scalar(x)}" for k, x in sorted(spec.workload.settings.items()))
     items = checklist(a.findings, a.scopes)
-    search = (
-        f"{spec.search.kind}, seed {spec.search.seed}"
-        if spec.sampler_recorded
-        else "sampler not recorded (imported)"
-    )
+    search = (f"{spec.search.kind}, seed {spec.search.seed}" if spec.sampler_recorded
+              else "sampler not recorded (imported)")  # fmt: skip
     return StudyPage(
         front_title=_front_title(spec.title, spec.revision, latest),
         study_id=spec.study_id,
@@ -311,13 +310,15 @@ def study_page(
         latest_link=Link(f"r{meta.latest_revision} (latest)", Markup("index.md")),
         digest=meta.digest[:12],
         code_versions=", ".join(meta.code_versions) or "unknown",
+        reproduce=reproduce_line(meta.commands),
         checkpoints=checkpoints_line(
             spec.study_id, spec.checkpoints is not None, meta.checkpointed, meta.trial_count
         ),
         first_date=meta.first_date or "—",
         last_date=meta.last_date or "—",
         workload=f"{spec.workload.label} ({ws})" if ws else spec.workload.label,
-        objective=f"{a.objective.metric}, {a.objective.direction}, {a.objective.mode}",
+        objective=f"{a.objective.metric}, {a.objective.direction}, {a.objective.mode}"
+        + (", scored at equal examples" if a.objective.compare_at == "equal_examples" else ""),
         search=search,
         budget=f"{spec.trial_budget} trials × {spec.max_train_steps} steps, eval every {spec.eval_every}",
         notes=html_block_text(spec.notes),

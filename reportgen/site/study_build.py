@@ -93,6 +93,8 @@ def render_study_records(
             history=tuple(history),
             generator=generator,
             checkpointed=sum(t.checkpoint is not None for t in trials),
+            commands=tuple(t.provenance.command for t in
+                           sorted(trials, key=lambda t: (t.provenance.created_utc, t.trial_id))),
             trial_count=len(trials),
         )
         charts = study_charts(spec, analyses[rev], trials)
