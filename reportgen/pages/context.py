@@ -204,6 +204,7 @@ class StudyPage:
     generator: str
     playbook: Any = None  # PlaybookSections (reportgen.pages.playbook_sections)
     source: str = ""  # "optuna study demo at sqlite:///…" when the study was imported
+    trade_offs: Any = None  # TradeOffSection (reportgen.pages.trade_offs) when the spec names any
 
 
 @dataclass(frozen=True)

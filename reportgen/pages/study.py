@@ -30,6 +30,7 @@ from reportgen.pages.context import (
 from reportgen.pages.escape import chart_html, html_block_text, md_text_code
 from reportgen.pages.format import fmt, fmt_interval, fmt_measured, fmt_scalar
 from reportgen.pages.playbook_sections import playbook_sections
+from reportgen.pages.trade_offs import trade_off_section
 from reportgen.pages.trials import TABLE_ROWS_MAX, download_name, trial_rows
 from reportgen.schema import (
     Hyperparameter,
@@ -78,6 +79,7 @@ class StudyCharts:
     expected_best: dict[str, Any] | None = None
     curves_caption: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    trade_offs: tuple[tuple[str, dict[str, Any]], ...] = ()  # (metric, spec) per trade-off
 
 
 def page_file(revision: int, latest: int) -> str:
@@ -362,6 +364,7 @@ def study_page(
         history=_history(spec.study_id, meta, spec.revision),
         generator=meta.generator,
         playbook=playbook_sections(spec, a, charts.extra),
+        trade_offs=trade_off_section(a, _charts("trade-off", charts.trade_offs)),
         source=_source(spec),
     )
 

@@ -41,6 +41,7 @@ from reportgen.schema.study import (
     Workload,
 )
 from reportgen.schema.suggestion import Suggestion
+from reportgen.schema.trade_off import Constraint, TradeOff, TradeOffs
 from reportgen.schema.trial import (
     CURVE_COLUMNS,
     GRAD_STAT_COLUMNS,
@@ -63,6 +64,7 @@ __all__ = [
     "Baseline",
     "Best",
     "ChangelogEntry",
+    "Constraint",
     "CheckScope",
     "Condition",
     "Curves",
@@ -101,6 +103,8 @@ __all__ = [
     "Suggestion",
     "StudyVariance",
     "Summary",
+    "TradeOff",
+    "TradeOffs",
     "TrialKind",
     "TrialPoint",
     "TrialRecord",

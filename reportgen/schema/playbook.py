@@ -12,6 +12,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from reportgen.schema.common import Model, SafeId
+from reportgen.schema.trade_off import TradeOffs
 
 # --- spec -------------------------------------------------------------------------------------
 
@@ -235,3 +236,5 @@ class PlaybookExtras(Model):
     checkpoints: list[Checkpoint] = Field(default_factory=list)  # top trials
     eval_settings: list[tuple[str, str]] = Field(default_factory=list)  # (metric, setting)
     transfer: RoundTransfer | None = None  # the previous round's ranking against this round's
+    # the objective against each secondary metric the spec names (None when it names none)
+    trade_offs: TradeOffs | None = None

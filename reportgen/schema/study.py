@@ -7,12 +7,16 @@ import math
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from reportgen.schema.common import SCHEMA_VERSION, HparamName, Model, SafeId, Scalar
+
+# Direction and ObjectiveMode live with the objective; kept importable from here
+from reportgen.schema.objective import Direction, Objective, ObjectiveMode  # noqa: F401
 from reportgen.schema.playbook import ModelInfo, Round
 from reportgen.schema.policy import Policy
 from reportgen.schema.source import Source
+from reportgen.schema.trade_off import TradeOff
 
 
 class Role(StrEnum):
@@ -33,16 +37,6 @@ class Scale(StrEnum):
 class Phase(StrEnum):
     EXPLORATION = "exploration"
     EXPLOITATION = "exploitation"
-
-
-class Direction(StrEnum):
-    MINIMIZE = "minimize"
-    MAXIMIZE = "maximize"
-
-
-class ObjectiveMode(StrEnum):
-    BEST_OVER_TRAINING = "best_over_training"
-    FINAL = "final"
 
 
 class Condition(Model):
@@ -157,12 +151,6 @@ class SearchAlgorithm(Model):
         return self
 
 
-class Objective(Model):
-    metric: str = "valid_error"
-    direction: Direction = Direction.MINIMIZE
-    mode: ObjectiveMode = ObjectiveMode.BEST_OVER_TRAINING
-
-
 class Baseline(Model):
     """The incumbent: a value of a scientific hyperparameter of this study, or another study."""
 
@@ -234,6 +222,11 @@ class StudySpec(Model):
     phase: Phase = Phase.EXPLORATION
     workload: Workload
     objective: Objective = Field(default_factory=Objective)
+    trade_offs: list[TradeOff] = Field(
+        default_factory=list,
+        description="secondary metrics weighed against the objective (costs such as "
+        "step_seconds or examples_seen), each with a direction and an optional constraint",
+    )
     search_space: list[Hyperparameter] = Field(min_length=1)
     search: SearchAlgorithm = Field(default_factory=SearchAlgorithm)
     trial_budget: int = Field(gt=0)
@@ -270,6 +263,19 @@ class StudySpec(Model):
             if hp.name in seen:
                 raise ValueError(f"hyperparameter name {hp.name!r} appears more than once")
             seen.add(hp.name)
+        return v
+
+    @field_validator("trade_offs")
+    @classmethod
+    def _distinct_metrics(cls, v: list[TradeOff], info: ValidationInfo) -> list[TradeOff]:
+        objective = info.data.get("objective")
+        seen: set[str] = set()
+        for i, t in enumerate(v):
+            if objective is not None and t.metric == objective.metric:
+                raise ValueError(f"entry {i}: {t.metric!r} is the objective itself")
+            if t.metric in seen:
+                raise ValueError(f"entry {i}: {t.metric!r} is named twice")
+            seen.add(t.metric)
         return v
 
     @model_validator(mode="after")

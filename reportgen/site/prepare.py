@@ -19,6 +19,7 @@ from reportgen.charts import (
     training_curves,
     variance_plot,
 )
+from reportgen.charts.trade_offs import trade_off_plot
 from reportgen.pages import StudyCharts
 from reportgen.schema import (
     Hyperparameter,
@@ -282,4 +283,10 @@ def study_charts(
         expected_best=eb_chart,
         curves_caption=caption,
         extra=playbook_charts(analysis, trials, dense=dense),
+        # a view with no trial carrying both values has nothing to draw (Vega would warn)
+        trade_offs=tuple(
+            (v.metric, trade_off_plot(v, analysis.objective))
+            for v in (analysis.extras.trade_offs.views if analysis.extras.trade_offs else [])
+            if v.points
+        ),
     )

@@ -1,0 +1,24 @@
+"""The objective of a study: which metric, which direction is better, and how a trial is scored
+(best over training or final). Shared by the spec (``StudySpec.objective``) and its trade-offs."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from reportgen.schema.common import Model
+
+
+class Direction(StrEnum):
+    MINIMIZE = "minimize"
+    MAXIMIZE = "maximize"
+
+
+class ObjectiveMode(StrEnum):
+    BEST_OVER_TRAINING = "best_over_training"
+    FINAL = "final"
+
+
+class Objective(Model):
+    metric: str = "valid_error"
+    direction: Direction = Direction.MINIMIZE
+    mode: ObjectiveMode = ObjectiveMode.BEST_OVER_TRAINING
