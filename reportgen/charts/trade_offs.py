@@ -5,11 +5,20 @@ nothing here computes a statistic."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from reportgen.charts.spec import HEIGHT, WIDTH, finite_or_none, from_template, placeholder, slot
+from reportgen.charts.spec import (
+    HEIGHT,
+    WIDTH,
+    finite_or_none,
+    from_template,
+    placeholder,
+    slot,
+    subtitle_lines,
+)
 from reportgen.schema import Objective
-from reportgen.schema.trade_off import DOMINATED, FRONT, OUTSIDE, TradeOffView
+from reportgen.schema.trade_off import DOMINATED, FRONT, OUTSIDE, TradeOffPoint, TradeOffView
 
 if TYPE_CHECKING:  # altair loads when a chart template is built (`spec.cached`)
     import altair as alt
@@ -19,9 +28,16 @@ SHAPES = ["diamond", "circle", "cross"]
 COLOURS = ["#e6550d", "#3f51b5", "#9e9e9e"]
 
 
-def trade_off_plot(view: TradeOffView, objective: Objective) -> dict[str, Any]:
+def trade_off_plot(
+    view: TradeOffView,
+    objective: Objective,
+    points: Sequence[TradeOffPoint] | None = None,
+    note: str = "",
+) -> dict[str, Any]:
     """The objective (y) against ``view.metric`` (x), with the bound of the metric's own
-    constraint as a vertical rule when it has one."""
+    constraint as a vertical rule when it has one. ``points`` are the points drawn (default:
+    every point of the view) and ``note`` says which, as the subtitle."""
+    drawn = view.points if points is None else points
     rows = [
         {
             "trial": p.trial_id,
@@ -30,12 +46,15 @@ def trade_off_plot(view: TradeOffView, objective: Objective) -> dict[str, Any]:
             "kind": p.kind,
             "broken": "; ".join(p.broken) or "none",
         }
-        for p in view.points
+        for p in drawn
     ]
+    title: str | dict[str, Any] = f"{objective.metric} against {view.metric}"
+    if note:
+        title = {"text": title, "subtitle": subtitle_lines(note)}
     bound = view.bound
     ruled = bound is not None
     values = {
-        "title": f"{objective.metric} against {view.metric}",
+        "title": title,
         "x_title": f"{view.metric} ({view.direction})",
         "y_title": f"{objective.metric} ({objective.mode}, {objective.direction})",
         "metric": view.metric,
@@ -44,7 +63,7 @@ def trade_off_plot(view: TradeOffView, objective: Objective) -> dict[str, Any]:
         if ruled
         else [],
     }
-    fronted = any(p.kind == FRONT for p in view.points)
+    fronted = any(p.kind == FRONT for p in drawn)
     return from_template(("trade-off", ruled, fronted), lambda: _template(ruled, fronted),
                          values, rows)
 

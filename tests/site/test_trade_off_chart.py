@@ -97,3 +97,27 @@ def test_the_probe_page_draws_both_trade_off_charts_with_legends(tmp_path, chrom
     assert FRONT in legends["trade-off-1"] and not any(
         x.startswith("constraint") for x in legends["trade-off-1"]), legends
     assert watch.errors == [] and watch.warnings == [], (watch.errors, watch.warnings)
+
+
+def test_a_dense_study_draws_the_front_the_best_and_a_seeded_sample():
+    from reportgen.schema.trade_off import TradeOffs, TradeOffTrial
+    from reportgen.site.prepare import TRADE_OFF_SAMPLE, trade_off_charts
+
+    n = 1000
+    pts = [TradeOffPoint(trial_id=f"t{i:04d}", objective=0.1 + i / 1e4, value=0.05 - i / 1e5,
+                         kind=FRONT if i % 100 == 0 else DOMINATED) for i in range(n)]
+    pts[7] = pts[7].model_copy(update={"kind": OUTSIDE, "objective": 0.01})  # the best
+    view = TradeOffView(metric="step_seconds", direction="minimize", points=pts,
+                        front=[p.trial_id for p in pts if p.kind == FRONT])
+    t = TradeOffs(views=[view], best=TradeOffTrial(trial_id="t0007", objective=0.01, values={}))
+    [(metric, spec)] = trade_off_charts(t, Objective(), dense=True)
+    rows = spec["datasets"]["rows"]
+    ids = [r["trial"] for r in rows]
+    assert len(rows) == 10 + 1 + TRADE_OFF_SAMPLE and "t0007" in ids
+    assert {f"t{i:04d}" for i in range(0, n, 100)} <= set(ids)  # every front trial
+    assert ids == sorted(ids)  # in the view's order
+    assert "random sample of 300 of the other 989 (seed 0)" in " ".join(spec["title"]["subtitle"])
+    again = trade_off_charts(t, Objective(), dense=True)[0][1]["datasets"]["rows"]
+    assert again == rows  # seeded
+    [(_, sparse)] = trade_off_charts(t, Objective(), dense=False)
+    assert len(sparse["datasets"]["rows"]) == n and sparse["title"] == "valid_error against step_seconds"
