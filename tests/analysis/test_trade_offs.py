@@ -188,3 +188,23 @@ def test_the_finding_runs_inside_analyze_study():
     assert a.extras.trade_offs is not None and a.extras.trade_offs.best_within.trial_id == "b"
     assert "trade_offs.best_violates" in {f.key for f in a.findings}
     assert Objective() == a.objective
+
+
+def test_ties_on_the_objective_and_on_both_values():
+    s, trials = _study(
+        {"b": (0.08, 0.05), "a": (0.08, 0.05), "c": (0.08, 0.02), "d": (0.10, 0.02)},
+        trade_offs=[{"metric": "step_seconds", "constraint": "<= 0.04"}],
+    )
+    r = _views(s, trials)
+    kinds = {p.trial_id: p.kind for p in r.views[0].points}
+    # a and b tie on both and break the constraint; c is as good as them on the objective and
+    # cheaper; d costs as little as c with a worse objective: dominated
+    assert kinds == {"a": OUTSIDE, "b": OUTSIDE, "c": FRONT, "d": DOMINATED}
+    assert r.best.trial_id == "a"  # a tie on the objective goes to the first trial id
+    assert r.best_within.trial_id == "c"
+    assert check_trade_offs(r, s.objective) == []  # c ties the best inside the constraint
+    # without the constraint a and b tie on both values: both stay on the front
+    s2, _ = _study({}, trade_offs=[{"metric": "wall_seconds"}])
+    same = [t.model_copy(update={"wall_seconds": 5.0}) for t in trials]
+    r2 = _views(s2, same)
+    assert sorted(r2.views[0].front) == ["a", "b", "c"]
