@@ -153,8 +153,9 @@ def page(rows, n_null: int, n_hits: int) -> str:  # type: ignore[no-untyped-def]
         "counts warnings and problems, what a page asks a reader to act on; notes (info) are",
         "counted in the next column. Intervals are 95 % Wilson intervals. A finding that needs",
         "something the calm study does not have (the previous round that `rounds.transfer`",
-        "compares with) cannot fire on it: its 0 % says only that it stays silent on a",
-        "one-round study. The design findings read the spec, so their 0 % says the calm spec is",
+        "compares with, the constraints that `trade_offs.best_violates` weighs) cannot fire on",
+        "it: its 0 % says only that it stays silent on a one-round study without trade-offs.",
+        "The design findings read the spec, so their 0 % says the calm spec is",
         "a sound design, not that they are calibrated on noise.",
         "",
         f"{n_null} null studies; {n_hits} draws of each probe. Measured in the tuning-logbook "

@@ -1,8 +1,8 @@
 """The playbook chapters beyond the core checks, run as one step of ``analyze_study``.
 
 Each piece lives in its own module (``regime``, ``loss_spikes``, ``gradient_norms``,
-``schedule``, ``budget``, ``importance``, ``sanity``); this module only calls them in a fixed
-order and gathers their findings and results.
+``schedule``, ``budget``, ``importance``, ``sanity``, ``trade_offs``); this module only calls
+them in a fixed order and gathers their findings and results.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from reportgen.analysis.sanity import (
 )
 from reportgen.analysis.schedule import check_schedule
 from reportgen.analysis.schedule_extension import extend_schedule
+from reportgen.analysis.trade_offs import check_trade_offs, trade_off_views
 from reportgen.schema import Finding, Isolation, Scale, Severity, StudySpec, TrialRecord
 from reportgen.schema.batch_size import ThroughputRecord
 from reportgen.schema.playbook import Checkpoint, ParallelPoint, PlaybookExtras
@@ -106,6 +107,8 @@ def playbook_extras(
     batch = batch_size_view(spec, search, throughput)
     rest += check_batch_size(batch, spec)
     rest += retune_after_batch_change(spec)
+    trade_offs = trade_off_views(spec.trade_offs, spec.workload.settings, search)
+    rest += check_trade_offs(trade_offs, spec.objective)
     card = sanity_card(spec, search)
     rest += check_sanity(card)
     rest += check_splits(trials, baseline_trials)
@@ -159,5 +162,6 @@ def playbook_extras(
         checkpoints=_checkpoints(search, policy.top_k),
         eval_settings=_eval_settings(spec, trials),
         batch_size=batch,
+        trade_offs=trade_offs,
     )
     return lead, rest, extras

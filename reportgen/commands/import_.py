@@ -38,8 +38,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--experiment", default=None, help="mlflow: experiment name (needed when the store holds several)")
     p.add_argument("--roles", type=Path, default=None, help="YAML with scientific/nuisance/fixed lists, objective, direction, baseline, candidate, title, goal, tags")
     p.add_argument("--scientific", action="append", default=[], metavar="NAME", help="a scientific hyperparameter (repeatable)")
-    p.add_argument("--objective", default=None, help="objective curve column (optuna: 'objective'; else 'valid_loss')")
-    p.add_argument("--direction", choices=DIRECTIONS, default=None, help="minimize or maximize (optuna: the study's own)")
+    p.add_argument("--objective", default=None, help="objective curve column (optuna: 'objective', or a multi-objective study's first objective, by its metric name when set; its other objectives become trade-offs; else 'valid_loss')")
+    p.add_argument("--direction", choices=DIRECTIONS, default=None, help="minimize or maximize (optuna: the study's own for the chosen objective)")
     p.add_argument("--baseline", default=None, metavar="NAME=VALUE", help="the incumbent value of a scientific hyperparameter")
     p.add_argument("--candidate", default=None, metavar="VALUE", help="the scientific value proposed for launch")
     p.add_argument("--tag", action="append", default=[], metavar="TAG=COLUMN", help="map a logged metric to a curve column (repeatable)")
@@ -89,7 +89,8 @@ def run(args: argparse.Namespace) -> int:
         from reportgen.importers.optuna_source import OBJECTIVE_COLUMN, read  # noqa: PLC0415
 
         src = read(args.source, args.optuna_study)
-        default_metric = OBJECTIVE_COLUMN
+        # a multi-objective study: its first objective, by the study's own name for it
+        default_metric = src.objectives[0][0] if src.objectives else OBJECTIVE_COLUMN
     elif args.kind == "tensorboard":
         from reportgen.importers.tensorboard_source import read  # noqa: PLC0415
 
@@ -110,10 +111,12 @@ def run(args: argparse.Namespace) -> int:
             raise ReportgenError(f"--baseline {raw_baseline!r}: expected NAME=VALUE")
         baseline = (name, parse_scalar(value))
     candidate = parse_scalar(args.candidate) if args.candidate is not None else cfg.get("candidate")
-    direction = args.direction or cfg.get("direction") or src.direction or "minimize"
+    objective = args.objective or cfg.get("objective") or default_metric
+    own = dict(src.objectives).get(objective, src.direction)  # the source's, for that objective
+    direction = args.direction or cfg.get("direction") or own or "minimize"
     opts = ImportOptions(
         study_id=args.study,
-        objective=args.objective or cfg.get("objective") or default_metric,
+        objective=objective,
         direction=Direction(direction),
         baseline=baseline,
         candidate=candidate,

@@ -88,8 +88,7 @@ def _read(optuna, location: str, study_name: str | None, tmp: Path) -> ImportedS
         raise
     except Exception as e:  # the storage library's own errors: a corrupt or foreign file
         raise ReportgenError(f"{location}: cannot be read as an Optuna storage: {type(e).__name__}: {_first_line(e)}") from None
-    if len(directions) != 1:
-        raise ReportgenError(f"{location}: study {study_name!r} is multi-objective; import one objective")
+    names = _objective_names(study, len(directions))
     space: dict[str, SpaceHint] = {}
     runs = []
     state = optuna.trial.TrialState
@@ -109,7 +108,8 @@ def _read(optuna, location: str, study_name: str | None, tmp: Path) -> ImportedS
         else:
             why = t.system_attrs.get("fail_reason") or "the objective raised or returned no value"
             status, reason = Status.FAILED, f"failed in Optuna: {why}"
-        value = t.value if t.value is not None and math.isfinite(t.value) else None
+        values = [v if v is not None and math.isfinite(v) else None for v in (t.values or [])]
+        value = values[0] if values else None
         wall = (
             (t.datetime_complete - t.datetime_start).total_seconds()
             if t.datetime_complete and t.datetime_start
@@ -127,6 +127,11 @@ def _read(optuna, location: str, study_name: str | None, tmp: Path) -> ImportedS
                 wall_seconds=wall,
                 started=t.datetime_start,
                 attrs={str(k): str(v) for k, v in t.user_attrs.items()},
+                final_metrics=(
+                    {n: v for n, v in zip(names, values, strict=False) if v is not None}
+                    if len(names) > 1
+                    else {}
+                ),
             )
         )
     source = Source(
@@ -135,5 +140,30 @@ def _read(optuna, location: str, study_name: str | None, tmp: Path) -> ImportedS
         study=study_name,
         tool_version=optuna.__version__,
     )
-    direction = "maximize" if directions[0] == optuna.study.StudyDirection.MAXIMIZE else "minimize"
-    return ImportedSource(source, tuple(runs), space, title=f"Optuna study {study_name}", direction=direction)
+    words = [
+        "maximize" if d == optuna.study.StudyDirection.MAXIMIZE else "minimize" for d in directions
+    ]
+    return ImportedSource(
+        source,
+        tuple(runs),
+        space,
+        title=f"Optuna study {study_name}",
+        direction=words[0],
+        objectives=tuple(zip(names, words, strict=True)) if len(names) > 1 else (),
+    )
+
+
+def _objective_names(study, n: int) -> list[str]:  # type: ignore[no-untyped-def]
+    """The name of each objective: the study's own (``study.set_metric_names``, Optuna 3.2 on),
+    else ``objective``, ``objective_1``, ... A single objective is always ``objective`` (its
+    intermediate values are that curve)."""
+    default = [OBJECTIVE_COLUMN] + [f"{OBJECTIVE_COLUMN}_{k}" for k in range(1, n)]
+    if n == 1:
+        return default
+    try:
+        own = study.metric_names  # None when the study never named them
+    except Exception:  # an Optuna before 3.2 has no metric names
+        own = None
+    if not own or len(own) != n or len(set(own)) != n:
+        return default
+    return [str(x) for x in own]

@@ -37,6 +37,9 @@ class ImportedRun:
     started: dt.datetime | None = None
     attrs: dict[str, str] = field(default_factory=dict)
     name: str = ""  # the name a person gave the run (MLflow's run name), when there is one
+    # values at the end of the run with no curve, by metric (every objective of a
+    # multi-objective Optuna study, the first included)
+    final_metrics: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,9 @@ class ImportedSource:
     space: dict[str, SpaceHint] = field(default_factory=dict)
     title: str = ""
     direction: str = ""  # the source's own optimisation direction, when it has one
+    # every objective of a multi-objective source, in its order: (metric, direction); the first
+    # is the study's objective by default, the others become its trade-offs
+    objectives: tuple[tuple[str, str], ...] = ()
 
 
 def require(module: str, extra: str) -> ModuleType:

@@ -112,6 +112,10 @@ def build_spec(src: ImportedSource, opts: ImportOptions) -> tuple[dict[str, Any]
         "eval_every": eval_every,
         "source": src.source.model_dump(mode="json", exclude_defaults=True),
     }
+    # a multi-objective source: every objective but the study's own is a trade-off
+    others = [{"metric": m, "direction": d} for m, d in src.objectives if m != opts.objective]
+    if others:
+        spec["trade_offs"] = others
     if opts.baseline is not None:
         spec["baseline"] = {"hyperparameter": opts.baseline[0], "value": opts.baseline[1]}
     if opts.candidate is not None:
@@ -142,15 +146,19 @@ def build_record(
     status, reason = run.status, run.status_reason
     if metric in columns and not any(math.isfinite(v) for v in columns[metric]):
         del columns[metric]
-    if metric not in columns and run.final_value is not None and math.isfinite(run.final_value):
-        # no curve of the objective: its final value at the last step
+    # metrics with no curve (the objective, a multi-objective study's other objectives): their
+    # final value at the last step
+    finals = {k: v for k, v in run.final_metrics.items() if k not in columns}
+    if metric not in columns and metric not in finals and run.final_value is not None:
+        finals[metric] = run.final_value
+    finals = {k: v for k, v in finals.items() if math.isfinite(v)}
+    if finals:
         step = steps[-1] if steps else spec.max_train_steps
         if step not in steps:
             steps = (*steps, step)
             columns = {k: (*v, float("nan")) for k, v in columns.items()}
-        columns[metric] = tuple(
-            run.final_value if s == step else float("nan") for s in steps
-        )
+        for name, value in finals.items():
+            columns[name] = tuple(value if s == step else float("nan") for s in steps)
     n = len(steps)
     nan = (float("nan"),) * n
     extra = {k: list(v) for k, v in columns.items() if k not in CURVE_COLUMNS}

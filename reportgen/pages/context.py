@@ -208,6 +208,7 @@ class StudyPage:
     batch_size: Any = None  # BatchSizeSection (reportgen.pages.batch_size)
     replication: Any = None  # ReplicationSection (reportgen.pages.replication)
     source: str = ""  # "optuna study demo at sqlite:///…" when the study was imported
+    trade_offs: Any = None  # TradeOffSection (reportgen.pages.trade_offs) when the spec names any
 
 
 @dataclass(frozen=True)

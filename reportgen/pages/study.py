@@ -34,15 +34,9 @@ from reportgen.pages.format import fmt, fmt_interval, fmt_measured, fmt_scalar
 from reportgen.pages.playbook_sections import playbook_sections
 from reportgen.pages.replication import replication_section
 from reportgen.pages.reproduce import reproduce_line
+from reportgen.pages.trade_offs import trade_off_section
 from reportgen.pages.trials import TABLE_ROWS_MAX, download_name, trial_rows
-from reportgen.schema import (
-    Hyperparameter,
-    Role,
-    Scale,
-    StudyAnalysis,
-    StudySpec,
-    TrialPoint,
-)
+from reportgen.schema import Hyperparameter, Role, Scale, StudyAnalysis, StudySpec, TrialPoint
 
 VERDICT_ADMONITION = {"adopt": "success", "reject": "failure", "inconclusive": "warning"}
 
@@ -85,6 +79,7 @@ class StudyCharts:
     expected_best: dict[str, Any] | None = None
     curves_caption: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    trade_offs: tuple[tuple[str, dict[str, Any]], ...] = ()  # (metric, spec) per trade-off
 
 
 def page_file(revision: int, latest: int) -> str:
@@ -373,6 +368,7 @@ def study_page(
         playbook=playbook_sections(spec, a, charts.extra),
         batch_size=batch_size_section(spec, a, charts.extra),
         replication=replication_section(spec, a),
+        trade_offs=trade_off_section(a, _charts("trade-off", charts.trade_offs)),
         source=_source(spec),
     )
 

@@ -44,6 +44,7 @@ from reportgen.schema.study import (
     Workload,
 )
 from reportgen.schema.suggestion import Suggestion
+from reportgen.schema.trade_off import Constraint, TradeOff, TradeOffs
 from reportgen.schema.trial import (
     CURVE_COLUMNS,
     GRAD_STAT_COLUMNS,
@@ -71,6 +72,7 @@ __all__ = [
     "CheckpointKeep",
     "CheckpointRef",
     "Checkpoints",
+    "Constraint",
     "CheckScope",
     "Condition",
     "Curves",
@@ -111,6 +113,8 @@ __all__ = [
     "StudyVariance",
     "Summary",
     "ThroughputRecord",
+    "TradeOff",
+    "TradeOffs",
     "TrialKind",
     "TrialPoint",
     "TrialRecord",

@@ -14,6 +14,7 @@ from pydantic import Field
 from reportgen.schema.batch_size import BatchSizeView
 from reportgen.schema.common import Model, SafeId
 from reportgen.schema.replication import ReplicationResult
+from reportgen.schema.trade_off import TradeOffs
 
 # --- spec -------------------------------------------------------------------------------------
 
@@ -239,3 +240,5 @@ class PlaybookExtras(Model):
     transfer: RoundTransfer | None = None  # the previous round's ranking against this round's
     batch_size: BatchSizeView | None = None  # throughput and steps to result per batch size
     replication: ReplicationResult | None = None  # whether the study agrees with its paper
+    # the objective against each secondary metric the spec names (None when it names none)
+    trade_offs: TradeOffs | None = None

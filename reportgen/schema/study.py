@@ -7,14 +7,23 @@ import math
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from reportgen.schema.batch_size import StepsToResult
 from reportgen.schema.common import SCHEMA_VERSION, HparamName, Model, SafeId, Scalar
+
+# Direction and ObjectiveMode live with the objective; kept importable from here
+from reportgen.schema.objective import (  # noqa: F401
+    CompareAt,
+    Direction,
+    Objective,
+    ObjectiveMode,
+)
 from reportgen.schema.playbook import ModelInfo, Round
 from reportgen.schema.policy import Policy
 from reportgen.schema.replication import Replication
 from reportgen.schema.source import Source
+from reportgen.schema.trade_off import TradeOff
 
 
 class Role(StrEnum):
@@ -35,16 +44,6 @@ class Scale(StrEnum):
 class Phase(StrEnum):
     EXPLORATION = "exploration"
     EXPLOITATION = "exploitation"
-
-
-class Direction(StrEnum):
-    MINIMIZE = "minimize"
-    MAXIMIZE = "maximize"
-
-
-class ObjectiveMode(StrEnum):
-    BEST_OVER_TRAINING = "best_over_training"
-    FINAL = "final"
 
 
 class Condition(Model):
@@ -167,21 +166,6 @@ class SearchAlgorithm(Model):
         return self
 
 
-class CompareAt(StrEnum):
-    """Where along training each trial is scored: at its own last step, or (batch-size studies)
-    after the examples the smallest-budget batch size saw, so no arm trains on more data."""
-
-    EQUAL_STEPS = "equal_steps"
-    EQUAL_EXAMPLES = "equal_examples"
-
-
-class Objective(Model):
-    metric: str = "valid_error"
-    direction: Direction = Direction.MINIMIZE
-    mode: ObjectiveMode = ObjectiveMode.BEST_OVER_TRAINING
-    compare_at: CompareAt = CompareAt.EQUAL_STEPS
-
-
 class Baseline(Model):
     """The incumbent: a value of a scientific hyperparameter of this study, or another study."""
 
@@ -272,6 +256,11 @@ class StudySpec(Model):
     phase: Phase = Phase.EXPLORATION
     workload: Workload
     objective: Objective = Field(default_factory=Objective)
+    trade_offs: list[TradeOff] = Field(
+        default_factory=list,
+        description="secondary metrics weighed against the objective (costs such as "
+        "step_seconds or examples_seen), each with a direction and an optional constraint",
+    )
     search_space: list[Hyperparameter] = Field(min_length=1)
     search: SearchAlgorithm = Field(default_factory=SearchAlgorithm)
     trial_budget: int = Field(gt=0)
@@ -315,6 +304,19 @@ class StudySpec(Model):
             if hp.name in seen:
                 raise ValueError(f"hyperparameter name {hp.name!r} appears more than once")
             seen.add(hp.name)
+        return v
+
+    @field_validator("trade_offs")
+    @classmethod
+    def _distinct_metrics(cls, v: list[TradeOff], info: ValidationInfo) -> list[TradeOff]:
+        objective = info.data.get("objective")
+        seen: set[str] = set()
+        for i, t in enumerate(v):
+            if objective is not None and t.metric == objective.metric:
+                raise ValueError(f"entry {i}: {t.metric!r} is the objective itself")
+            if t.metric in seen:
+                raise ValueError(f"entry {i}: {t.metric!r} is named twice")
+            seen.add(t.metric)
         return v
 
     @model_validator(mode="after")

@@ -19,9 +19,12 @@ from reportgen.charts import (
     training_curves,
     variance_plot,
 )
+from reportgen.charts.trade_offs import trade_off_plot
 from reportgen.pages import StudyCharts
+from reportgen.schema.trade_off import FRONT, TradeOffs
 from reportgen.schema import (
     Hyperparameter,
+    Objective,
     Role,
     Scalar,
     Scale,
@@ -282,4 +285,43 @@ def study_charts(
         expected_best=eb_chart,
         curves_caption=caption,
         extra=playbook_charts(analysis, trials, dense=dense),
+        trade_offs=trade_off_charts(analysis.extras.trade_offs, analysis.objective, dense),
     )
+
+
+TRADE_OFF_SAMPLE = 300  # a dense study's trade-off chart: its front, and a sample of the others
+TRADE_OFF_SEED = 0
+
+
+def trade_off_charts(
+    t: TradeOffs | None, objective: Objective, dense: bool
+) -> tuple[tuple[str, dict], ...]:
+    """One chart per trade-off view with points (an empty one makes Vega warn). A dense
+    study's chart draws the front, the best trial and a seeded sample of the other trials,
+    and says so; values are rounded to the chart's digits."""
+    out = []
+    best = t.best.trial_id if t and t.best else None
+    for v in t.views if t else []:
+        if not v.points:
+            continue
+        keep = [p for p in v.points if p.kind == FRONT or p.trial_id == best]
+        kept = {p.trial_id for p in keep}
+        others = [p for p in v.points if p.trial_id not in kept]
+        note = ""
+        if dense and len(others) > TRADE_OFF_SAMPLE:
+            rng = np.random.default_rng(TRADE_OFF_SEED)
+            chosen = set(rng.choice(len(others), size=TRADE_OFF_SAMPLE, replace=False).tolist())
+            others = [p for i, p in enumerate(others) if i in chosen]
+            note = (
+                f"drawn: the {len(keep)} trials of the front and the best, and a random sample "
+                f"of {TRADE_OFF_SAMPLE} of the other {len(v.points) - len(keep)} (seed "
+                f"{TRADE_OFF_SEED})"
+            )
+        shown = {p.trial_id for p in keep + others}
+        drawn = [p for p in v.points if p.trial_id in shown]
+        x = round_sig([p.value for p in drawn]).tolist()
+        y = round_sig([p.objective for p in drawn]).tolist()
+        drawn = [p.model_copy(update={"value": a, "objective": b})
+                 for p, a, b in zip(drawn, x, y, strict=True)]
+        out.append((v.metric, trade_off_plot(v, objective, drawn, note)))
+    return tuple(out)

@@ -19,6 +19,7 @@ from reportgen.schema.limits import (
 )
 from reportgen.schema.trial import CURVE_COLUMNS
 from reportgen.store.parse import time_problem
+from reportgen.store.trade_off_checks import trade_off_problems
 
 
 def spec_limit_problems(spec: StudySpec, shown: str) -> list[Problem]:
@@ -133,6 +134,7 @@ def study_problems(
                 f"(they are left out; built-in curves: {known}, or one of curves.extra)",
             )
         )
+    out += trade_off_problems(spec, kept, spec_shown)
     searched: dict[int, int] = defaultdict(int)
     for t in kept:
         if t.kind is TrialKind.SEARCH:

@@ -50,14 +50,26 @@ def test_a_running_sweep_imported_twice_keeps_check_green(tmp_path):
     assert "optuna.db" in goal and str(tmp_path) not in goal
 
 
-def test_a_multi_objective_study_is_refused_clearly(tmp_path):
+def test_a_multi_objective_study_imports_every_objective_and_draws_the_trade_off(tmp_path):
+    """Refused before (one objective only); now the first objective leads and the second is a
+    trade-off its page draws against it."""
+    import html
+
     storage = f"sqlite:///{tmp_path / 'mo.db'}"
     optuna.logging.set_verbosity(optuna.logging.ERROR)
-    study = optuna.create_study(study_name="mo", storage=storage, directions=["minimize", "maximize"])
-    study.optimize(lambda t: (t.suggest_float("x", 0, 1), t.suggest_float("y", 0, 1)), n_trials=3)
+    study = optuna.create_study(study_name="mo", storage=storage, directions=["minimize", "maximize"],
+                                sampler=optuna.samplers.RandomSampler(seed=1))
+    study.optimize(lambda t: (t.suggest_float("x", 0, 1), t.suggest_float("y", 0, 1)), n_trials=8)
     r = reportgen("import", "optuna", storage, "--study", "mo", cwd=tmp_path)
-    assert r.returncode == 1 and "multi-objective" in r.stderr, r.stderr
-    assert not (tmp_path / "logbook" / "mo").exists()
+    assert r.returncode == 0 and "8 runs added" in r.stderr, r.stderr
+    spec = (tmp_path / "logbook" / "mo" / "study.yaml").read_text()
+    assert "trade_offs:" in spec and "metric: objective_1" in spec and "direction: maximize" in spec
+    assert reportgen("check", cwd=tmp_path).returncode == 0
+    r = reportgen("build", cwd=tmp_path)
+    assert r.returncode == 0, r.stdout + r.stderr
+    page = html.unescape((tmp_path / "docs" / "studies" / "mo" / "index.md").read_text())
+    assert "## Trade-offs" in page and 'id="trade-off-0"' in page
+    assert "front of objective_1 (maximize, final)" in page
 
 
 def test_the_imported_page_says_what_the_source_did_not_record(tmp_path):

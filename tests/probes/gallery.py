@@ -66,6 +66,13 @@ def _wider_is_better(gain: float) -> Callable[[Mapping[str, Any]], float]:
     return lambda hp: -gain if hp.get("width") == 64 else 0.0
 
 
+def _slower_when_wider(hp: Mapping[str, Any], index: int) -> float:
+    """Seconds per step: twice as long at width 64, and up to 30 % more from trial to trial
+    (a golden-ratio sequence, so the times spread evenly)."""
+    base = 0.02 if hp.get("width") == 32 else 0.04
+    return base * (1 + 0.3 * ((index * 0.618034) % 1))
+
+
 def _space(*extra: dict[str, Any], lr: bool = True, width: bool = True) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = [{"name": "optimizer", "role": "fixed", "value": "adam"}]
     if lr:
@@ -370,6 +377,17 @@ PROBES: tuple[Probe, ...] = (
         spec_of("best-so-far", trial_budget=24),
         Knobs(lucky_index=22),
         fires=("density.best_so_far_late",),
+    ),
+    Probe(
+        "trade-off",
+        # the wider model is better by 0.03 but twice as slow per step: the step-time
+        # constraint leaves only the narrower one, so the best trial breaks it
+        spec_of("trade-off", trade_offs=[
+            {"metric": "step_seconds", "direction": "minimize", "constraint": "<= 0.03"},
+            {"metric": "valid_loss", "direction": "minimize", "mode": "final"},
+        ]),
+        Knobs(offset=_wider_is_better(0.03), step_seconds_of=_slower_when_wider),
+        fires=("trade_offs.best_violates",),
     ),
     Probe(
         "uneven",

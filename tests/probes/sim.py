@@ -75,6 +75,7 @@ class Knobs:
     steps_of: Callable[[int], int] | None = None  # max_train_steps per trial index
     cadence_of: Callable[[int], int] | None = None  # eval cadence per trial index
     split_of: Callable[[int], int] | None = None  # data split seed per trial index
+    step_seconds_of: Callable[[Mapping[str, Any], int], float] | None = None  # per point, index
     eval_examples: int = 2000
     packages: dict[str, str] = field(default_factory=lambda: dict(PACKAGES))
     record_optimizer: bool = True  # record the optimizer's defaults (b1, b2, eps, ...)
@@ -187,7 +188,9 @@ def record(
         dataset={"dataset": "probe-digits", "n_valid": knobs.eval_examples, "split_seed": split,
                  "sha256": f"{split:064x}"},
         max_train_steps=max_steps, eval_examples=knobs.eval_examples,
-        wall_seconds=12.0, step_seconds=round(0.05 / max(spec.max_train_steps, 1), 6),
+        wall_seconds=12.0,
+        step_seconds=round(knobs.step_seconds_of(hp, index) if knobs.step_seconds_of
+                           else 0.05 / max(spec.max_train_steps, 1), 6),
         execution=Execution(mode="vectorised", group_id=f"r{spec.revision}-probe+{index // 8}",
                             group_size=8, device="cpu (2 cores)", compile_seconds=3.0, devices=1,
                             group_wall_seconds=12.0, trial_share_seconds=1.2),
