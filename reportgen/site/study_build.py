@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -50,6 +52,23 @@ def _changelog(spec: StudySpec, revision: int) -> tuple[str, str]:
         + [(f"{e.date.isoformat()}: " if e.date else "Later: ") + e.summary for e in later]
     )
     return (first.date.isoformat() if first.date else ""), summary
+
+
+_REDECIDED = re.compile(r"\bwas (adopt|reject|inconclusive), now (adopt|reject|inconclusive)\b")
+
+
+def _redecided(spec: StudySpec, verdicts: Mapping[int, str]) -> str:
+    """The index's mark of a study whose verdict changed: against the previous revision's
+    verdict, or, for a re-decision on the same records, as its changelog records it."""
+    now = verdicts.get(spec.revision)
+    before = max((r for r in verdicts if r < spec.revision), default=None)
+    if before is not None and verdicts[before] != now:
+        return f" (re-decided: r{before} was {verdicts[before]})"
+    notes = [e for e in spec.changelog if e.revision == spec.revision]
+    found = _REDECIDED.search(notes[-1].summary) if notes else None
+    if found and found.group(2) == now:
+        return f" (re-decided: was {found.group(1)})"
+    return ""
 
 
 def render_study_records(
@@ -119,6 +138,7 @@ def render_study_records(
     decision = str(a.decision.verdict)
     if spec.override is not None:
         decision += f" (human: {spec.override.verdict})"
+    decision += _redecided(spec, {r: str(x.decision.verdict) for r, x in analyses.items()})
     last_date = _dates(records.trials)[1] or _changelog(spec, latest)[0]
     row = StudyRow(
         study_id=sid,
