@@ -104,6 +104,13 @@ def make_runner(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     )
 
 
+def run_early_probe(runner, resume: bool):  # type: ignore[no-untyped-def]
+    """The early-instability probe of the runner's study (``runners.early_probe``, lazily)."""
+    from runners.early_probe import run_early_probe as run_probe
+
+    return run_probe(runner, resume=resume)
+
+
 def report(records, what: str) -> None:
     by = {}
     for r in records:
