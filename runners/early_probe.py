@@ -48,6 +48,12 @@ def probe_job(runner: StudyRunner, source: TrialRecord) -> TrialJob:
 def run_early_probe(runner: StudyRunner, resume: bool = False) -> list[TrialRecord]:
     """Train the early probe of the study's best search trial and write its record."""
     spec = runner.spec
+    if runner.executor != "local":
+        # a Ray worker rebuilds its runner from the spec alone, which would squeeze the
+        # study's schedule into the probe's steps
+        raise ReportgenError(
+            "--probe early trains one short trial on this machine: drop --executor ray"
+        )
     source = runner.best_trial()
     steps = early_probe_steps(spec.max_train_steps)
     job = probe_job(runner, source)

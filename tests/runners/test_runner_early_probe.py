@@ -5,6 +5,7 @@ as a probe trial, and the study page draws its every-step loss and says what it 
 from __future__ import annotations
 
 import html
+import math
 
 import pytest
 
@@ -34,6 +35,9 @@ def test_the_early_probe_run_records_and_page(tmp_path):
     early = run_cli("run", "tiny", "--logbook", str(logbook), "--probe", "early", "--quiet")
     assert early.returncode != 0 and "no complete search trial" in early.stderr
     assert "Traceback" not in early.stderr
+    ray = run_cli("run", "tiny", "--logbook", str(logbook), "--probe", "early", "--executor",
+                  "ray", "--quiet")
+    assert ray.returncode != 0 and "drop --executor ray" in ray.stderr
     done = run_cli("run", "tiny", "--logbook", str(logbook), "--quiet")
     assert done.returncode == 0, done.stderr
     records, _ = load_study(logbook / "tiny")
@@ -55,8 +59,8 @@ def test_the_early_probe_run_records_and_page(tmp_path):
     # the schedule spans the study's 200 steps, not the probe's 20: a cosine decay has barely
     # started at step 20 (it would be at zero had it been squeezed into the probe)
     lr = list(probe.curves.learning_rate)
-    assert lr[-1] == pytest.approx(2 * best.hyperparameters[LR] * 0.5 * (1 + __import__(
-        "math").cos(__import__("math").pi * 19 / 200)), rel=1e-5)
+    cosine = 0.5 * (1 + math.cos(math.pi * 19 / 200))  # the rate of step 20 (0-based 19)
+    assert lr[-1] == pytest.approx(2 * best.hyperparameters[LR] * cosine, rel=1e-5)
     assert len(probe.curves.extra["train_error"]) == n
     # a second probe run of the same best trial is refused without --resume
     again = run_cli("run", "tiny", "--logbook", str(logbook), "--probe", "early", "--quiet")
