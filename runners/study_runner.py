@@ -155,6 +155,7 @@ class StudyRunner:
         self.console = Console(stderr=True, quiet=quiet)
         self._data = None
         self._trainers: dict = {}
+        self.schedule_steps: int | None = None  # an early probe keeps its study's schedule
         # shape group -> the size its vectorised groups are padded to (one compiled program for
         # a whole group of shapes, also when a worker wins only some trials of a batch)
         self._pad_to: dict[tuple, int] = {}
@@ -204,6 +205,7 @@ class StudyRunner:
                 self.spec.eval_every,
                 self.spec.objective.metric,
                 self.spec.objective.direction is Direction.MAXIMIZE,
+                self.schedule_steps,
             )
             dev = device_data(self.data(), int(cfg.cfg["eval_batch_size"]))
             self._trainers[key] = GroupTrainer(plan, dev)

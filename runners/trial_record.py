@@ -30,6 +30,8 @@ from reportgen.store.provenance import installed_versions
 from runners.trial_config import TrialConfig
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+# curves the runners record beyond the schema's columns, kept in ``curves.extra``
+EXTRA_COLUMNS = ("train_error",)
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,7 @@ def trial_record(  # type: ignore[no-untyped-def]
         curves=Curves(
             step=steps,
             **{k: curves[k] for k in (*CURVE_COLUMNS, *GRAD_STAT_COLUMNS) if k in curves},
+            extra={k: v for k, v in curves.items() if k in EXTRA_COLUMNS},
         ),
         best=best,
         final_value=final,

@@ -5,8 +5,8 @@
 - a trial whose loss turns non-finite or explodes is *masked*: its parameters and optimizer
   state freeze at the last good step, its divergence step is kept, and the other trials of the
   group go on untouched;
-- each eval records train loss (mean over the steps since the last eval), validation loss and
-  error, the learning rate and the gradient norm (mean over the same steps);
+- each eval records train loss and error (means over the batches since the last eval, in
+  training mode), validation loss and error, the learning rate and the mean gradient norm;
 - the best parameters over training (by the study's objective) are kept on the device, and the
   test set is evaluated with them at the end;
 - with checkpoints (``runners.checkpoints``) the state is saved at the evals the study asks for,
@@ -46,7 +46,7 @@ if TYPE_CHECKING:  # orbax is imported only where checkpoints are asked for
     from runners.checkpoints import GroupCheckpoints
 
 METRICS = (  # fmt: skip
-    "train_loss", "valid_loss", "valid_error", "learning_rate",
+    "train_loss", "train_error", "valid_loss", "valid_error", "learning_rate",
     "grad_norm", "grad_norm_max", "grad_norm_p90", "clipped_fraction",
 )
 
@@ -62,6 +62,7 @@ class GroupPlan:
     eval_every: int
     objective: str = "valid_error"
     maximize: bool = False
+    schedule_steps: int | None = None  # the schedule's span (an early probe: the study's)
 
     @property
     def segments(self) -> list[int]:
@@ -134,7 +135,7 @@ class Program:
         self.sign = -1.0 if plan.maximize else 1.0
 
     def _tx(self, hp):
-        total = self.plan.max_steps
+        total = self.plan.schedule_steps or self.plan.max_steps
 
         def schedule(count):
             return learning_rate(
@@ -187,7 +188,9 @@ class Program:
         def loss_fn(params, x, y, key):
             logits = self.w.apply(params, x, self.cfg, hp["dropout"], key, True)
             labels = optax.smooth_labels(jax.nn.one_hot(y, logits.shape[-1]), hp["label_smoothing"])
-            return optax.softmax_cross_entropy(logits, labels).mean()
+            # the batch's misclassification: the training error of item 42's "perfect fit"
+            wrong = (jnp.argmax(logits, -1) != y).astype(jnp.float32).mean()
+            return optax.softmax_cross_entropy(logits, labels).mean(), wrong
 
         def step(st, _):
             k_batch = jax.random.fold_in(data_key, st["step"])
@@ -195,7 +198,8 @@ class Program:
             x, y = self.w.sample_batch(
                 k_batch, data["x_train"], data["y_train"], self.batch_size, self.cfg
             )
-            loss, grads = jax.value_and_grad(loss_fn)(st["params"], x, y, k_drop)
+            grad_fn = jax.value_and_grad(loss_fn, has_aux=True)
+            (loss, wrong), grads = grad_fn(st["params"], x, y, k_drop)
             gnorm = optax.tree.norm(grads)
             updates, opt_state = tx.update(grads, st["opt_state"], st["params"])
             params = optax.apply_updates(st["params"], updates)
@@ -213,18 +217,16 @@ class Program:
             new["diverged"] = frozen
             new["diverged_step"] = jnp.where(newly, st["step"] + 1, st["diverged_step"])
             new["diverged_loss"] = jnp.where(newly, loss, st["diverged_loss"])
-            return new, (loss, gnorm)
+            return new, (loss, gnorm, wrong)
 
-        state, (losses, gnorms) = jax.lax.scan(step, state, None, length=length)
+        state, (losses, gnorms, wrongs) = jax.lax.scan(step, state, None, length=length)
         vloss, verr = self._evaluate(state["params"], data["xv"], data["yv"], data["wv"])
         dead = state["diverged"]
         nan = jnp.asarray(jnp.nan, jnp.float32)
+        dead_before = dead & (state["diverged_step"] <= state["step"] - length)
         metrics = {
-            "train_loss": jnp.where(
-                dead & (state["diverged_step"] <= state["step"] - length),
-                nan,
-                losses.mean(),
-            ),
+            "train_loss": jnp.where(dead_before, nan, losses.mean()),
+            "train_error": jnp.where(dead_before, nan, wrongs.mean()),
             "valid_loss": jnp.where(dead, nan, vloss),
             "valid_error": jnp.where(dead, nan, verr),
             "learning_rate": schedule(state["step"] - 1),
@@ -232,9 +234,7 @@ class Program:
             # statistics of the per-step unclipped norm over the interval, computed in the scan
             "grad_norm_max": gnorms.max(),
             "grad_norm_p90": jnp.percentile(gnorms, 90),
-            "clipped_fraction": jnp.where(
-                hp["grad_clip"] > 0, (gnorms > hp["grad_clip"]).mean(), 0.0
-            ),
+            "clipped_fraction": jnp.where(hp["grad_clip"] > 0, (gnorms > hp["grad_clip"]).mean(), 0),
         }
         m = metrics[self.plan.objective] * self.sign
         better = jnp.isfinite(m) & (m < state["best"])

@@ -14,12 +14,13 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from reportgen.analysis.commands import EXTERNAL
 from reportgen.analysis.curve_matrix import curve_matrices
 from reportgen.analysis.findings import finding, fmt
 from reportgen.analysis.hyperparameters import is_learning_rate
 from reportgen.analysis.objective import ScoredTrials, curve
 from reportgen.schema import Finding, Policy, Severity, Status, StudySpec, TrialRecord
-from reportgen.schema.playbook import SpikeEpisode
+from reportgen.schema.playbook import SpikeEpisode, early_probe_steps
 
 EARLY_FRACTION = 0.1
 
@@ -41,12 +42,6 @@ FIXES_MID = (
 )
 
 
-
-def early_probe_steps(max_train_steps: int) -> int:
-    """Steps of an early-instability probe: the first tenth of the study's budget, at least 20
-    and at most 500, never more than the budget (a 100-step study gets a 20-step probe, not a
-    500-step one)."""
-    return min(max_train_steps, max(20, min(500, max_train_steps // 10)))
 
 def _smooth(y: np.ndarray) -> np.ndarray:
     """A centred 3-point running median (a single noisy eval is not an episode); ``y`` is finite.
@@ -138,9 +133,11 @@ LISTED_SPIKES = 5  # spiking trials named one by one before the rest are only co
 
 
 def check_instability(
-    spec: StudySpec, search: ScoredTrials, policy: Policy
+    spec: StudySpec, search: ScoredTrials, policy: Policy, probed: bool = False
 ) -> tuple[list[Finding], list[SpikeEpisode], list[str], list[str]]:
-    """Findings, spike episodes, the ids of the trials just above the best LR, and the fix menu."""
+    """Findings, spike episodes, the ids of the trials just above the best LR, and the fix menu.
+    ``probed``: an early-instability probe has run (`early_probe` reports what it showed, so the
+    probe is not suggested again)."""
     out: list[Finding] = []
     episodes: list[SpikeEpisode] = []
     for t in _may_spike(search.trials, policy):
@@ -220,7 +217,7 @@ def check_instability(
                 pattern=pattern,
             )
         )
-        if spec.eval_every > 1:
+        if spec.eval_every > 1 and not probed:
             ranking = search.ranking()
             best_lr = (
                 search.trials[int(ranking[0])].hyperparameters.get(name) if name and len(ranking)
@@ -235,8 +232,10 @@ def check_instability(
                     Severity.INFO,
                     f"Evaluations every {spec.eval_every} steps can hide a blow-up in the first "
                     f"steps. Run a probe of the first {probe_steps} of the study's "
-                    f"{spec.max_train_steps} steps at {lr_txt} with eval_every: 1 and look at "
-                    "them at full resolution.",
+                    f"{spec.max_train_steps} steps at {lr_txt}, evaluated every step: "
+                    + (f"`reportgen run {spec.study_id} --probe early`."
+                       if spec.workload.name != EXTERNAL else
+                       "log it as a trial of kind probe, with the source trial as its group."),
                     eval_every=spec.eval_every,
                     probe_steps=probe_steps,
                 )

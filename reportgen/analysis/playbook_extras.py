@@ -16,10 +16,12 @@ from reportgen.analysis.batch_scaling import (
 )
 from reportgen.analysis.budget import budget_card, check_records, check_search_design, resources
 from reportgen.analysis.curves import CurveDiagnosis
+from reportgen.analysis.early_probe import check_early_probes, read_probes
 from reportgen.analysis.findings import finding
 from reportgen.analysis.gradient_norms import check_grad_norms
 from reportgen.analysis.hyperparameters import coordinate_on
 from reportgen.analysis.importance import hyperparameter_importance, interaction_cells
+from reportgen.analysis.initial_steps import check_initial_steps, initial_steps
 from reportgen.analysis.loss_spikes import check_instability
 from reportgen.analysis.objective import ScoredTrials
 from reportgen.analysis.regime import check_regime, rounds_view, training_regime
@@ -89,16 +91,22 @@ def playbook_extras(
     iso: Sequence[Isolation],
     baseline_trials: Sequence[TrialRecord] | None = None,
     throughput: ThroughputRecord | None = None,
+    probes: Sequence[TrialRecord] = (),
 ) -> tuple[list[Finding], list[Finding], PlaybookExtras]:
-    """(instability findings that lead the page, other findings, the extra results)."""
+    """(instability findings that lead the page, other findings, the extra results);
+    ``probes``: the revision's early-instability probe trials."""
     policy = spec.policy
     lead, rest = [], []
-    unstable, episodes, above, menu = check_instability(spec, search, policy)
+    unstable, episodes, above, menu = check_instability(spec, search, policy, bool(probes))
     lead += unstable
+    early = read_probes(probes, policy)
+    lead += check_early_probes(spec, early)
     grad, grad_stats = check_grad_norms(search, policy)
     lead += grad
     regime = training_regime(diagnoses, policy)
     rest += check_regime(spec, regime)
+    steps_from_sweep = initial_steps(spec, search, policy)
+    rest += check_initial_steps(spec, steps_from_sweep)
     sched, shares, warmup_rows = check_schedule(spec, search, policy)
     rest += sched
     rest += check_records(spec, trials)
@@ -163,5 +171,7 @@ def playbook_extras(
         eval_settings=_eval_settings(spec, trials),
         batch_size=batch,
         trade_offs=trade_offs,
+        early_probes=early,
+        initial_steps=steps_from_sweep,
     )
     return lead, rest, extras

@@ -147,15 +147,8 @@ def _with_evidence(
 ) -> Arm:
     n_search = sum(1 for t in search.trials if pred is None or pred(t.hyperparameters))
     bests = _seed_bests(search, reruns, pred) if reruns is not None and pred is not None else {}
-    return Arm(
-        arm.label,
-        arm.source_trial,
-        arm.group,
-        _draws(retrains, arm.group),
-        n_search,
-        bests,
-        study_id,
-    )
+    draws = _draws(retrains, arm.group)
+    return Arm(arm.label, arm.source_trial, arm.group, draws, n_search, bests, study_id)
 
 
 def _value_arm(
@@ -296,13 +289,14 @@ def analyze_study(
 ) -> StudyAnalysis:
     """Everything the report says about one revision of a study.
 
-    ``trials`` are the revision's trials (search, retrain and rerun kinds); ``baseline_trials``
-    are the other study's trials when ``spec.baseline.study`` names one;
+    ``trials`` are the revision's trials (search, retrain, rerun and probe kinds);
+    ``baseline_trials`` are the other study's trials when ``spec.baseline.study`` names one;
     ``previous_round_trials`` the previous round's when ``spec.round.previous`` names one;
     ``throughput`` the study's throughput probe (``throughput.json``) when it was run."""
     policy = spec.policy
     external = spec.workload.name == EXTERNAL
-    ordered = sorted(trials, key=lambda t: t.trial_id)
+    probes = [t for t in trials if t.kind is TrialKind.PROBE]  # never scored: see loss_spikes
+    ordered = sorted((t for t in trials if t.kind is not TrialKind.PROBE), key=lambda t: t.trial_id)
     scored = score_trials(ordered, spec.objective, examples_budget(spec))
     search = _of_kind(scored, TrialKind.SEARCH)
     retrains = _of_kind(scored, TrialKind.RETRAIN)
@@ -346,7 +340,7 @@ def analyze_study(
     diagnoses = diagnose_all(search, policy)
     findings += check_curves(diagnoses, compared, gap, policy)
     lead, more, extras = playbook_extras(
-        spec, ordered, search, diagnoses, findings, iso, baseline_trials, throughput
+        spec, ordered, search, diagnoses, findings, iso, baseline_trials, throughput, probes
     )
     findings = lead + findings + more  # instability first: fix optimisation before anything else
     if not groups:

@@ -1,5 +1,5 @@
 """Charts of the playbook-coverage sections: series against step (gradient norms, learning-rate
-schedules, losses above the best learning rate, best-so-far), the best-step distribution with
+schedules, losses above the best learning rate, the early-instability probe, best-so-far), the best-step distribution with
 its 10 % / 25 % bands, parallel coordinates of the search and the interaction heat map.
 
 Rows arrive prepared (see ``reportgen.site.playbook_charts``); nothing here computes a statistic.
@@ -83,6 +83,18 @@ def _series(
     ).encode(y=alt.Y("r:Q"), tooltip=[alt.Tooltip("label:N"), alt.Tooltip("r:Q", title="value")])
     layers = [lines] + ([marks] if marked else []) + ([rule] if ruled else [])
     return alt.layer(*layers).properties(width=WIDTH, height=HEIGHT, title=slot("title"))
+
+
+def early_probe_panel(rows: list[dict[str, Any]], steps: int, log_y: bool) -> dict[str, Any]:
+    """The dense early panel: training loss at every step of the early-instability probes over
+    their first ``steps`` steps, spike episodes marked, beside their source trials' loss at the
+    study's own cadence over the same steps (rows prepared by the site)."""
+    return step_series(
+        rows,
+        title={"text": f"Early-instability probe: training loss over the first {steps} steps",
+               "subtitle": "the probe at every step; its source trial at the study's cadence"},
+        x_title="step", y_title="train_loss", log_y=log_y,
+    )
 
 
 def best_step_chart(rows: list[dict[str, Any]], early: float, late: float) -> dict[str, Any]:

@@ -143,6 +143,13 @@ def export_trial(spec, trial, logbook: Path, root: Path | None, out: Path) -> Pa
     return export(spec, trial, root or default_root(logbook), out)
 
 
+def run_early_probe(runner, resume: bool):  # type: ignore[no-untyped-def]
+    """The early-instability probe of the runner's study (``runners.early_probe``, lazily)."""
+    from runners.early_probe import run_early_probe as run_probe
+
+    return run_probe(runner, resume=resume)
+
+
 def report(records, what: str) -> None:
     by = {}
     for r in records:

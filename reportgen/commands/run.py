@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from reportgen.commands._runner_args import add_common, make_runner, os_errors, report
+from reportgen.commands._runner_args import (
+    add_common,
+    make_runner,
+    os_errors,
+    report,
+    run_early_probe,
+)
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -24,11 +30,27 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="keep the trials already on disk and train only the missing ones; a group killed "
         "mid-training continues from its last checkpoint when the spec asks for checkpoints",
     )
+    p.add_argument(
+        "--probe",
+        choices=("early",),
+        default=None,
+        help="instead of the search, run an abbreviated probe. early: the early-instability "
+        "probe, the first tenth of max_train_steps (20 to 500 steps) of the best search trial "
+        "again at twice its learning rate, evaluated every step, with the same seeds and the "
+        "study's schedule; written as trial <best trial id>-probe of kind 'probe' (never "
+        "ranked with the search), and the study page draws its every-step training loss",
+    )
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     runner = make_runner(args)
+    if args.probe == "early":
+        again = f"run `reportgen run {args.study} --probe early --resume`."
+        with os_errors(args, "run", again):
+            records = run_early_probe(runner, resume=args.resume)
+        report(records, f"early probe of {args.study}")
+        return 0
     again = f"run `reportgen run {args.study} --resume` to train only the missing trials."
     with os_errors(args, "run", again):
         records = runner.run_search(resume=args.resume)

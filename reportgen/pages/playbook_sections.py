@@ -14,6 +14,11 @@ from reportgen.pages.context import Chart, KeyValue, Note
 from reportgen.pages.escape import chart_html
 from reportgen.pages.format import fmt, fmt_measured
 from reportgen.pages.icons import badge
+from reportgen.pages.sweep_sections import (
+    early_probe_rows,
+    initial_steps_rows,
+    initial_steps_summary,
+)
 from reportgen.schema import StudyAnalysis, StudySpec
 from reportgen.schema.playbook import GradNormStats
 
@@ -83,6 +88,14 @@ class PlaybookSections:
     round_transfer: tuple[KeyValue, ...] = ()
     spikes_more: tuple[KeyValue, ...] = ()  # the rest, in a collapsed block
     spikes_more_label: str = ""
+    # the early-instability probes run on this revision (`reportgen run --probe early`)
+    early_probe_note: Note | None = None
+    early_probes: tuple[KeyValue, ...] = ()
+    early_probe_chart: Chart | None = None
+    # a learning-rate sweep's initial step budget (item 42)
+    initial_steps_note: Note | None = None
+    initial_steps_summary: str = ""
+    initial_steps: tuple[KeyValue, ...] = ()
 
 
 def _note(name: str) -> Note:
@@ -208,6 +221,12 @@ def playbook_sections(
             if len(spikes) > SHOWN_ROWS else ""
         ),
         above_best_chart=_chart(charts, "above_best"),
+        early_probe_note=_note("early_probe") if e.early_probes else None,
+        early_probes=early_probe_rows(e.early_probes),
+        early_probe_chart=_chart(charts, "early_probe"),
+        initial_steps_note=_note("initial_steps") if e.initial_steps else None,
+        initial_steps_summary=initial_steps_summary(e.initial_steps),
+        initial_steps=initial_steps_rows(e.initial_steps),
         steps_note=_note("steps"),
         regime=e.regime.label if e.regime else "unclear",
         regime_reason=e.regime.reason if e.regime else "",

@@ -106,6 +106,56 @@ class SpikeEpisode(Model):
     phase: str  # "early" or "mid-training"
 
 
+EARLY_PROBE_LR_FACTOR = 2.0  # (playbook) the probe trains at twice the best learning rate
+
+
+def early_probe_steps(max_train_steps: int) -> int:
+    """Steps of an early-instability probe: the first tenth of the study's budget, at least 20
+    and at most 500, never more than the budget (a 100-step study gets a 20-step probe, not a
+    500-step one). The runners size the probe with it and the analysis suggests it."""
+    return min(max_train_steps, max(20, min(500, max_train_steps // 10)))
+
+
+class EarlyProbe(Model):
+    """What an early-instability probe showed: the first steps of a trial at twice its learning
+    rate, evaluated every step."""
+
+    trial_id: str
+    source_trial: str  # the trial whose first steps the probe repeats (its group)
+    learning_rate: float | None  # the probe's rate (twice the source's); None when not recorded
+    steps: int  # steps the probe ran (its max_train_steps)
+    outcome: str  # "stable", "spiked and recovered", "spiked, not recovered" or "diverged"
+    episodes: list[SpikeEpisode] = Field(default_factory=list)
+    diverged_step: int | None = None  # last recorded step of a diverged probe
+
+
+class FitRow(Model):
+    """One learning rate of a constant-rate sweep: the first evaluation where the training set
+    was fit (training error at most the policy's threshold)."""
+
+    trial_id: str
+    learning_rate: float
+    fit_step: int | None  # None: never fit within the trial's steps
+    last_train_error: float | None  # the last recorded training error (None: not recorded)
+    status: str  # the trial's status
+
+
+class InitialSteps(Model):
+    """The initial max_train_steps read from a constant-learning-rate sweep (playbook)."""
+
+    learning_rate_name: str
+    fit_threshold: float
+    eval_every: int  # the fit step is known to within this many steps
+    rows: list[FitRow] = Field(default_factory=list)  # by learning rate
+    suggested_steps: int | None = None  # None: refused (see reason)
+    fastest_trial: str | None = None
+    reason: str = ""  # why nothing is suggested
+    # what stopped a suggestion: "" (none), "schedule" (not a constant rate), "regularised",
+    # "unrecorded" (no training error), "no_fit" (no rate fit in time), "boundary" (the fastest
+    # rate is at an end of the grid, or the grid is too small to tell)
+    refusal: str = ""
+
+
 class WarmupRow(Model):
     base_learning_rate: str  # bucket label
     shortest_feasible_warmup: int | None
@@ -242,3 +292,5 @@ class PlaybookExtras(Model):
     replication: ReplicationResult | None = None  # whether the study agrees with its paper
     # the objective against each secondary metric the spec names (None when it names none)
     trade_offs: TradeOffs | None = None
+    early_probes: list[EarlyProbe] = Field(default_factory=list)  # probes run on this revision
+    initial_steps: InitialSteps | None = None  # set when the study is a learning-rate sweep

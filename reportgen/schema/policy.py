@@ -169,6 +169,14 @@ class Policy(Model):
         lt=1,
         description="reaching the best level (within the noise) before this fraction of training is saturating early",
     )
+    fit_train_error: float = Field(
+        default=0.0,
+        ge=0,
+        lt=1,
+        description="(tool default) a learning-rate sweep's trial fits the training set at the "
+        "first evaluation whose training error (on the batches sampled since the last one) is "
+        "at most this; the fastest fit is the suggested initial max_train_steps",
+    )
     # instability, gradient norms, warmup (playbook coverage)
     spike_rise: float = Field(
         default=0.10,

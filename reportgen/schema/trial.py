@@ -27,6 +27,9 @@ class TrialKind(StrEnum):
     SEARCH = "search"  # a point of the study's search
     RETRAIN = "retrain"  # same hyperparameters, new seeds: trial variance
     RERUN = "rerun"  # the whole search again with another sampler seed: study variance
+    # an early-instability probe: the first steps of a trial (its group) at twice its learning
+    # rate, evaluated every step; never ranked, scored or counted with the search
+    PROBE = "probe"
 
 
 class Status(StrEnum):
@@ -167,7 +170,7 @@ class TrialRecord(Model):
     study_revision: int = Field(ge=1)
     trial_id: SafeId
     kind: TrialKind = TrialKind.SEARCH
-    group: str = ""  # retrain group (the source trial) or rerun id (the sampler seed)
+    group: str = ""  # retrain or probe group (the source trial) or rerun id (the sampler seed)
     index: int = Field(ge=0, description="position in the sampler's sequence")
     hyperparameters: dict[HparamName, Scalar]
     unit_coords: list[float] | None = None

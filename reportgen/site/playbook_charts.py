@@ -10,6 +10,7 @@ import numpy as np
 from reportgen.charts.batch_size import batch_lines
 from reportgen.charts.playbook import (
     best_step_chart,
+    early_probe_panel,
     interaction_chart,
     parallel_chart,
     step_series,
@@ -81,7 +82,9 @@ def playbook_charts(
     """Chart specs keyed by name; a chart without data is left out. ``dense`` (default: from
     the number of searched trials) thins the charts that draw every trial."""
     if dense is None:
-        dense = is_dense(sum(t.kind is not TrialKind.RETRAIN for t in trials))
+        dense = is_dense(
+            sum(t.kind not in (TrialKind.RETRAIN, TrialKind.PROBE) for t in trials)
+        )
     e = analysis.extras
     by_id = {t.trial_id: t for t in trials}
     top = [p.trial_id for p in analysis.summary.top[:TOP]]
@@ -134,6 +137,24 @@ def playbook_charts(
             rows, title="Training loss: best learning rate and the next ones above it",
             x_title="step", y_title="train_loss", log_y=all(
                 r["v"] is None or r["v"] > 0 for r in rows),
+        )
+    # the early-instability probes at every step, beside their sources over the same steps
+    rows = []
+    for p in e.early_probes:
+        probe = by_id.get(p.trial_id)
+        if probe is None:
+            continue
+        marks = {s for ep in p.episodes for s in (ep.start_step, ep.end_step)}
+        rows += _rows(probe, probe.curves.train_loss, marks, "spike episode",
+                      label=f"{p.trial_id} (probe, every step)")
+        source = by_id.get(p.source_trial)
+        if source is not None:
+            rows += [r for r in _rows(source, source.curves.train_loss,
+                                      label=f"{source.trial_id} (source)") if r["x"] <= p.steps]
+    if _drawable(rows):
+        out["early_probe"] = early_probe_panel(
+            rows, max(p.steps for p in e.early_probes),
+            log_y=all(r["v"] is None or r["v"] > 0 for r in rows),
         )
     # round 2: the best schedule now and extended to the next round's budget
     x = e.schedule_extension

@@ -232,7 +232,7 @@ def study_charts(
     points = analysis.summary.points
     scientific = [h.name for h in spec.by_role(Role.SCIENTIFIC)]
     span = robust_range([p.value for p in points if p.value is not None])
-    searched = [t for t in trials if t.kind is not TrialKind.RETRAIN]
+    searched = [t for t in trials if t.kind not in (TrialKind.RETRAIN, TrialKind.PROBE)]
     dense = is_dense(len(searched))
     axis = tuple(
         (

@@ -4,7 +4,7 @@ see from the record alone (pure: no I/O)."""
 from __future__ import annotations
 
 from reportgen.errors import Problem
-from reportgen.schema import Role, StudySpec, TrialRecord
+from reportgen.schema import Role, StudySpec, TrialKind, TrialRecord
 from reportgen.store.consistency import trial_consistency
 
 
@@ -44,7 +44,9 @@ def trial_problems(trial: TrialRecord, spec: StudySpec, study_id: str, shown: st
                     f"set although {hp.condition.parent} is not one of {hp.condition.values}",
                 )
             )
-        if not hp.contains(value):
+        # an early-instability probe trains at twice a searched learning rate, on purpose
+        probe_rate = trial.kind is TrialKind.PROBE and name.rsplit(".", 1)[-1] == "learning_rate"
+        if not hp.contains(value) and not probe_rate:
             where = (
                 f"[{hp.low}, {hp.high}]"
                 if hp.low is not None

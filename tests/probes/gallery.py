@@ -396,6 +396,35 @@ PROBES: tuple[Probe, ...] = (
             {"width": 64, LR: 0.002}, {"width": 64, LR: 0.004}]}, trial_budget=12),
         fires=("density.uneven_coverage",),
     ),
+    Probe(
+        "lr-sweep",
+        spec_of("lr-sweep", search={"kind": "grid"}, trial_budget=5, baseline=None,
+                candidate=None, search_space=[
+                    {"name": "optimizer", "role": "fixed", "value": "adam"},
+                    {"name": LR, "role": "nuisance", "scale": "discrete",
+                     "values": [1e-4, 1e-3, 1e-2, 1e-1, 1.0]}]),
+        # the training set is fit first at 3e-3's nearest rates: 1e-3 inside the grid
+        Knobs(best_lr=3e-3, fit=0.5),
+        fires=("steps.initial_max_train_steps",),
+    ),
+    Probe(
+        "lr-sweep-edge",
+        spec_of("lr-sweep-edge", search={"kind": "grid"}, trial_budget=4, baseline=None,
+                candidate=None, search_space=[
+                    {"name": "optimizer", "role": "fixed", "value": "adam"},
+                    {"name": LR, "role": "nuisance", "scale": "discrete",
+                     "values": [1e-4, 1e-3, 1e-2, 1e-1]}]),
+        # every rate is too small: the largest fits first, and no budget is read off the grid
+        Knobs(best_lr=1.0, fit=0.3, bowl=0.01),
+        fires=("steps.lr_sweep_no_budget",),
+    ),
+    Probe(
+        "early-probe-run",
+        spec_of("early-probe-run", max_train_steps=1000, eval_every=100),
+        # `reportgen run --probe early` ran: a blow-up at a third of its 100 steps that recovers
+        Knobs(early_probe=(0.3, 3.0)),
+        fires=("instability.early_probe",),
+    ),
 )
 
 BY_NAME = {p.name: p for p in PROBES}

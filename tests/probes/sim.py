@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,7 @@ from reportgen.schema import (
     TrialKind,
     TrialRecord,
 )
+from reportgen.schema.playbook import EARLY_PROBE_LR_FACTOR, early_probe_steps
 from reportgen.store import write_spec, write_trial
 from runners.search import sample_points
 
@@ -79,6 +80,12 @@ class Knobs:
     eval_examples: int = 2000
     packages: dict[str, str] = field(default_factory=lambda: dict(PACKAGES))
     record_optimizer: bool = True  # record the optimizer's defaults (b1, b2, eps, ...)
+    # record a training error (curves.extra.train_error) that reaches 0 at this fraction of
+    # training at the best learning rate, later by (1 + 2 * decades²) away from it
+    fit: float | None = None
+    # write an early-instability probe of the best search trial (kind probe, every step, twice
+    # the learning rate): (fraction of the probe, size) of its loss spike, or None for none
+    early_probe: tuple[float, float] | None = None
 
 
 def _lr(hp: Mapping[str, Any]) -> tuple[str, float]:
@@ -142,6 +149,8 @@ def simulate(
     clipped = np.where(clip > 0, np.clip((gn * 1.2 - clip) / max(clip, 1e-9) + 0.5, 0, 1), 0.0)
     cols = {
         "train_loss": train.tolist(), "valid_loss": valid.tolist(), "valid_error": err.tolist(),
+        **({"train_error": np.clip(0.5 * (1 - t / (knobs.fit * (1 + 2 * dist * dist))), 0, 1
+                                   ).tolist()} if knobs.fit is not None else {}),
         "learning_rate": lr_col.tolist(), "grad_norm": gn.tolist(),
         "grad_norm_max": gmax.tolist(), "grad_norm_p90": (gn * 1.3).tolist(),
         "clipped_fraction": clipped.tolist(),
@@ -152,7 +161,7 @@ def simulate(
         at = max(1, t.size // 4)
         boom = 50 * (1 + rng.random()) * 5
         for k in ("train_loss", "valid_loss", "valid_error", "grad_norm", "grad_norm_max",
-                  "grad_norm_p90"):
+                  "grad_norm_p90", *(("train_error",) if knobs.fit is not None else ())):
             cols[k] = cols[k][:at] + [math.nan] * (t.size - at)
         return cols, steps, Status.DIVERGED, (
             f"train loss exploded to {boom:.1f} (limit 50) at step {steps[at]}"
@@ -182,7 +191,10 @@ def record(
         study_id=spec.study_id, study_revision=spec.revision, trial_id=trial_id, kind=kind,
         group=group, index=index, hyperparameters=dict(hp), unit_coords=unit_coords,
         seeds=derive_seeds(seed, index, seed_index), status=status, status_reason=reason,
-        curves=Curves(step=steps, **{k: [round(x, 7) for x in v] for k, v in cols.items()}),
+        curves=Curves(step=steps, **{k: [round(x, 7) for x in v] for k, v in cols.items()
+                                     if k != "train_error"},
+                      extra={k: [round(x, 7) for x in v] for k, v in cols.items()
+                             if k == "train_error"}),
         best=best, final_value=final, test_metrics={} if best is None else {
             "test_error": round(best.value + 0.004, 7)},
         dataset={"dataset": "probe-digits", "n_valid": knobs.eval_examples, "split_seed": split,
@@ -232,6 +244,9 @@ def write_study(
             out.append(rec)
     search = [r for r in out if r.kind is TrialKind.SEARCH and r.best is not None]
     sign = -1.0 if str(spec.objective.direction) == "maximize" else 1.0
+    if knobs.early_probe is not None:
+        out.append(write_early_probe(logbook, spec, knobs, min(
+            search, key=lambda r: sign * r.best.value)))  # type: ignore[union-attr]
     for label, count in (retrain or {}).items():
         pool = search
         if label != "best":
@@ -245,3 +260,21 @@ def write_study(
             write_trial(logbook, rec, new=True)
             out.append(rec)
     return out
+
+
+def write_early_probe(
+    logbook: Path, spec: StudySpec, knobs: Knobs, source: TrialRecord
+) -> TrialRecord:
+    """The probe `reportgen run --probe early` writes: the source's first steps (the runners'
+    sizing) at twice its learning rate, every step, same seeds, with ``knobs.early_probe``'s
+    spike in its training loss."""
+    steps = early_probe_steps(spec.max_train_steps)
+    hp = dict(source.hyperparameters)
+    name, lr = _lr(hp)
+    hp[name] = lr * EARLY_PROBE_LR_FACTOR
+    probe_knobs = replace(knobs, every_step=True, steps_of=lambda _i: steps,
+                          spike=knobs.early_probe, early_probe=None, best_lr=lr)
+    rec = record(spec, hp, source.index, probe_knobs, trial_id=f"{source.trial_id}-probe",
+                 kind=TrialKind.PROBE, group=source.trial_id)
+    write_trial(logbook, rec, new=True)
+    return rec

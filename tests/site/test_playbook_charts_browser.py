@@ -48,3 +48,25 @@ def test_playbook_charts_draw_on_the_published_pages(tmp_path, chromium):
             assert wanted <= {c["id"] for c in charts}, (study, [c["id"] for c in charts])
             assert watch.errors == [] and watch.outside == [], (watch.errors, watch.outside)
             page.close()
+
+
+def test_the_early_probe_panel_and_the_step_budget_draw(tmp_path, chromium):
+    """The dense early panel of a study with an early-instability probe draws in the browser
+    beside its outcome, and a constant-rate sweep's page shows its suggested step budget."""
+    from tests.probes.gallery import write_gallery
+
+    logbook = write_gallery(tmp_path / "logbook", ("early-probe-run", "lr-sweep"))
+    site = build_into(tmp_path, logbook)
+    with serve(site) as base:
+        page = chromium.new_page()
+        watch = PageWatch(page, base)
+        page.goto(f"{base}/studies/probe-early-probe-run/index.html")
+        charts = chart_widths(page)
+        assert_drawn(charts, "probe-early-probe-run")
+        assert "pb-early-probe" in {c["id"] for c in charts}
+        assert "spiked and recovered" in page.inner_text("body")
+        page.goto(f"{base}/studies/probe-lr-sweep/index.html")
+        assert_drawn(chart_widths(page), "probe-lr-sweep")
+        assert "Suggested initial max_train_steps: 150" in page.inner_text("body")
+        assert watch.errors == [] and watch.outside == [], (watch.errors, watch.outside)
+        page.close()

@@ -233,3 +233,22 @@ def test_a_study_over_the_curve_point_limit_keeps_its_first_trials_by_id(book, m
     )
     monkeypatch.setattr(crosscheck, "MAX_EVALUATIONS_PER_STUDY", 9)
     assert load_logbook(book).problems == ()
+
+
+def test_a_probe_trial_may_train_outside_the_learning_rate_range_and_nothing_else():
+    """An early-instability probe trains at twice a searched learning rate on purpose: its rate
+    may leave the searched range; any other value of it, and a search trial's rate, may not."""
+    from reportgen.schema import TrialKind
+    from reportgen.store.trial_checks import trial_problems
+
+    spec = make_spec()  # adam.learning_rate in [1e-4, 1e-2]
+    hps = {"optimizer": "adam", "adam.learning_rate": 0.02, "width": 64}
+    probe = make_trial(kind=TrialKind.PROBE, group="t0000", trial_id="t0000-probe",
+                       hyperparameters=hps)
+    assert trial_problems(probe, spec, "demo", "p") == []
+    search = make_trial(hyperparameters=hps)
+    assert [p.field for p in trial_problems(search, spec, "demo", "s")] == [
+        "hyperparameters.adam.learning_rate"]
+    wide = make_trial(kind=TrialKind.PROBE, group="t0000", trial_id="t0000-probe",
+                      hyperparameters={**hps, "width": 33})
+    assert [p.field for p in trial_problems(wide, spec, "demo", "w")] == ["hyperparameters.width"]
