@@ -28,6 +28,13 @@ class BatchSizeSection:
     result_chart: Chart | None
 
 
+def _count(x: float | None) -> str:
+    """Examples per second as a whole number with thousands separated (3 significant digits)."""
+    if x is None:
+        return MISSING
+    return f"{float(f'{x:.3g}'):,.0f}"
+
+
 def _pct(x: float | None) -> str:
     return MISSING if x is None else f"{x:.0%}"
 
@@ -95,7 +102,7 @@ def batch_size_section(
     throughput = tuple(
         (str(r.batch_size), "out of memory", MISSING, MISSING, MISSING) if r.oom else (
             str(r.batch_size), fmt(r.step_seconds * 1e3 if r.step_seconds else None, 3),
-            fmt(r.examples_per_second, 3), fmt(r.scaling_efficiency, 2), _pct(r.input_share),
+            _count(r.examples_per_second), fmt(r.scaling_efficiency, 2), _pct(r.input_share),
         )
         for r in v.throughput
     )  # fmt: skip

@@ -247,9 +247,9 @@ def batch_size_charts(analysis: StudyAnalysis) -> dict[str, Any]:
     timed = [r for r in v.throughput if r.examples_per_second is not None]
     if timed:
         rows = [{"b": r.batch_size, "v": float(round_sig([r.examples_per_second])[0]),
-                 "series": "batches gathered from the training set", "note": ""} for r in timed]
+                 "series": "batches gathered", "note": "drawn from the training set"} for r in timed]
         rows += [{"b": r.batch_size, "v": float(round_sig([r.synthetic_examples_per_second])[0]),
-                  "series": "one fixed batch on the device (no input)", "note": ""}
+                  "series": "one fixed batch", "note": "already on the device: no input"}
                  for r in timed if r.synthetic_examples_per_second is not None]
         out["throughput"] = batch_lines(
             rows, title={"text": "Training throughput against batch size",
