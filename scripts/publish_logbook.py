@@ -43,6 +43,7 @@ PLAN: dict[str, tuple[int, int]] = {
     "batch-scaling-fashion": (0, 0),  # steps to a target per batch size: the search is the study
     "inclusion-lr-only-digits": (10, 4),  # Choi et al.'s inclusion, learning rate only ...
     "inclusion-full-digits": (10, 4),  # ... and every hyperparameter tuned
+    "lr-sweep-digits": (0, 0),  # a constant-rate sweep: its page suggests max_train_steps
     "schedule-digits-round1": (0, 0),  # round 1 only narrows the search: no retrains
     "schedule-digits-round2": (10, 0),  # its manual points are round 1's eight best
     "flax-digits-blocks": (10, 0),  # the guide's Flax plugin (examples/flax_digits.py)
