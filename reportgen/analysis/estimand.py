@@ -57,7 +57,7 @@ def group_noise(retrains: ScoredTrials, looks: tuple[int, ...]) -> dict[str, flo
         sq = [
             eval_noise(late_half(y)) ** 2
             for i in idx
-            if retrains.feasible[i] and (y := retrains.score_curves[i]) is not None
+            if retrains.feasible[i] and (y := retrains.scored_curve(i)) is not None
         ]
         if sq:
             out[g] = math.sqrt(float(np.mean(sq)))
@@ -108,7 +108,7 @@ def rescored(scored: ScoredTrials, estimand: Estimand) -> ScoredTrials:
         return scored
     values = np.full(len(scored), np.nan)
     for i in range(len(scored)):
-        y = scored.score_curves[i]
+        y = scored.scored_curve(i)
         if not scored.feasible[i] or y is None:
             continue
         late = late_half(y)
@@ -123,4 +123,5 @@ def rescored(scored: ScoredTrials, estimand: Estimand) -> ScoredTrials:
         scored.sign,
         scored.score_curves,
         scored.finite_curves,
+        scored.limits,
     )

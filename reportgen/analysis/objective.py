@@ -9,7 +9,7 @@ and an infeasible trial scores ``+inf``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -47,6 +47,8 @@ class ScoredTrials:
     sign: float
     score_curves: tuple[np.ndarray | None, ...]  # sign * objective curve of feasible trials
     finite_curves: tuple[bool, ...]  # whether each score curve is finite throughout (no: None)
+    # ``compare_at: equal_examples``: the last step each trial is scored at (`example_limits`)
+    limits: Mapping[str, int] = field(default_factory=dict)
     # what checks derive from these trials once and share (``density.eval_std_of``)
     views: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
@@ -69,7 +71,19 @@ class ScoredTrials:
             self.sign,
             tuple(self.score_curves[i] for i in idx),
             tuple(self.finite_curves[i] for i in idx),
+            self.limits,
         )
+
+    def scored_curve(self, i: int) -> np.ndarray | None:
+        """Trial ``i``'s score curve up to the last step it is scored at: the whole curve, or
+        (``compare_at: equal_examples``) the evaluations within its examples budget. Every
+        score derived from a curve (the late-half mean, its noise) reads this, not the whole
+        curve that the charts draw."""
+        y = self.score_curves[i]
+        limit = self.limits.get(self.trials[i].trial_id)
+        if y is None or limit is None:
+            return y
+        return y[: int(np.searchsorted(np.asarray(self.trials[i].curves.step), limit, "right"))]
 
     def ranking(self) -> np.ndarray:
         """Indices of the feasible trials, best first; ties broken by trial id."""
@@ -162,5 +176,5 @@ def score_trials(
     scores = np.where(np.isfinite(values), sign * values, np.inf)
     return ScoredTrials(
         tuple(trials), values, scores, tuple(best_steps), sign, tuple(score_curves),
-        tuple(finite_curves),
+        tuple(finite_curves), limits,
     )  # fmt: skip

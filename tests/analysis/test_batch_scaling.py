@@ -216,3 +216,25 @@ def test_equal_examples_scores_each_batch_after_the_same_data():
     assert any("batch 256: evaluations up to step 75" in c for c in a.decision.caveats)
     b = analyze_study(fixed, trials)
     assert "design.batch_size_fixed_steps" in {f.key for f in b.findings}
+
+
+def test_the_late_half_score_keeps_to_the_equal_examples_budget():
+    """When noisy arms switch the decision to the late-half mean, that mean is still taken over
+    the evaluations within each trial's examples budget (batch 256: steps 25, 50 and 75)."""
+    from reportgen.analysis.estimand import rescored
+    from reportgen.schema import Estimand
+
+    down = [0.5 - 0.03 * k for k in range(12)]
+    trials = [_curve_trial(0, 64, down), _curve_trial(1, 256, [e - 0.05 for e in down])]
+    fair = _spec(search_space=[
+        {"name": "optimizer", "role": "fixed", "value": "adam"},
+        {"name": "batch_size", "role": "scientific", "scale": "discrete", "values": [64, 256]}],
+        max_train_steps=300, eval_every=25, steps_to_result=None,
+        objective={"compare_at": "equal_examples"})  # fmt: skip
+    scored = score_trials(trials, fair.objective, examples_budget(fair))
+    late = Estimand(metric="valid_error", direction="minimize", score="late_half_mean",
+                    label="valid_error, mean of the late half of the evaluations")
+    values = rescored(scored, late).values
+    assert values[0] == pytest.approx(sum(down[6:]) / 6)  # batch 64: its whole late half
+    assert values[1] == pytest.approx(sum(e - 0.05 for e in down[:3]) / 3)  # 256: steps <= 75
+    assert scored.subset(scored.feasible).limits == {"t0000": 300, "t0001": 75}
