@@ -33,6 +33,7 @@ sys.path.insert(0, str(REPO))
 from reportgen.analysis import analyze_study  # noqa: E402
 from reportgen.guidance import GUIDANCE  # noqa: E402
 from reportgen.schema import Severity, StudySpec  # noqa: E402
+from reportgen.schema.batch_size import THROUGHPUT_FILE, ThroughputRecord  # noqa: E402
 from reportgen.store import load_study  # noqa: E402
 from tests.probes.gallery import BY_NAME, PROBES  # noqa: E402
 from tests.probes.sim import write_study  # noqa: E402
@@ -72,6 +73,10 @@ def fired(root: Path, probe, draw: int) -> tuple[set[str], set[str]]:  # type: i
     if not (logbook / spec["study_id"]).exists():  # a previous round may be drawn already
         write_study(logbook, StudySpec.model_validate(spec), knobs, n=probe.n,
                     retrain=probe.retrain, reruns=tuple(seed + r for r in probe.reruns))
+        if probe.throughput is not None:  # the probe's throughput record, as the gallery writes it
+            record = ThroughputRecord.model_validate({**probe.throughput,
+                                                      "study_id": spec["study_id"]})
+            (logbook / spec["study_id"] / THROUGHPUT_FILE).write_text(record.model_dump_json())
     records, problems = load_study(logbook / spec["study_id"], logbook)
     assert records is not None and not problems, problems
     a = analyze_study(records.spec, list(records.trials), previous_round_trials=previous,

@@ -39,7 +39,7 @@ def _emitted_keys() -> str:
 
 
 def _template_headings() -> set[str]:
-    text = "\n".join(f.read_text() for f in TEMPLATES.glob("*.j2"))
+    text = "\n".join(f.read_text() for f in TEMPLATES.rglob("*.j2"))
     return {m.strip() for m in re.findall(r"^#+ ([^{\n]+)$", text, flags=re.M)}
 
 

@@ -167,7 +167,7 @@ ROWS: tuple[Row, ...] = (
         '`finding:design.batch_size_nuisance` `section:Design`',
         ''),
     Row(7, 'Throughput probe report', 'implemented',
-        '`command:reportgen throughput` `section:Throughput` `chart:pb-throughput` `finding:batch_size.throughput_saturated`',
+        '`command:throughput` `section:Throughput` `chart:pb-throughput` `finding:batch_size.throughput_saturated`',
         'steady-state step time and examples/s per batch size on the device it ran on (compile and a warm-up call excluded, median of repeats), scaling efficiency of each step up, an out-of-memory stop; the largest batch that still raised throughput by 10 %'),
     Row(8, 'Steps-to-target against batch size', 'implemented',
         '`field:StudySpec.steps_to_result` `section:Steps to result` `chart:pb-steps-to-result` `finding:batch_size.scaling_limit` `finding:batch_size.target_not_reached`',
