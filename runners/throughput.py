@@ -10,6 +10,9 @@ compilation is excluded:
   batch is gathered (the input pipeline left out: an input-bound run shows a large gap);
 - **input**: the gather alone, the same number of times.
 
+The three are timed in turn, round robin over the repeats, so that a slow spell of a shared
+machine falls on all three alike; each figure is the median of its repeats.
+
 The validation set is cut to one example for the probe, so the one evaluation at the end of a
 timed segment costs next to nothing. A batch size that runs out of device memory is recorded as
 ``oom`` and the larger ones are not tried.
@@ -55,14 +58,18 @@ def _fixed_batch(key, x_train, y_train, batch_size: int, cfg):  # type: ignore[n
     return x_train[:batch_size], y_train[:batch_size]
 
 
-def _median_seconds(run: Callable[[], object], repeats: int) -> float:
-    run()  # warm-up: compile and first call
-    times = []
+def _median_seconds(runs: Sequence[Callable[[], object]], repeats: int) -> list[float]:
+    """Median wall seconds of each of ``runs``, timed in turn (round robin) so that a slow
+    spell of the machine falls on all of them alike, after one warm-up call each."""
+    for run in runs:
+        jax.block_until_ready(run())  # warm-up: compile and first call
+    times: list[list[float]] = [[] for _ in runs]
     for _ in range(repeats):
-        t0 = time.perf_counter()
-        jax.block_until_ready(run())
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+        for k, run in enumerate(runs):
+            t0 = time.perf_counter()
+            jax.block_until_ready(run())
+            times[k].append(time.perf_counter() - t0)
+    return [statistics.median(t) for t in times]
 
 
 def _is_oom(e: Exception) -> bool:
@@ -103,13 +110,14 @@ class ThroughputProbe:
         try:
             prog, seg = self._segment(self.workload, cfg.cfg, cfg.optimizer, steps)
             state = jax.jit(prog.init)(hp, seeds)
-            step_s = _median_seconds(lambda: seg(state, hp, seeds, data)[0]["params"], repeats)
             fixed = dataclasses.replace(self.workload, sample_batch=_fixed_batch)
             _, seg_fixed = self._segment(fixed, cfg.cfg, cfg.optimizer, steps)
-            synth_s = _median_seconds(
-                lambda: seg_fixed(state, hp, seeds, data)[0]["params"], repeats
-            )
-            input_s = _median_seconds(self._gather(cfg.cfg, batch_size, steps, data), repeats)
+            step_s, synth_s, input_s = _median_seconds(
+                [lambda: seg(state, hp, seeds, data)[0]["params"],
+                 lambda: seg_fixed(state, hp, seeds, data)[0]["params"],
+                 self._gather(cfg.cfg, batch_size, steps, data)],
+                repeats,
+            )  # fmt: skip
         except Exception as e:  # noqa: BLE001 - only an out-of-memory error is a result
             if _is_oom(e):
                 return ThroughputPoint(batch_size=batch_size, oom=True)

@@ -57,10 +57,14 @@ def _batch_scaling(view: BatchSizeView | None) -> ReplicationResult:
         )  # fmt: skip
     start = rows[0].batch_size
     if perfect is None or perfect <= start:
+        first = rows[1]
+        overall = rows[0].steps / next(r.steps for r in rows if r.batch_size == largest)  # type: ignore[operator]
         return ReplicationResult(
             verdict="inconclusive", our_number=number,
-            reason=f"steps fell up to batch {largest} and then stopped, but never close to "
-            f"perfectly (no doubling from batch {start} cut them by 80 % of the ideal)",
+            reason=f"steps fell up to batch {largest} and then stopped, but no perfect-scaling "
+            f"regime shows: the first step up ({start} to {first.batch_size}) cut them at "
+            f"{fmt(first.efficiency)} of the ideal rate (0.8 needed), and from {start} to "
+            f"{largest} they fell {overall:.1f}x for a {largest // start}x larger batch",
         )  # fmt: skip
     return ReplicationResult(
         verdict="agrees", our_number=number,

@@ -49,11 +49,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "from 8 to 1024)",
     )
     p.add_argument(
-        "--steps", type=positive, default=20, metavar="N", help="steps per timing (default 20)"
+        "--steps", type=positive, default=50, metavar="N", help="steps per timing (default 50)"
     )
     p.add_argument(
-        "--repeats", type=positive, default=3, metavar="K",
-        help="timings per batch size; the median is kept (default 3)",
+        "--repeats", type=positive, default=7, metavar="K",
+        help="timings per batch size, taken in turn with the other two; the median is kept "
+        "(default 7)",
     )  # fmt: skip
     p.add_argument("--quiet", action="store_true", help="no table on the terminal")
     p.set_defaults(func=run)

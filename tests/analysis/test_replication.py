@@ -125,3 +125,12 @@ def test_inclusion_reads_the_decision_interval_against_the_minimum_effect():
     assert replicate(spec, search, None, _decision(-0.2, -2 * margin)).verdict == "disagrees"
     assert replicate(spec, search, None, _decision(-0.2, 0.05)).verdict == "inconclusive"
     assert replicate(spec, search, None, _decision(None, None)).verdict == "inconclusive"
+
+
+def test_batch_scaling_without_a_perfect_regime_is_inconclusive_and_says_why():
+    spec = _spec("batch_scaling")
+    r = replicate(spec, score_trials([], spec.objective), _view({16: 800, 32: 600, 64: 500,
+                                                                 128: 500}))
+    assert r.verdict == "inconclusive" and "no perfect-scaling regime shows" in r.reason
+    assert "(16 to 32) cut them at 0.3333 of the ideal rate" in r.reason
+    assert "fell 1.6x for a 4x larger batch" in r.reason
