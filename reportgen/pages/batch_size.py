@@ -24,7 +24,7 @@ class BatchSizeSection:
     throughput: tuple[tuple[str, ...], ...]  # batch, ms/step, examples/s, efficiency, input share
     throughput_chart: Chart | None
     result_line: Markup  # the target and what the race found, or why there is none
-    results: tuple[tuple[str, ...], ...]  # batch, trials, steps, perfect, efficiency, time, trial
+    results: tuple[tuple[str, ...], ...]  # batch, steps (first trial, of n), perfect, efficiency, time
     result_chart: Chart | None
 
 
@@ -108,10 +108,11 @@ def batch_size_section(
     )  # fmt: skip
     results = tuple(
         (
-            str(r.batch_size), str(r.trials),
-            str(r.steps) if r.steps is not None else f"not reached in {spec.max_train_steps}",
+            str(r.batch_size),
+            f"{r.steps} ({r.trial_id}, of {r.trials})" if r.steps is not None
+            else f"not reached in {spec.max_train_steps} (by {r.trials} trials)",
             fmt(r.perfect_steps, 3), fmt(r.efficiency, 2),
-            fmt(r.seconds, 2) if r.seconds is not None else MISSING, r.trial_id or MISSING,
+            fmt(r.seconds, 2) if r.seconds is not None else MISSING,
         )
         for r in v.rows
     )  # fmt: skip
