@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from reportgen.analysis.downsample import minmax_mask
 from reportgen.charts.batch_size import batch_lines
 from reportgen.charts.playbook import (
     best_step_chart,
@@ -24,6 +25,7 @@ TOP = 3
 PARALLEL_TOP = 30  # a dense study's parallel coordinates: its best trials ...
 PARALLEL_SAMPLE = 120  # ... and a seeded random sample of the others
 PARALLEL_SEED = 0
+SERIES_BUCKETS = 25  # a series of these charts keeps at most about 100 points (`_rows`)
 
 
 def _num(x: float) -> float | None:
@@ -31,12 +33,29 @@ def _num(x: float) -> float | None:
 
 
 def _rows(t: TrialRecord, column: Sequence[float], marks: set[int] = frozenset(), note: str = "",
-          label: str | None = None) -> list[dict[str, Any]]:
+          label: str | None = None, every: bool = False) -> list[dict[str, Any]]:
+    """One series' rows: a long curve keeps the lowest and highest value of each of
+    ``SERIES_BUCKETS`` stretches (spikes survive), and every marked step; ``every`` keeps all
+    (the dense early panel). Only a marked row carries ``mark`` and ``note``."""
     vals = round_sig(np.asarray(column, dtype=float))
-    return [
-        {"x": s, "v": _num(v), "trial": label or t.trial_id, "mark": s in marks, "note": note}
-        for s, v in zip(t.curves.step, vals, strict=True)
-    ]
+    keep = np.ones(vals.size, dtype=bool) if every else minmax_mask(vals[None, :], SERIES_BUCKETS)[0]
+    out = []
+    for s, v, k in zip(t.curves.step, vals, keep, strict=True):
+        if k or s in marks:
+            row: dict[str, Any] = {"x": s, "v": _num(v), "trial": label or t.trial_id}
+            if s in marks:
+                row.update(mark=True, note=note)
+            out.append(row)
+    return out
+
+
+def _thinned(title: str, trials: Sequence[TrialRecord]) -> str | dict[str, Any]:
+    """The title, with a subtitle saying so when a series was thinned (`_rows`)."""
+    if all(len(t.curves.step) <= 2 * SERIES_BUCKETS + 2 for t in trials):
+        return title
+    return {"text": title, "subtitle": subtitle_lines(
+        f"curves longer than {2 * SERIES_BUCKETS + 2} evaluations drawn from the lowest and "
+        f"highest value of each of {SERIES_BUCKETS} stretches; marked points all kept")}
 
 
 def _drawable(rows: list[dict[str, Any]]) -> bool:
@@ -109,7 +128,9 @@ def playbook_charts(
         has_max = any(by_id[g.trial_id].curves.grad_norm_max for g in e.grad_norms[:TOP])
         out["grad_norm"] = step_series(
             rows,
-            title="Gradient norm of the top trials" + (" (interval max)" if has_max else " (interval mean)"),
+            title=_thinned("Gradient norm of the top trials"
+                           + (" (interval max)" if has_max else " (interval mean)"),
+                           [by_id[g.trial_id] for g in e.grad_norms[:TOP]]),
             x_title="step", y_title="gradient L2 norm", log_y=all(
                 r["v"] is None or r["v"] > 0 for r in rows),
             rule=s, rule_label=s_label,
@@ -120,8 +141,9 @@ def playbook_charts(
         t = by_id[tid]
         rows += _rows(t, t.curves.learning_rate)
     if _drawable(rows):
-        out["learning_rate"] = step_series(rows, title="Learning rate of the top trials",
-                                           x_title="step", y_title="learning rate")
+        out["learning_rate"] = step_series(
+            rows, title=_thinned("Learning rate of the top trials", [by_id[t] for t in top]),
+            x_title="step", y_title="learning rate")
     # training loss of the learning rates just above the best, spikes marked
     spikes: dict[str, set[int]] = {}
     for ep in e.spikes:
@@ -134,7 +156,8 @@ def playbook_charts(
                           label=tid + (" (best)" if tid == top[0] else ""))
     if _drawable(rows):
         out["above_best"] = step_series(
-            rows, title="Training loss: best learning rate and the next ones above it",
+            rows, title=_thinned("Training loss: best learning rate and the next ones above it",
+                                 [by_id[t] for t in [top[0], *e.unstable_trials]]),
             x_title="step", y_title="train_loss", log_y=all(
                 r["v"] is None or r["v"] > 0 for r in rows),
         )
@@ -146,10 +169,10 @@ def playbook_charts(
             continue
         marks = {s for ep in p.episodes for s in (ep.start_step, ep.end_step)}
         rows += _rows(probe, probe.curves.train_loss, marks, "spike episode",
-                      label=f"{p.trial_id} (probe, every step)")
+                      label=f"{p.trial_id} (probe, every step)", every=True)
         source = by_id.get(p.source_trial)
         if source is not None:
-            rows += [r for r in _rows(source, source.curves.train_loss,
+            rows += [r for r in _rows(source, source.curves.train_loss, every=True,
                                       label=f"{source.trial_id} (source)") if r["x"] <= p.steps]
     if _drawable(rows):
         out["early_probe"] = early_probe_panel(
@@ -174,7 +197,8 @@ def playbook_charts(
             rows += _rows(t, t.curves.column(metric), label=f"{label} ({tid})")
     if _drawable(rows):
         out["best_per_value"] = step_series(
-            rows, title=f"{metric} of the best trial of each scientific value",
+            rows, title=_thinned(f"{metric} of the best trial of each scientific value",
+                                 [by_id[t] for t in e.best_per_value.values() if t in by_id]),
             x_title="step", y_title=metric,
         )
     # best objective so far against trial index
