@@ -25,6 +25,7 @@ from collections.abc import Collection
 
 import numpy as np
 
+from reportgen.analysis.distributions import norm_isf
 from reportgen.analysis.findings import finding, fmt
 from reportgen.analysis.hyperparameters import coordinates, is_ordered, span
 from reportgen.analysis.objective import ScoredTrials
@@ -88,7 +89,6 @@ def check_boundaries(
 
     ``skip_upper`` names hyperparameters whose upper edge is explained by a stability edge.
     """
-    from scipy import stats  # lazily: slow to import
 
     out: list[Finding] = []
     ranking = search.ranking()
@@ -98,7 +98,7 @@ def check_boundaries(
         if is_ordered(hp) and not (hp.role is Role.SCIENTIFIC and hp.scale is Scale.DISCRETE)
     ]
     level = policy.false_adopt_rate / max(1, 2 * len(checked))
-    z_needed = float(stats.norm.isf(level))
+    z_needed = float(norm_isf(level))
     for hp in checked:
         u = coordinates(hp, search.trials)
         ranked = [i for i in ranking if np.isfinite(u[i])]

@@ -31,6 +31,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from reportgen.analysis.distributions import t_isf, t_sf
+
 MODELS = ("retrains", "seeds", "retrains+spread")
 
 
@@ -99,18 +101,16 @@ def bounds(
     effect: np.ndarray, se: np.ndarray, df: np.ndarray, level: float
 ) -> tuple[np.ndarray, np.ndarray]:
     """The pair of one-sided ``level`` bounds (an interval of coverage 1 - 2 level)."""
-    from scipy import stats  # lazily: slow to import
 
     if level <= 0:
         return np.full_like(effect, -np.inf), np.full_like(effect, np.inf)
-    half = stats.t.isf(level, df) * se
+    half = t_isf(level, df) * se
     return effect - half, effect + half
 
 
 def adopt_p(effect: np.ndarray, se: np.ndarray, df: np.ndarray, min_effect: float) -> np.ndarray:
     """One-sided p-value of 'the effect exceeds ``min_effect``' (small = adopt)."""
-    from scipy import stats  # lazily: slow to import
 
     with np.errstate(divide="ignore", invalid="ignore"):
         z = (effect - min_effect) / se
-    return np.where(se > 0, stats.t.sf(z, df), np.where(effect > min_effect, 0.0, 1.0))
+    return np.where(se > 0, t_sf(z, df), np.where(effect > min_effect, 0.0, 1.0))

@@ -139,13 +139,13 @@ def evidence(
 ) -> Compared:
     """The comparison's effect, standard error and degrees of freedom at the look of ``n``
     retrains per arm, using the first ``reruns`` reruns both arms have (0: retrains only)."""
-    from scipy import stats  # lazily: slow to import
-
     out = Compared(candidate, n)
     c_draws, b_draws = candidate.draws[:n], baseline.draws[:n]
     out.bad_c = [d for d in c_draws if not math.isfinite(d.value)]
     out.bad_b = [d for d in b_draws if not math.isfinite(d.value)]
     if len(out.bad_c) > len(out.bad_b):
+        from scipy import stats  # lazily, and only here: slow to import
+
         bc, bb = len(out.bad_c), len(out.bad_b)
         out.fail_p = float(
             stats.fisher_exact([[bc, n - bc], [bb, n - bb]], alternative="greater").pvalue

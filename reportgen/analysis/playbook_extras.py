@@ -20,7 +20,7 @@ from reportgen.analysis.early_probe import check_early_probes, read_probes
 from reportgen.analysis.findings import finding
 from reportgen.analysis.gradient_norms import check_grad_norms
 from reportgen.analysis.hyperparameters import coordinate_on
-from reportgen.analysis.importance import hyperparameter_importance, interaction_cells
+from reportgen.analysis.importance import METHOD, hyperparameter_importance, interaction_cells
 from reportgen.analysis.initial_steps import check_initial_steps, initial_steps
 from reportgen.analysis.loss_spikes import check_instability
 from reportgen.analysis.objective import ScoredTrials
@@ -37,7 +37,7 @@ from reportgen.analysis.schedule_extension import extend_schedule
 from reportgen.analysis.trade_offs import check_trade_offs, trade_off_views
 from reportgen.schema import Finding, Isolation, Scale, Severity, StudySpec, TrialRecord
 from reportgen.schema.batch_size import ThroughputRecord
-from reportgen.schema.playbook import Checkpoint, ParallelPoint, PlaybookExtras
+from reportgen.schema.playbook import Checkpoint, Importance, ParallelPoint, PlaybookExtras
 
 
 def _checkpoints(search: ScoredTrials, k: int) -> list[Checkpoint]:
@@ -92,6 +92,7 @@ def playbook_extras(
     baseline_trials: Sequence[TrialRecord] | None = None,
     throughput: ThroughputRecord | None = None,
     probes: Sequence[TrialRecord] = (),
+    importance: bool = True,
 ) -> tuple[list[Finding], list[Finding], PlaybookExtras]:
     """(instability findings that lead the page, other findings, the extra results);
     ``probes``: the revision's early-instability probe trials."""
@@ -132,7 +133,10 @@ def playbook_extras(
                 "that trains (at most 10% of max_train_steps).",
             )
         )
-    importance = hyperparameter_importance(spec, search, policy.random_seed)
+    ranked = (  # scikit-learn's forest: only where a page draws it (not `reportgen analyze`)
+        hyperparameter_importance(spec, search, policy.random_seed) if importance
+        else Importance(method=METHOD, available=False, message="not computed here")
+    )
     best_per_value = {
         p.label: p.best_trial_id for i in iso[:1] for p in i.points if p.best_trial_id
     }
@@ -158,13 +162,13 @@ def playbook_extras(
         fix_menu=menu,
         warmup=warmup_rows,
         warmup_share=shares,
-        importance=importance,
+        importance=ranked,
         budget=budget_card(spec, search),
         sanity=card,
         resources=resources(trials),
         provenance=provenance(spec, trials),
         best_per_value=best_per_value,
-        interaction=interaction_cells(spec, search, importance.top_pair),
+        interaction=interaction_cells(spec, search, ranked.top_pair),
         parallel=_parallel(spec, search),
         best_step_fractions=fractions,
         checkpoints=_checkpoints(search, policy.top_k),

@@ -31,19 +31,20 @@ from functools import lru_cache
 
 import numpy as np
 
+from reportgen.analysis.distributions import norm_isf, norm_pdf, norm_sf
+
 _GRID = 801  # points of the integration grid per look
 SPENDING = ("obrien_fleming", "pocock")
 
 
 def spent(t: float, alpha: float, kind: str) -> float:
     """Error rate spent by information fraction ``t`` (0 < t <= 1)."""
-    from scipy import stats  # lazily: slow to import
 
     t = min(max(t, 0.0), 1.0)
     if t == 0:
         return 0.0
     if kind == "obrien_fleming":
-        return float(2 * stats.norm.sf(stats.norm.isf(alpha / 2) / math.sqrt(t)))
+        return float(2 * norm_sf(norm_isf(alpha / 2) / math.sqrt(t)))
     if kind == "pocock":
         return float(alpha * math.log(1 + (math.e - 1) * t))
     raise ValueError(f"unknown spending function {kind!r}; known: {', '.join(SPENDING)}")
@@ -62,7 +63,7 @@ def spending_levels(
     """Nominal one-sided level of each look, for looks at information ``fractions`` (increasing,
     the last one at most 1), so that the chance of crossing by look k under no effect is
     ``spent(fractions[k])``."""
-    from scipy import optimize, stats  # lazily: slow to import
+    from scipy import optimize  # lazily: slow to import
 
     if any(b <= a for a, b in zip(fractions, fractions[1:], strict=False)) or fractions[0] <= 0:
         raise ValueError(f"information fractions must increase from above 0: {fractions}")
@@ -74,10 +75,10 @@ def spending_levels(
         want = spent(t, alpha, kind) - before
         before += want
         if grid is None or density is None:  # first look: a plain normal tail
-            c = float(stats.norm.isf(want))
+            c = float(norm_isf(want))
             bound = c * math.sqrt(t)
             grid = np.linspace(-10 * math.sqrt(t), bound, _GRID)
-            density = stats.norm.pdf(grid, scale=math.sqrt(t))
+            density = norm_pdf(grid, scale=math.sqrt(t))
         else:
             sd = math.sqrt(t - prev_t)
             mass = density * _weights(grid)
@@ -86,7 +87,7 @@ def spending_levels(
             def crossing(
                 b: float, mass: np.ndarray = mass, g: np.ndarray = g, sd: float = sd
             ) -> float:
-                return float(mass @ stats.norm.sf((b - g) / sd))
+                return float(mass @ norm_sf((b - g) / sd))
 
             hi = g[-1] + 12 * sd
             if want <= crossing(hi):  # nothing (left) to spend: the look cannot cross
@@ -97,10 +98,10 @@ def spending_levels(
                 c = bound / math.sqrt(t)
             top = bound if math.isfinite(bound) else g[-1] + 10 * sd
             nxt = np.linspace(-10 * math.sqrt(t), top, _GRID)
-            density = stats.norm.pdf((nxt[:, None] - g[None, :]) / sd) @ mass / sd
+            density = norm_pdf((nxt[:, None] - g[None, :]) / sd) @ mass / sd
             grid = nxt
         prev_t = t
-        levels.append(float(stats.norm.sf(c)) if math.isfinite(c) else 0.0)
+        levels.append(float(norm_sf(c)) if math.isfinite(c) else 0.0)
     return tuple(levels)
 
 
@@ -112,27 +113,26 @@ def plan_levels(looks: tuple[int, ...], alpha: float, kind: str) -> tuple[float,
 def crossing_probability(levels: tuple[float, ...], fractions: tuple[float, ...]) -> float:
     """P(some look crosses its boundary) for standardised partial sums under no effect: the check
     that ``spending_levels`` spends what it should (by simulation-free integration)."""
-    from scipy import stats  # lazily: slow to import
 
     total = 0.0
     grid = density = None
     prev = 0.0
     for level, t in zip(levels, fractions, strict=True):
-        c = stats.norm.isf(level) if level > 0 else math.inf
+        c = norm_isf(level) if level > 0 else math.inf
         bound = c * math.sqrt(t)
         if grid is None or density is None:
-            total += float(stats.norm.sf(c))
+            total += float(norm_sf(c))
             top = bound if math.isfinite(bound) else 10 * math.sqrt(t)
             grid = np.linspace(-10 * math.sqrt(t), top, _GRID)
-            density = stats.norm.pdf(grid, scale=math.sqrt(t))
+            density = norm_pdf(grid, scale=math.sqrt(t))
         else:
             sd = math.sqrt(t - prev)
             mass = density * _weights(grid)
             if math.isfinite(bound):
-                total += float(mass @ stats.norm.sf((bound - grid) / sd))
+                total += float(mass @ norm_sf((bound - grid) / sd))
             top = bound if math.isfinite(bound) else grid[-1] + 10 * sd
             nxt = np.linspace(-10 * math.sqrt(t), top, _GRID)
-            density = stats.norm.pdf((nxt[:, None] - grid[None, :]) / sd) @ mass / sd
+            density = norm_pdf((nxt[:, None] - grid[None, :]) / sd) @ mass / sd
             grid = nxt
         prev = t
     return total

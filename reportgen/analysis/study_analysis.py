@@ -286,13 +286,15 @@ def analyze_study(
     baseline_trials: Sequence[TrialRecord] | None = None,
     previous_round_trials: Sequence[TrialRecord] | None = None,
     throughput: ThroughputRecord | None = None,
+    importance: bool = True,
 ) -> StudyAnalysis:
     """Everything the report says about one revision of a study.
 
     ``trials`` are the revision's trials (search, retrain, rerun and probe kinds);
     ``baseline_trials`` are the other study's trials when ``spec.baseline.study`` names one;
     ``previous_round_trials`` the previous round's when ``spec.round.previous`` names one;
-    ``throughput`` the study's throughput probe (``throughput.json``) when it was run."""
+    ``throughput`` the study's throughput probe (``throughput.json``) when it was run;
+    ``importance=False`` leaves out the hyperparameter importance only a page draws."""
     policy = spec.policy
     external = spec.workload.name == EXTERNAL
     probes = [t for t in trials if t.kind is TrialKind.PROBE]  # never scored: see loss_spikes
@@ -340,7 +342,8 @@ def analyze_study(
     diagnoses = diagnose_all(search, policy)
     findings += check_curves(diagnoses, compared, gap, policy)
     lead, more, extras = playbook_extras(
-        spec, ordered, search, diagnoses, findings, iso, baseline_trials, throughput, probes
+        spec, ordered, search, diagnoses, findings, iso, baseline_trials, throughput, probes,
+        importance,
     )
     findings = lead + findings + more  # instability first: fix optimisation before anything else
     if not groups:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 import numpy as np
 
 from reportgen.analysis.commands import rerun_command
+from reportgen.analysis.distributions import t_isf
 from reportgen.analysis.findings import finding
 from reportgen.analysis.objective import ScoredTrials
 from reportgen.schema import (
@@ -24,12 +25,11 @@ from reportgen.schema import (
 
 def t_interval(values: np.ndarray, alpha: float) -> tuple[float, float] | None:
     """Two-sided (1 - 2 alpha) t-interval of the mean: the pair of one-sided alpha bounds."""
-    from scipy import stats  # lazily: slow to import
 
     n = values.size
     if n < 2:
         return None
-    half = stats.t.ppf(1 - alpha, n - 1) * values.std(ddof=1) / math.sqrt(n)
+    half = t_isf(alpha, n - 1) * values.std(ddof=1) / math.sqrt(n)
     m = float(values.mean())
     return m - float(half), m + float(half)
 

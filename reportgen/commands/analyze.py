@@ -129,7 +129,8 @@ def _analyse(
     if records.throughput is not None:
         related["throughput"] = records.throughput
     with records_settled():  # a big study's records: out of the collector's full passes
-        return analyze_study(spec, records.trials_at(rev), **related)
+        # the command prints no importance: scikit-learn is not loaded (issue 39)
+        return analyze_study(spec, records.trials_at(rev), importance=False, **related)
 
 
 def to_json(a: StudyAnalysis) -> dict[str, Any]:
