@@ -242,17 +242,7 @@ def check_batch_size(view: BatchSizeView | None, spec: StudySpec) -> list[Findin
 
 def retune_after_batch_change(spec: StudySpec) -> list[Finding]:
     """Fixed values tuned at another batch size than the study trains at (checklist item 10)."""
-    sizes: set[int] = set()
-    for hp in spec.search_space:
-        if leaf(hp.name) != "batch_size":
-            continue
-        if hp.value is not None and not isinstance(hp.value, bool | str):
-            sizes.add(int(hp.value))
-        sizes.update(int(v) for v in hp.values or [] if isinstance(v, int | float)
-                     and not isinstance(v, bool))  # fmt: skip
-    setting = spec.workload.settings.get("batch_size")
-    if not sizes and isinstance(setting, int | float) and not isinstance(setting, bool):
-        sizes.add(int(setting))
+    sizes = spec.batch_sizes
     stale = [hp for hp in spec.search_space
              if hp.tuned_at_batch_size is not None and sizes
              and any(hp.tuned_at_batch_size != b for b in sizes)]  # fmt: skip
@@ -264,7 +254,7 @@ def retune_after_batch_change(spec: StudySpec) -> list[Finding]:
         finding(
             "batch_size.retune_after_change",
             Severity.WARNING,
-            f"{names} reused at batch size {', '.join(map(str, sorted(sizes)))}: values that "
+            f"{names} reused at batch size {', '.join(map(str, sizes))}: values that "
             "interact with the batch size (learning rate, momentum, regularisation) need "
             "re-tuning after it changes; search them again at this batch size.",
             hyperparameters=[hp.name for hp in stale],

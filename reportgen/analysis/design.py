@@ -130,9 +130,8 @@ def equal_examples_caveat(spec: StudySpec) -> list[str]:
     """The decision's note on how a ``compare_at: equal_examples`` study scored its trials."""
     if (examples := examples_budget(spec)) is None:
         return []
-    sizes = sorted({int(v) for hp in spec.search_space if leaf(hp.name) == "batch_size"
-                    for v in (hp.values or [hp.value]) if isinstance(v, int)})  # fmt: skip
-    steps = "; ".join(f"batch {b}: evaluations up to step {examples // b}" for b in sizes)
+    steps = "; ".join(f"batch {b}: evaluations up to step {examples // b}"
+                      for b in spec.batch_sizes)  # fmt: skip
     return [
         f"Scored at equal examples: each trial's {spec.objective.metric} over its first "
         f"{examples} training examples ({steps}), so no batch size is credited with more data."

@@ -107,17 +107,9 @@ def _batch(trial: TrialRecord) -> int | None:
 def examples_budget(spec: StudySpec) -> int | None:
     """``compare_at: equal_examples``: the examples every trial is scored after, the smallest
     budget among the study's batch sizes (max_train_steps × batch size); None otherwise."""
-    if spec.objective.compare_at is not CompareAt.EQUAL_EXAMPLES:
+    if spec.objective.compare_at is not CompareAt.EQUAL_EXAMPLES or not spec.batch_sizes:
         return None
-    sizes: list[int] = []
-    for hp in spec.search_space:
-        if hp.name.rsplit(".", 1)[-1] == "batch_size":
-            vals = hp.values if hp.values is not None else [hp.value]
-            sizes += [int(v) for v in vals if isinstance(v, int) and not isinstance(v, bool)]
-    setting = spec.workload.settings.get("batch_size")
-    if not sizes and isinstance(setting, int) and not isinstance(setting, bool):
-        sizes.append(setting)
-    return spec.max_train_steps * min(sizes) if sizes else None
+    return spec.max_train_steps * spec.batch_sizes[0]
 
 
 def example_limits(trials: Sequence[TrialRecord], examples: int | None) -> dict[str, int]:

@@ -45,8 +45,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         type=_sizes,
         default=None,
         metavar="B1,B2,...",
-        help="batch sizes to time (default: the study's batch_size values, else powers of two "
-        "from 8 to 1024)",
+        help="batch sizes to time (default: the study's batch sizes when it compares several, "
+        "else powers of two from 8 to 1024)",
     )
     p.add_argument(
         "--steps", type=positive, default=50, metavar="N", help="steps per timing (default 50)"
@@ -60,18 +60,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _study_sizes(spec) -> list[int]:  # type: ignore[no-untyped-def]
-    from reportgen.analysis.hyperparameters import leaf
-
-    out: set[int] = set()
-    for hp in spec.search_space:
-        if leaf(hp.name) != "batch_size":
-            continue
-        vals = hp.values if hp.values is not None else [hp.value]
-        out.update(int(v) for v in vals if isinstance(v, int) and not isinstance(v, bool))
-    return sorted(out)
-
-
 def run(args: argparse.Namespace) -> int:
     from rich.console import Console
 
@@ -80,7 +68,8 @@ def run(args: argparse.Namespace) -> int:
     from reportgen.store.write import atomic_write_text
 
     spec, probe = throughput_probe(args.logbook, args.study)
-    sizes = args.batch_sizes or _study_sizes(spec) or list(DEFAULT_SIZES)
+    several = spec.batch_sizes if len(spec.batch_sizes) > 1 else []
+    sizes = args.batch_sizes or several or list(DEFAULT_SIZES)
     console = Console(stderr=True, quiet=args.quiet)
     console.print(
         f"throughput probe of {args.study}: batch sizes {', '.join(map(str, sizes))}, "

@@ -387,3 +387,14 @@ class StudySpec(Model):
     @property
     def varied(self) -> list[Hyperparameter]:
         return [hp for hp in self.search_space if hp.varied]
+
+    @property
+    def batch_sizes(self) -> list[int]:
+        """The batch sizes it trains at, sorted: its batch_size values, else the setting's."""
+        found = {int(v) for hp in self.search_space if hp.name.rsplit(".", 1)[-1] == "batch_size"
+                 for v in (hp.values if hp.values is not None else [hp.value])
+                 if isinstance(v, int | float) and not isinstance(v, bool)}  # fmt: skip
+        setting = self.workload.settings.get("batch_size")
+        if not found and isinstance(setting, int | float) and not isinstance(setting, bool):
+            found.add(int(setting))
+        return sorted(found)
