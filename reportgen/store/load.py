@@ -26,7 +26,6 @@ from reportgen.store.layout import _SAFE, REVISION_FILE, REVISIONS_DIR, SPEC_NAM
 from reportgen.store.parse import (
     digest_bounded,
     json_problems,
-    line_of,
     list_folder,
     parse_json,
     parse_yaml,
@@ -36,6 +35,7 @@ from reportgen.store.parse import (
 from reportgen.store.record_cache import StudyRecordCache, study_cache
 from reportgen.store.throughput import load_throughput
 from reportgen.store.trial_checks import trial_problems
+from reportgen.store.validation import validation_problems
 
 
 @dataclass(frozen=True)
@@ -70,18 +70,6 @@ class Logbook:
     """Study folders with at least one problem (their valid parts may still have loaded)."""
 
 
-def _validation_problems(e: ValidationError, path: str, node: Any = None) -> list[Problem]:
-    out = []
-    for err in e.errors(include_url=False):
-        loc = tuple(err.get("loc", ()))
-        fld = ".".join(str(x) for x in loc) or "(record)"
-        msg = err.get("msg", "invalid")
-        if msg.startswith("Value error, "):
-            msg = msg[len("Value error, ") :]
-        out.append(Problem(path, line_of(node, loc) if node is not None else None, fld, msg))
-    return out
-
-
 def load_spec(path: Path, display: str | None = None) -> tuple[StudySpec | None, list[Problem]]:
     shown = display or str(path)
     raw, problems = read_bounded(Path(path), shown, MAX_SPEC_BYTES)
@@ -97,7 +85,7 @@ def load_spec(path: Path, display: str | None = None) -> tuple[StudySpec | None,
     try:
         spec = StudySpec.model_validate(data)
     except ValidationError as e:
-        return None, _validation_problems(e, shown, node)
+        return None, validation_problems(e, shown, node)
     except RecursionError:
         return None, [Problem(shown, None, "file", "nested too deeply")]
     problems = spec_limit_problems(spec, shown)
@@ -133,7 +121,7 @@ def parse_trial(raw: bytes, shown: str) -> tuple[TrialRecord | None, list[Proble
     try:
         return _shared_fields_sets(TrialRecord.model_validate(data)), []
     except ValidationError as e:
-        return None, _validation_problems(e, shown)
+        return None, validation_problems(e, shown)
     except RecursionError:
         return None, [Problem(shown, None, "file", "nested too deeply")]
 

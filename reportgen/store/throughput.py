@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from reportgen.errors import Problem
 from reportgen.schema.batch_size import THROUGHPUT_FILE, ThroughputRecord
 from reportgen.store.parse import parse_json, read_bounded, symlink_problem
+from reportgen.store.validation import validation_problems
 
 
 def parse_throughput(raw: bytes, shown: str) -> tuple[ThroughputRecord | None, list[Problem]]:
@@ -27,12 +28,7 @@ def parse_throughput(raw: bytes, shown: str) -> tuple[ThroughputRecord | None, l
     try:
         return ThroughputRecord.model_validate(data), []
     except ValidationError as e:
-        out = []
-        for err in e.errors(include_url=False):
-            fld = ".".join(str(x) for x in err.get("loc", ())) or "(record)"
-            msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
-            out.append(Problem(shown, None, fld, msg))
-        return None, out
+        return None, validation_problems(e, shown)
 
 
 def load_throughput(
