@@ -74,7 +74,7 @@ def throughput_rows(record: ThroughputRecord) -> tuple[list[ThroughputRow], int 
     return rows, largest
 
 
-def steps_to_target(search: ScoredTrials, spec: StudySpec, name: str, target: float) -> list[ScalingRow]:
+def steps_to_target(search: ScoredTrials, name: str, target: float) -> list[ScalingRow]:
     """Per batch size (ascending), the fewest steps at which a feasible trial reached ``target``."""
     goal = search.sign * target
     by_batch: dict[int, list[tuple[int | None, str]]] = {}
@@ -151,7 +151,7 @@ def batch_size_view(
         )  # fmt: skip
     if name is not None and spec.steps_to_result is not None:
         target = spec.steps_to_result.target
-        rows, perfect_until, largest = _regimes(steps_to_target(search, spec, name, target))
+        rows, perfect_until, largest = _regimes(steps_to_target(search, name, target))
         rows = [
             r.model_copy(update={"seconds": r.steps * step_time[r.batch_size]})
             if r.steps is not None and r.batch_size in step_time

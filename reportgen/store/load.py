@@ -27,7 +27,6 @@ from reportgen.store.parse import (
     digest_bounded,
     json_problems,
     list_folder,
-    parse_json,
     parse_yaml,
     read_bounded,
     symlink_problem,
@@ -35,7 +34,7 @@ from reportgen.store.parse import (
 from reportgen.store.record_cache import StudyRecordCache, study_cache
 from reportgen.store.throughput import load_throughput
 from reportgen.store.trial_checks import trial_problems
-from reportgen.store.validation import validation_problems
+from reportgen.store.validation import parse_model, validation_problems
 
 
 @dataclass(frozen=True)
@@ -111,19 +110,8 @@ def parse_trial(raw: bytes, shown: str) -> tuple[TrialRecord | None, list[Proble
         return _shared_fields_sets(TrialRecord.model_validate_json(raw)), []
     except (ValidationError, ValueError, RecursionError):
         pass
-    data, problems = parse_json(raw, shown)
-    if problems:
-        return None, problems
-    if not isinstance(data, dict):
-        return None, [
-            Problem(shown, 1, "(record)", f"expected a JSON object, got {type(data).__name__}")
-        ]
-    try:
-        return _shared_fields_sets(TrialRecord.model_validate(data)), []
-    except ValidationError as e:
-        return None, validation_problems(e, shown)
-    except RecursionError:
-        return None, [Problem(shown, None, "file", "nested too deeply")]
+    trial, problems = parse_model(raw, shown, TrialRecord)
+    return (_shared_fields_sets(trial) if trial is not None else None), problems
 
 
 _M = TypeVar("_M", bound=BaseModel)

@@ -8,27 +8,15 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from reportgen.errors import Problem
 from reportgen.schema.batch_size import THROUGHPUT_FILE, ThroughputRecord
-from reportgen.store.parse import parse_json, read_bounded, symlink_problem
-from reportgen.store.validation import validation_problems
+from reportgen.store.parse import read_bounded, symlink_problem
+from reportgen.store.validation import parse_model
 
 
 def parse_throughput(raw: bytes, shown: str) -> tuple[ThroughputRecord | None, list[Problem]]:
     """The probe's record, or the problems naming its fields."""
-    data, problems = parse_json(raw, shown)
-    if problems:
-        return None, problems
-    if not isinstance(data, dict):
-        return None, [
-            Problem(shown, 1, "(record)", f"expected a JSON object, got {type(data).__name__}")
-        ]
-    try:
-        return ThroughputRecord.model_validate(data), []
-    except ValidationError as e:
-        return None, validation_problems(e, shown)
+    return parse_model(raw, shown, ThroughputRecord)
 
 
 def load_throughput(
