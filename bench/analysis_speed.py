@@ -172,5 +172,6 @@ def main() -> None:
     plain, settled = (statistics.median(ts) for ts in times.values())
     print(f"settled / library call: {settled / plain:.2f}")
 
+
 if __name__ == "__main__":
     main()

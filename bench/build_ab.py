@@ -167,7 +167,9 @@ def main() -> int:
     cells = []
     for key in keys:
         ratios = [b[key] / a[key] for b, a in zip(before, after, strict=True)]
-        cells.append(f"**{statistics.median(ratios):.2f}×** [{', '.join(f'{x:.2f}' for x in ratios)}]")
+        cells.append(
+            f"**{statistics.median(ratios):.2f}×** [{', '.join(f'{x:.2f}' for x in ratios)}]"
+        )
     print(f"| **before / after** | {' | '.join(cells)} | |")
     if args.changes:
         print(f"\nrebuild after one study changed ({args.changes} after each full build)")

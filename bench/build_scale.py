@@ -329,9 +329,10 @@ def main() -> int:
     reuse = args.reuse and args.keep is not None and logbook.is_dir()
     if reuse:
         have = sorted(p.name for p in logbook.iterdir() if p.is_dir())
-        if have != [f"study-{i:03d}" for i in range(args.studies)] or len(
-            list((logbook / have[0] / "trials").glob("*.json"))
-        ) != args.trials:
+        if (
+            have != [f"study-{i:03d}" for i in range(args.studies)]
+            or len(list((logbook / have[0] / "trials").glob("*.json"))) != args.trials
+        ):
             raise SystemExit(f"--reuse: {logbook} was not written with these sizes")
         shutil.rmtree(docs, ignore_errors=True)
         shutil.rmtree(site, ignore_errors=True)

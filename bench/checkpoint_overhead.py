@@ -38,10 +38,19 @@ def spec(args: argparse.Namespace, checkpoints):  # type: ignore[no-untyped-def]
         study_id="bench",
         title="Checkpoint overhead",
         goal="Time a study with and without checkpoints.",
-        workload={"name": "digits_mlp", "settings": {"batch_size": 64, "depth": 2, "width": args.width}},
+        workload={
+            "name": "digits_mlp",
+            "settings": {"batch_size": 64, "depth": 2, "width": args.width},
+        },
         search_space=[
             {"name": "optimizer", "role": "fixed", "value": "adam"},
-            {"name": "adam.learning_rate", "role": "nuisance", "scale": "log", "low": 1e-4, "high": 1e-2},
+            {
+                "name": "adam.learning_rate",
+                "role": "nuisance",
+                "scale": "log",
+                "low": 1e-4,
+                "high": 1e-2,
+            },
         ],
         trial_budget=args.trials,
         max_train_steps=args.steps,

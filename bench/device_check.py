@@ -122,19 +122,29 @@ def main() -> int:
     def pct(x: float | None) -> str:
         return "no peak on record" if x is None else f"{100 * x:.2f} %"
 
-    print(f"device: {device_label()}; jax {jax.__version__}; "
-          f"{'smoke sizes' if args.smoke else 'full sizes'}; {time.perf_counter() - t0:.0f} s")
+    print(
+        f"device: {device_label()}; jax {jax.__version__}; "
+        f"{'smoke sizes' if args.smoke else 'full sizes'}; {time.perf_counter() - t0:.0f} s"
+    )
     print("\n| figure | value |\n|---|---|")
-    print(f"| vectorised vs sequential, digits_mlp {s['trials']} trials × {s['steps']} steps, end "
-          f"to end with compile | {vs['vec_s']:.2f} s vs {vs['seq_s']:.2f} s (sequential ÷ "
-          f"vectorised {vs['ratio']:.2f}) |")
-    print(f"| fashion_cnn vectorised training, {s['fashion_trials']} trials × batch {s['batch']} "
-          f"| {fl['gflops']:.1f} GFLOP/s; fp32 peak {pct(fl['fp32'])}; tf32 peak "
-          f"{pct(fl['tf32'])} |")
-    print(f"| compile, first vs second process (shared persistent cache) | {first:.2f} s vs "
-          f"{second:.2f} s |")
-    print(f"| 2-trial study: reportgen run, then reportgen build (whole processes) | "
-          f"{run_s:.1f} s, {build_s:.1f} s |")
+    print(
+        f"| vectorised vs sequential, digits_mlp {s['trials']} trials × {s['steps']} steps, end "
+        f"to end with compile | {vs['vec_s']:.2f} s vs {vs['seq_s']:.2f} s (sequential ÷ "
+        f"vectorised {vs['ratio']:.2f}) |"
+    )
+    print(
+        f"| fashion_cnn vectorised training, {s['fashion_trials']} trials × batch {s['batch']} "
+        f"| {fl['gflops']:.1f} GFLOP/s; fp32 peak {pct(fl['fp32'])}; tf32 peak "
+        f"{pct(fl['tf32'])} |"
+    )
+    print(
+        f"| compile, first vs second process (shared persistent cache) | {first:.2f} s vs "
+        f"{second:.2f} s |"
+    )
+    print(
+        f"| 2-trial study: reportgen run, then reportgen build (whole processes) | "
+        f"{run_s:.1f} s, {build_s:.1f} s |"
+    )
     return 0
 
 

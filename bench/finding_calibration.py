@@ -71,16 +71,27 @@ def fired(root: Path, probe, draw: int) -> tuple[set[str], set[str]]:  # type: i
         knobs = dataclasses.replace(knobs, noise=0.001 + 0.004 * (draw % 5) / 4)
     logbook = root / f"d{draw}-{probe.name}"
     if not (logbook / spec["study_id"]).exists():  # a previous round may be drawn already
-        write_study(logbook, StudySpec.model_validate(spec), knobs, n=probe.n,
-                    retrain=probe.retrain, reruns=tuple(seed + r for r in probe.reruns))
+        write_study(
+            logbook,
+            StudySpec.model_validate(spec),
+            knobs,
+            n=probe.n,
+            retrain=probe.retrain,
+            reruns=tuple(seed + r for r in probe.reruns),
+        )
         if probe.throughput is not None:  # the probe's throughput record, as the gallery writes it
-            record = ThroughputRecord.model_validate({**probe.throughput,
-                                                      "study_id": spec["study_id"]})
+            record = ThroughputRecord.model_validate(
+                {**probe.throughput, "study_id": spec["study_id"]}
+            )
             (logbook / spec["study_id"] / THROUGHPUT_FILE).write_text(record.model_dump_json())
     records, problems = load_study(logbook / spec["study_id"], logbook)
     assert records is not None and not problems, problems
-    a = analyze_study(records.spec, list(records.trials), previous_round_trials=previous,
-                      throughput=records.throughput)
+    a = analyze_study(
+        records.spec,
+        list(records.trials),
+        previous_round_trials=previous,
+        throughput=records.throughput,
+    )
     return {f.key for f in a.findings}, {f.key for f in a.findings if f.severity in ACT}
 
 
@@ -119,12 +130,16 @@ def main() -> None:
         k_act, k_any = null_act[key], null_any[key]
         lo, hi = wilson(k_act, args.null)
         probe, h, n = hits.get(key, ("", 0, 0))
-        rows.append((key, k_act / args.null, lo, hi, k_any / args.null, probe,
-                     (h / n) if n else None))
-    print(f"{args.null} null studies, {args.hits} draws per probe, "
-          f"{time.perf_counter() - t0:.0f} s")
-    print(f"{'finding':34} {'null (warn+)':>13} {'95% interval':>15} {'null (any)':>11}  "
-          f"{'hit':>5}  probe")
+        rows.append(
+            (key, k_act / args.null, lo, hi, k_any / args.null, probe, (h / n) if n else None)
+        )
+    print(
+        f"{args.null} null studies, {args.hits} draws per probe, {time.perf_counter() - t0:.0f} s"
+    )
+    print(
+        f"{'finding':34} {'null (warn+)':>13} {'95% interval':>15} {'null (any)':>11}  "
+        f"{'hit':>5}  probe"
+    )
     for key, p, lo, hi, pa, probe, hit in rows:
         shown = "-" if hit is None else f"{hit:5.0%}"
         print(f"{key:34} {p:13.1%} [{lo:5.1%}, {hi:5.1%}] {pa:11.1%}  {shown:>5}  {probe}")
@@ -172,8 +187,9 @@ def page(rows, n_null: int, n_hits: int) -> str:  # type: ignore[no-untyped-def]
     ]
     for key, p, lo, hi, pa, probe, hit in rows:
         shown = "not measured" if hit is None else f"{hit:.0%}"
-        lines.append(f"| `{key}` | {p:.1%} | {lo:.1%} – {hi:.1%} | {pa:.1%} | {shown} | "
-                     f"{probe or 'none'} |")
+        lines.append(
+            f"| `{key}` | {p:.1%} | {lo:.1%} – {hi:.1%} | {pa:.1%} | {shown} | {probe or 'none'} |"
+        )
     lines.append("")
     return "\n".join(lines)
 

@@ -86,8 +86,12 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--points", type=int, default=10_000)
     p.add_argument("--repeats", type=int, default=3)
-    p.add_argument("--every-point-sample", type=int, default=1000,
-                   help="points timed for the journal-per-point side (scaled up to --points)")
+    p.add_argument(
+        "--every-point-sample",
+        type=int,
+        default=1000,
+        help="points timed for the journal-per-point side (scaled up to --points)",
+    )
     args = p.parse_args()
     n = args.points
     complete = [time_complete(n) for _ in range(args.repeats)]
@@ -97,10 +101,14 @@ def main() -> None:
     print(f"{n} eval points, median of {args.repeats} runs")
     print(f"  reportgen complete (whole process)        {statistics.median(complete):8.2f} s")
     print(f"  logger, journal at most once a second     {statistics.median(batched):8.2f} s")
-    print(f"  logger, journal at every point (before)   {statistics.median(per_point):8.2f} s"
-          f"  (timed on {k} points, scaled)")
-    print(f"  before / now (logger)                     "
-          f"{statistics.median(per_point) / statistics.median(batched):8.1f}x")
+    print(
+        f"  logger, journal at every point (before)   {statistics.median(per_point):8.2f} s"
+        f"  (timed on {k} points, scaled)"
+    )
+    print(
+        f"  before / now (logger)                     "
+        f"{statistics.median(per_point) / statistics.median(batched):8.1f}x"
+    )
 
 
 if __name__ == "__main__":

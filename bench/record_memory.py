@@ -51,7 +51,10 @@ def record_of_size(folder: Path, target: int) -> Path:
     n = max(3, target // per_point)
     base["curves"] = {
         "step": list(range(n)),
-        **{k: [0.123456] * n for k in ("train_loss", "valid_loss", "valid_error", "learning_rate", "grad_norm")},
+        **{
+            k: [0.123456] * n
+            for k in ("train_loss", "valid_loss", "valid_error", "learning_rate", "grad_norm")
+        },
         "extra": {},
     }
     base["max_train_steps"] = n
@@ -74,7 +77,7 @@ def main() -> None:
         print(f"baseline (imports only): {base_mb} MB peak")
         cases = [
             ("at the cap", record_of_size(folder, MAX_RECORD_BYTES - 1024)),
-                ("96 MB record", record_of_size(folder, 96 * 1024 * 1024)),
+            ("96 MB record", record_of_size(folder, 96 * 1024 * 1024)),
         ]
         sparse = folder / "sparse.json"
         with open(sparse, "wb") as fh:

@@ -66,7 +66,8 @@ def run(
 ) -> list[dict]:
     import numpy as np
 
-    from runners.vectorised import GroupPlan, GroupTrainer, device_data
+    from runners.device_data import device_data
+    from runners.vectorised import GroupPlan, GroupTrainer
     from runners.workloads import get_workload
 
     w = get_workload(workload_name)
@@ -210,7 +211,9 @@ def main() -> int:
 
         enable_compilation_cache()
         r = run(args.workloads[0], args.sizes, args.digits_steps, args.batch, ("vectorised",))[0]
-        print(json.dumps({"tps": r["vectorised_trials_per_s"], "compile": r["vectorised_compile_s"]}))
+        print(
+            json.dumps({"tps": r["vectorised_trials_per_s"], "compile": r["vectorised_compile_s"]})
+        )
         return 0
     import jax
 

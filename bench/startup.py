@@ -70,7 +70,10 @@ def main() -> int:
     docs_template = Path(
         subprocess.run(
             [py, "-c", "from reportgen.site.mkdocs_run import DEFAULT_DOCS; print(DEFAULT_DOCS)"],
-            env=base_env, capture_output=True, text=True, check=True,
+            env=base_env,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout.strip()  # fmt: skip
     )
     rg = [py, "-m", "reportgen"]
@@ -119,11 +122,10 @@ def main() -> int:
             "analyze, cold cache": lambda: (analyze, env(fresh(work / "cold"))),
             "analyze, answer kept": lambda: (analyze, env(warm_cache)),
             "check": lambda: ([*rg, "check", "--logbook", str(logbook)], env(warm_cache)),
-            "build, cold": lambda: (
-                build_argv(fresh_out(work / "out")), env(fresh(work / "cold"))
-            ),
+            "build, cold": lambda: (build_argv(fresh_out(work / "out")), env(fresh(work / "cold"))),
             "build, fresh site, warm cache": lambda: (
-                build_argv(fresh_out(work / "out")), env(warm_cache)
+                build_argv(fresh_out(work / "out")),
+                env(warm_cache),
             ),
             "build, unchanged": lambda: (build_argv(unchanged), env(warm_cache)),
         }

@@ -73,7 +73,9 @@ def _manager(folder: Path, keep_every: bool = True) -> ocp.CheckpointManager:
         max_to_keep=None if keep_every else 2, create=True, enable_background_delete=True
     )
     # the handler named up front: reading metadata then needs no save or restore first
-    return ocp.CheckpointManager(folder, options=options, item_handlers=ocp.StandardCheckpointHandler())
+    return ocp.CheckpointManager(
+        folder, options=options, item_handlers=ocp.StandardCheckpointHandler()
+    )
 
 
 def _reader(folder: Path) -> ocp.CheckpointManager:
@@ -147,7 +149,9 @@ class GroupCheckpoints:
     def due(self, eval_index: int, last: bool) -> bool:
         return last or (eval_index + 1) % self.every == 0
 
-    def save(self, step: int, state, rows: Sequence[Mapping[str, np.ndarray]], n_evals: int) -> None:  # type: ignore[no-untyped-def]
+    def save(
+        self, step: int, state, rows: Sequence[Mapping[str, np.ndarray]], n_evals: int
+    ) -> None:  # type: ignore[no-untyped-def]
         """Save the state after ``step`` with the curve rows so far (asynchronously: the next
         segment trains while it is written)."""
         first = rows[0]

@@ -64,19 +64,20 @@ def namespaced_defaults(name: str) -> dict[str, float]:
 
 
 def build_transform(
-    name: str, schedule: Schedule, hp: Mapping[str, object]
+    name: str, schedule: Schedule, hp: Mapping[str, object], off: frozenset[str] = frozenset()
 ) -> optax.GradientTransformation:
     """Gradient clipping (``grad_clip`` > 0), coupled weight decay, then the optimizer.
 
     ``hp`` holds traced scalars: the optimizer's own hyperparameters (bare names) plus
-    ``grad_clip`` and ``weight_decay``. A clip of 0 means no clipping.
+    ``grad_clip`` and ``weight_decay``. A clip of 0 means no clipping. A name in ``off``
+    (``grad_clip``, ``weight_decay``) is 0 in every trial trained together and is left out.
     """
     import jax.numpy as jnp
 
-    clip = hp["grad_clip"]
-    max_norm = jnp.where(clip > 0, clip, jnp.inf)
-    return optax.chain(
-        optax.clip_by_global_norm(max_norm),
-        optax.add_decayed_weights(hp["weight_decay"]),
-        optimizer_def(name).build(schedule, hp),
-    )
+    parts = []
+    if "grad_clip" not in off:
+        clip = hp["grad_clip"]
+        parts.append(optax.clip_by_global_norm(jnp.where(clip > 0, clip, jnp.inf)))
+    if "weight_decay" not in off:
+        parts.append(optax.add_decayed_weights(hp["weight_decay"]))
+    return optax.chain(*parts, optimizer_def(name).build(schedule, hp))

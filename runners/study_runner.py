@@ -140,7 +140,9 @@ class StudyRunner:
             self.checkpoint_root = Path(checkpoint_root or default_root(self.logbook)).absolute()
         self._resume_pad: dict[tuple[int, ...], int] = {}
         self.policy = policy or plugin_policy(self.logbook)
-        self.workload = load_workload(self.spec.workload.name, self.spec.workload.entry, self.policy)
+        self.workload = load_workload(
+            self.spec.workload.name, self.spec.workload.entry, self.policy
+        )
         check_spec(self.spec, self.workload)
         metric = self.spec.objective.metric
         if metric not in TRAINABLE_METRICS:
@@ -193,7 +195,8 @@ class StudyRunner:
         return self._data
 
     def _trainer(self, cfg: TrialConfig):
-        from runners.vectorised import GroupPlan, GroupTrainer, device_data
+        from runners.device_data import device_data
+        from runners.vectorised import GroupPlan, GroupTrainer
 
         key = cfg.group_key
         if key not in self._trainers:
@@ -274,7 +277,10 @@ class StudyRunner:
         return records
 
     def _batches(
-        self, members_of: Sequence[int], configs: Sequence[TrialConfig], jobs: Sequence[TrialJob] = ()
+        self,
+        members_of: Sequence[int],
+        configs: Sequence[TrialConfig],
+        jobs: Sequence[TrialJob] = (),
     ) -> list[list[int]]:
         """Split trials into groups of equal shapes, each at most the group size cap. A group
         with a saved training state comes first, as it was (same trials, order and padding), so
@@ -336,10 +342,15 @@ class StudyRunner:
         made: list = []  # the checkpoints of this batch's trials
         outcome = trainer.train(
             [configs[i].traced for i in batch],
-            [(jobs[i].seeds.init, jobs[i].seeds.data_order, jobs[i].seeds.dropout or 0) for i in batch],
+            [
+                (jobs[i].seeds.init, jobs[i].seeds.data_order, jobs[i].seeds.dropout or 0)
+                for i in batch
+            ],
             mode="vectorised" if self.mode == "vectorised" else "sequential",
             on_eval=on_eval,
-            pad_to=self._resume_pad.get(tuple(batch), self._pad_to.get(configs[batch[0]].group_key)),
+            pad_to=self._resume_pad.get(
+                tuple(batch), self._pad_to.get(configs[batch[0]].group_key)
+            ),
             checkpoints=self._checkpoints(jobs, configs, batch, made),
         )
         group_id = f"{jobs[batch[0]].trial_id}+{len(batch)}"
@@ -371,7 +382,10 @@ class StudyRunner:
         from runners.checkpoints import group_factory
 
         trials = [
-            (jobs[i].trial_id, [jobs[i].seeds.model_dump(mode="json"), configs[i].group_key, configs[i].traced])
+            (
+                jobs[i].trial_id,
+                [jobs[i].seeds.model_dump(mode="json"), configs[i].group_key, configs[i].traced],
+            )
             for i in batch
         ]
         return group_factory(self.checkpoint_root, self.spec, trials, made)

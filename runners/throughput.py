@@ -33,9 +33,10 @@ import numpy as np
 
 from reportgen.schema import Scale, StudySpec
 from reportgen.schema.batch_size import ThroughputPoint, ThroughputRecord
+from runners.device_data import device_data
 from runners.group_size import device_label
 from runners.trial_config import resolve
-from runners.vectorised import GroupPlan, Program, device_data
+from runners.vectorised import GroupPlan, Program
 from runners.workloads import Dataset, Workload
 
 

@@ -132,9 +132,7 @@ def trial_record(  # type: ignore[no-untyped-def]
         max_train_steps=spec.max_train_steps,
         eval_examples=data_info.get("n_valid"),
         wall_seconds=round(group.wall_seconds / (group_size if sequential else 1), 4),
-        step_seconds=round(
-            group.train_seconds / n_steps / (group_size if sequential else 1), 6
-        ),
+        step_seconds=round(group.train_seconds / n_steps / (group_size if sequential else 1), 6),
         execution=Execution(
             mode=placement.mode,
             group_id=group_id,

@@ -2,9 +2,9 @@
 
 - the steps between two evals run inside ``lax.scan``; batches are drawn from the dataset,
   which sits on the device, inside the compiled program (no Python work per step);
-- a trial whose loss turns non-finite or explodes is *masked*: its parameters and optimizer
-  state freeze at the last good step, its divergence step is kept, and the other trials of the
-  group go on untouched;
+- a trial whose loss turns non-finite or explodes is *masked*: its updates are 0 from that step
+  on (its parameters stay; its optimizer state is never read again), its divergence step is
+  kept, and the other trials of the group go on untouched;
 - each eval records train loss and error (means over the batches since the last eval, in
   training mode), validation loss and error, the learning rate and the mean gradient norm;
 - the best parameters over training (by the study's objective) are kept on the device, and the
@@ -24,7 +24,6 @@ for comparison.
 from __future__ import annotations
 
 import itertools
-import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -40,14 +39,22 @@ from jax.sharding import NamedSharding, PartitionSpec
 from runners.group_size import trial_mesh
 from runners.optimizers import build_transform
 from runners.schedules import learning_rate
-from runners.workloads import Dataset, Workload
+from runners.specialise import compiled_out
+from runners.workloads import Workload
 
 if TYPE_CHECKING:  # orbax is imported only where checkpoints are asked for
     from runners.checkpoints import GroupCheckpoints
 
 METRICS = (  # fmt: skip
-    "train_loss", "train_error", "valid_loss", "valid_error", "learning_rate",
-    "grad_norm", "grad_norm_max", "grad_norm_p90", "clipped_fraction",
+    "train_loss",
+    "train_error",
+    "valid_loss",
+    "valid_error",
+    "learning_rate",
+    "grad_norm",
+    "grad_norm_max",
+    "grad_norm_p90",
+    "clipped_fraction",
 )
 
 
@@ -93,42 +100,14 @@ class GroupOutcome:
     steps_run: int
 
 
-def device_data(data: Dataset, eval_batch_size: int) -> dict[str, jax.Array]:
-    """Put the splits on the device; eval sets padded to whole chunks with a weight mask."""
-
-    def chunks(x: np.ndarray, y: np.ndarray):
-        n = len(x)
-        c = max(1, min(int(eval_batch_size), n))
-        k = math.ceil(n / c)
-        pad = k * c - n
-        xp = np.concatenate([x, np.repeat(x[:1], pad, 0)]) if pad else x
-        yp = np.concatenate([y, np.repeat(y[:1], pad, 0)]) if pad else y
-        w = np.concatenate([np.ones(n, np.float32), np.zeros(pad, np.float32)])
-        return (
-            jnp.asarray(xp.reshape(k, c, *x.shape[1:])),
-            jnp.asarray(yp.reshape(k, c, *y.shape[1:])),
-            jnp.asarray(w.reshape(k, c)),
-        )
-
-    xv, yv, wv = chunks(data.x_valid, data.y_valid)
-    xt, yt, wt = chunks(data.x_test, data.y_test)
-    return {
-        "x_train": jnp.asarray(data.x_train),
-        "y_train": jnp.asarray(data.y_train),
-        "xv": xv,
-        "yv": yv,
-        "wv": wv,
-        "xt": xt,
-        "yt": yt,
-        "wt": wt,
-    }
-
-
 class Program:
-    """The pure per-trial functions of a plan: init, one train-and-eval segment, test."""
+    """The pure per-trial functions of a plan: init, one train-and-eval segment, test.
 
-    def __init__(self, plan: GroupPlan):
+    ``off``: regularisers at 0 in every trial of the group, compiled out (`runners.specialise`)."""
+
+    def __init__(self, plan: GroupPlan, off: frozenset[str] = frozenset()):
         self.plan = plan
+        self.off = off
         self.w = plan.workload
         self.cfg = dict(plan.cfg)
         self.batch_size = int(self.cfg["batch_size"])
@@ -142,7 +121,7 @@ class Program:
                 count, hp["learning_rate"], hp["warmup_steps"], hp["schedule"], total
             )
 
-        return build_transform(self.plan.optimizer, schedule, hp), schedule
+        return build_transform(self.plan.optimizer, schedule, hp, self.off), schedule
 
     def init(self, hp, seeds):
         params = self.w.init(jax.random.PRNGKey(seeds[0]), self.cfg)
@@ -185,11 +164,15 @@ class Program:
         drop_key = jax.random.PRNGKey(seeds[2])
         threshold = self.w.divergence_loss
 
+        rate = 0.0 if "dropout" in self.off else hp["dropout"]  # 0.0: no random mask drawn
+
         def loss_fn(params, x, y, key):
-            logits = self.w.apply(params, x, self.cfg, hp["dropout"], key, True)
-            labels = optax.smooth_labels(jax.nn.one_hot(y, logits.shape[-1]), hp["label_smoothing"])
+            logits = self.w.apply(params, x, self.cfg, rate, key, True)
             # the batch's misclassification: the training error of item 42's "perfect fit"
             wrong = (jnp.argmax(logits, -1) != y).astype(jnp.float32).mean()
+            if "label_smoothing" in self.off:
+                return optax.softmax_cross_entropy_with_integer_labels(logits, y).mean(), wrong
+            labels = optax.smooth_labels(jax.nn.one_hot(y, logits.shape[-1]), hp["label_smoothing"])
             return optax.softmax_cross_entropy(logits, labels).mean(), wrong
 
         def step(st, _):
@@ -201,18 +184,16 @@ class Program:
             grad_fn = jax.value_and_grad(loss_fn, has_aux=True)
             (loss, wrong), grads = grad_fn(st["params"], x, y, k_drop)
             gnorm = optax.tree.norm(grads)
-            updates, opt_state = tx.update(grads, st["opt_state"], st["params"])
-            params = optax.apply_updates(st["params"], updates)
             bad = ~(jnp.isfinite(loss) & jnp.isfinite(gnorm) & (loss < threshold))
             newly = bad & ~st["diverged"]
             frozen = st["diverged"] | bad
-
-            def keep(new, old):
-                return jnp.where(frozen, old, new)
-
+            updates, opt_state = tx.update(grads, st["opt_state"], st["params"])
+            # a stopped trial's update is 0: its parameters stay as they were, in the same fused
+            # loop as the update; its optimizer state is never read again, so it is left to run
+            updates = jax.tree.map(lambda u: jnp.where(frozen, jnp.zeros_like(u), u), updates)
             new = dict(st)
-            new["params"] = jax.tree.map(keep, params, st["params"])
-            new["opt_state"] = jax.tree.map(keep, opt_state, st["opt_state"])
+            new["params"] = optax.apply_updates(st["params"], updates)
+            new["opt_state"] = opt_state
             new["step"] = st["step"] + 1
             new["diverged"] = frozen
             new["diverged_step"] = jnp.where(newly, st["step"] + 1, st["diverged_step"])
@@ -234,7 +215,9 @@ class Program:
             # statistics of the per-step unclipped norm over the interval, computed in the scan
             "grad_norm_max": gnorms.max(),
             "grad_norm_p90": jnp.percentile(gnorms, 90),
-            "clipped_fraction": jnp.where(hp["grad_clip"] > 0, (gnorms > hp["grad_clip"]).mean(), 0),
+            "clipped_fraction": jnp.where(
+                hp["grad_clip"] > 0, (gnorms > hp["grad_clip"]).mean(), 0
+            ),
         }
         m = metrics[self.plan.objective] * self.sign
         better = jnp.isfinite(m) & (m < state["best"])
@@ -261,22 +244,24 @@ class GroupTrainer:
         if self.mesh is not None:  # every device holds the whole dataset
             data = jax.device_put(dict(data), NamedSharding(self.mesh, PartitionSpec()))
         self.data = data
-        self.prog = Program(plan)
+        self.prog = Program(plan)  # the general program (every regulariser traced)
         self._compiled: dict[tuple, Callable] = {}
 
-    def _get(self, what: str, vectorised: bool, length: int, args) -> tuple[Callable, float]:
+    def _get(self, what: str, vectorised: bool, length: int, args, off=frozenset()):
+        """The compiled ``what`` for these shapes, and the seconds its compile took (0 if cached)."""
         n = jax.tree.leaves(args[0])[0].shape[0] if vectorised else 1
-        key = (what, vectorised, length, n)
+        key = (what, vectorised, length, n, off)
         if key in self._compiled:
             return self._compiled[key], 0.0
+        prog = Program(self.plan, off)
         if what == "init":
-            fn = self.prog.init
+            fn = prog.init
             axes = (0, 0)
         elif what == "segment":
-            fn = partial(self.prog.segment, length=length)
+            fn = partial(prog.segment, length=length)
             axes = (0, 0, 0, None)
         else:
-            fn = self.prog.test
+            fn = prog.test
             axes = (0, None)
         jit_options = {}
         if vectorised:
@@ -329,6 +314,7 @@ class GroupTrainer:
     ) -> tuple[list[TrialOutcome], float]:
         n_trials = len(traced)
         names = sorted(traced[0])
+        off = compiled_out(traced)
         shard = vectorised and self.mesh is not None
         if vectorised:  # pad the trial axis (bucket, whole devices) with copies of the last trial
             size = max(n_trials, pad_to or 0)
@@ -346,7 +332,7 @@ class GroupTrainer:
             hp = {k: v[0] for k, v in hp.items()}
             sd = sd[0]
         compile_s = 0.0
-        init, c = self._get("init", vectorised, 0, (hp, sd))
+        init, c = self._get("init", vectorised, 0, (hp, sd), off)
         compile_s += c
         state = init(hp, sd)
         rows: list[dict[str, np.ndarray]] = []
@@ -360,7 +346,7 @@ class GroupTrainer:
                 continue  # restored from the checkpoint
             if rows and bool(rows[-1]["diverged"].all()):
                 break
-            seg, c = self._get("segment", vectorised, length, (state, hp, sd, self.data))
+            seg, c = self._get("segment", vectorised, length, (state, hp, sd, self.data), off)
             compile_s += c
             state, metrics = seg(state, hp, sd, self.data)
             rows.append({m: np.atleast_1d(np.asarray(v)) for m, v in metrics.items()})
@@ -370,13 +356,17 @@ class GroupTrainer:
             if on_eval is not None:
                 on_eval(length * n_trials)
         steps = ends[: len(rows)]
-        test, c = self._get("test", vectorised, 0, (state, self.data))
+        test, c = self._get("test", vectorised, 0, (state, self.data), off)
         compile_s += c
         tm = {k: np.atleast_1d(np.asarray(v)) for k, v in test(state, self.data).items()}
         div_step = np.atleast_1d(np.asarray(state["diverged_step"]))
         div_loss = np.atleast_1d(np.asarray(state["diverged_loss"]))
         best_step = np.atleast_1d(np.asarray(state["best_step"]))
-        saved = ckpt.save_best(state["best_params"], best_step, vectorised) if ckpt else [None] * n_trials
+        saved = (
+            ckpt.save_best(state["best_params"], best_step, vectorised)
+            if ckpt
+            else [None] * n_trials
+        )
         out = []
         for i in range(n_trials):
             curves = {m: [float(r[m][i]) for r in rows] for m in METRICS}

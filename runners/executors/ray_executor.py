@@ -51,7 +51,9 @@ class RayExecutor:
                 )
             except (RuntimeError, ConnectionError, ValueError) as e:
                 where = self.address or "a new local instance"
-                raise ReportgenError(f"--executor ray: cannot start or reach {where}: {e}") from None
+                raise ReportgenError(
+                    f"--executor ray: cannot start or reach {where}: {e}"
+                ) from None
             if self.address is None:  # the instance is ours: it ends with this driver
                 from runners.executors import ray_watchdog
 
@@ -60,7 +62,9 @@ class RayExecutor:
                 ray_watchdog.start(session)
         return ray
 
-    def execute(self, runner, jobs: Sequence, configs: Sequence, progress, t_trials) -> list[TrialRecord]:  # type: ignore[no-untyped-def]
+    def execute(
+        self, runner, jobs: Sequence, configs: Sequence, progress, t_trials
+    ) -> list[TrialRecord]:  # type: ignore[no-untyped-def]
         """Train ``jobs`` on the cluster; the driver (this process) writes every record."""
         ray = self.connect()
         gpus = self.gpus_per_group
@@ -125,6 +129,7 @@ class RayExecutor:
                 progress.update(
                     t_trials,
                     completed=sum(claims.is_done(j.trial_id) for j in jobs),
-                    description=runner._progress_line(records) + f", {len(pending)} Ray task(s) running",
+                    description=runner._progress_line(records)
+                    + f", {len(pending)} Ray task(s) running",
                 )
         return records

@@ -64,7 +64,9 @@ def _bayesian_points(spec: StudySpec, seed: int, done: dict[str, TrialRecord], t
 
     bo = BayesianSearch(spec, seed)
     prefix = f"r{spec.revision}-s{seed}-"
-    mine = sorted((t for t in done.values() if t.trial_id.startswith(prefix)), key=lambda t: t.index)
+    mine = sorted(
+        (t for t in done.values() if t.trial_id.startswith(prefix)), key=lambda t: t.index
+    )
     for t in mine:
         bo.add_done(t.hyperparameters, _objective(spec, t))
     index = max((t.index for t in mine), default=-1) + 1
@@ -171,7 +173,9 @@ def suggest_retrains(
     else:
         raise ReportgenError(f"--retrain {trial!r}: no such trial in {study_id!r}")
     if source.kind is not TrialKind.SEARCH:
-        raise ReportgenError(f"--retrain {source.trial_id!r} is a {source.kind} trial; pick a search trial")
+        raise ReportgenError(
+            f"--retrain {source.trial_id!r} is a {source.kind} trial; pick a search trial"
+        )
     names = {hp.name for hp in spec.search_space}
     values = {k: v for k, v in source.hyperparameters.items() if k in names}
     point = SampledPoint(source.index, values, list(source.unit_coords or []))

@@ -127,11 +127,13 @@ def activation(name: str):
 
 
 def dropout(x, rate, key, train: bool):
-    """Inverted dropout with a traced rate (0 keeps everything)."""
+    """Inverted dropout with a traced rate (0 keeps everything).
+
+    A rate of plain 0 (the runner's when no trial of the group drops out) draws no mask."""
     import jax
     import jax.numpy as jnp
 
-    if not train:
+    if not train or (isinstance(rate, int | float) and rate == 0):
         return x
     keep = 1.0 - rate
     mask = jax.random.bernoulli(key, keep, x.shape)

@@ -37,7 +37,8 @@ def test_workload_learns_in_a_few_steps(name, small):
     import dataclasses
 
     from reportgen.errors import ReportgenError
-    from runners.vectorised import GroupPlan, GroupTrainer, device_data
+    from runners.device_data import device_data
+    from runners.vectorised import GroupPlan, GroupTrainer
     from runners.workloads import get_workload
 
     w = get_workload(name)

@@ -27,14 +27,30 @@ ENV = dict(os.environ, PYTHONPATH=str(REPO))
 
 
 def _cmd(lb, *extra):
-    return [sys.executable, "-m", "reportgen", "run", "tiny", "--logbook", str(lb), "--quiet", *extra]
+    return [
+        sys.executable,
+        "-m",
+        "reportgen",
+        "run",
+        "tiny",
+        "--logbook",
+        str(lb),
+        "--quiet",
+        *extra,
+    ]
 
 
 def _spec(**kw):
     # one shape (width fixed) so the four trials train as one vectorised group of 4
     space = [
         {"name": "optimizer", "role": "fixed", "value": "adam"},
-        {"name": "adam.learning_rate", "role": "nuisance", "scale": "log", "low": 1e-3, "high": 1e-2},
+        {
+            "name": "adam.learning_rate",
+            "role": "nuisance",
+            "scale": "log",
+            "low": 1e-3,
+            "high": 1e-2,
+        },
         {"name": "dropout", "role": "scientific", "scale": "discrete", "values": [0.0, 0.2]},
     ]
     return tiny_spec(search_space=space, trial_budget=4, **kw)
@@ -65,7 +81,9 @@ def test_sigkilled_group_resumes_from_its_checkpoint_with_equal_curves(tmp_path)
     write_spec(whole, _spec(**kw))
     root = killed.parent / ".checkpoints"  # the default: beside the logbook
 
-    proc = subprocess.Popen(_cmd(killed), env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        _cmd(killed), env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline and proc.poll() is None and len(_saved_steps(root)) < 3:
         time.sleep(0.02)
@@ -74,9 +92,13 @@ def test_sigkilled_group_resumes_from_its_checkpoint_with_equal_curves(tmp_path)
     proc.wait(timeout=30)
     saved = sorted(_saved_steps(root))
     assert len(saved) >= 3 and max(saved) < 3000, saved
-    assert not (killed / "tiny" / "trials").exists() or not list((killed / "tiny" / "trials").glob("*.json"))
+    assert not (killed / "tiny" / "trials").exists() or not list(
+        (killed / "tiny" / "trials").glob("*.json")
+    )
 
-    done = subprocess.run(_cmd(killed, "--resume"), env=ENV, capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        _cmd(killed, "--resume"), env=ENV, capture_output=True, text=True, timeout=600
+    )
     assert done.returncode == 0, done.stderr
     ref = subprocess.run(_cmd(whole), env=ENV, capture_output=True, text=True, timeout=600)
     assert ref.returncode == 0, ref.stderr
@@ -129,7 +151,9 @@ def test_export_writes_the_best_parameters_a_fresh_process_scores_as_recorded(tm
     lb = tmp_path / "logbook"
     write_spec(
         lb,
-        tiny_spec(max_train_steps=200, eval_every=50, checkpoints={"keep": "every", "every_evals": 2}),
+        tiny_spec(
+            max_train_steps=200, eval_every=50, checkpoints={"keep": "every", "every_evals": 2}
+        ),
     )
     ckpts = tmp_path / "elsewhere"
     records = StudyRunner(lb, "tiny", quiet=True, checkpoint_root=ckpts).run_search()
@@ -142,7 +166,9 @@ def test_export_writes_the_best_parameters_a_fresh_process_scores_as_recorded(tm
     assert (ckpts / ".gitignore").read_text().splitlines()[-1] == "*"
 
     out = tmp_path / "export"
-    r = run_cli("export", "tiny", "--logbook", str(lb), "--checkpoints", str(ckpts), "--out", str(out))
+    r = run_cli(
+        "export", "tiny", "--logbook", str(lb), "--checkpoints", str(ckpts), "--out", str(out)
+    )
     assert r.returncode == 0, r.stderr
     config = json.loads((out / "config.json").read_text())
     best = min(records, key=lambda t: (t.best.value, t.trial_id))
@@ -151,7 +177,11 @@ def test_export_writes_the_best_parameters_a_fresh_process_scores_as_recorded(tm
     assert config["objective"]["value_at_step"] == best.best.value
 
     fresh = subprocess.run(
-        [sys.executable, "-c", EVALUATE, str(out)], env=ENV, capture_output=True, text=True, timeout=300
+        [sys.executable, "-c", EVALUATE, str(out)],
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert fresh.returncode == 0, fresh.stderr
     scored = json.loads(fresh.stdout.strip().splitlines()[-1])
@@ -198,7 +228,9 @@ def test_a_group_state_saved_for_other_trials_or_values_is_not_restored(tmp_path
     from runners.checkpoints import GroupCheckpoints, saved_groups
 
     state = {"params": jnp.arange(6.0).reshape(2, 3), "step": jnp.asarray([50, 50], jnp.int32)}
-    rows = [{"valid_error": np.asarray([0.5, 0.25], np.float32), "diverged": np.asarray([False, False])}]
+    rows = [
+        {"valid_error": np.asarray([0.5, 0.25], np.float32), "diverged": np.asarray([False, False])}
+    ]
     opts = Checkpoints(every_evals=1)
     a = GroupCheckpoints(tmp_path, "s", ["t0", "t1"], "values-A", opts)
     a.save(50, state, rows, n_evals=4)
@@ -227,4 +259,6 @@ def test_best_parameters_saved_by_a_sharded_group_export_on_one_device(tmp_path)
     out = tmp_path / "export"
     r = run_cli("export", "tiny", "--logbook", str(lb), "--out", str(out))  # one device here
     assert r.returncode == 0, r.stderr
-    assert (out / "params").is_dir() and json.loads((out / "config.json").read_text())["step"] == 100
+    assert (out / "params").is_dir() and json.loads((out / "config.json").read_text())[
+        "step"
+    ] == 100

@@ -72,7 +72,10 @@ def test_unknown_workload_is_reported(tmp_path):
     lb = tmp_path / "logbook"
     write_spec(lb, tiny_spec(workload={"name": "mnist_mlp", "settings": {}}))
     out = run_cli("run", "tiny", "--logbook", str(lb))
-    assert out.returncode == 1 and "known: digits_mlp, external, fashion_cnn, shakespeare_lm" in out.stderr
+    assert (
+        out.returncode == 1
+        and "known: digits_mlp, external, fashion_cnn, shakespeare_lm" in out.stderr
+    )
 
 
 def test_bayesian_search_runs_through_the_study_runner(tmp_path):

@@ -37,8 +37,13 @@ def test_a_retrain_of_three_reuses_the_program_a_run_of_four_compiled(tmp_path, 
     spec = tiny_spec(
         search_space=[
             {"name": "optimizer", "role": "fixed", "value": "adam"},
-            {"name": "adam.learning_rate", "role": "nuisance", "scale": "log", "low": 1e-3,
-             "high": 1e-2},  # fmt: skip
+            {
+                "name": "adam.learning_rate",
+                "role": "nuisance",
+                "scale": "log",
+                "low": 1e-3,
+                "high": 1e-2,
+            },  # fmt: skip
             {"name": "width", "role": "scientific", "scale": "discrete", "values": [16]},
         ],
         trial_budget=4,

@@ -26,17 +26,23 @@ def test_the_early_probe_run_records_and_page(tmp_path):
     from reportgen.store import load_study, write_spec
 
     logbook = tmp_path / "logbook"
-    spec = tiny_spec(max_train_steps=200, eval_every=20, trial_budget=4,
-                     workload={"name": "digits_mlp",
-                               "settings": {"batch_size": 32, "depth": 1, "width": 16,
-                                            "schedule": "cosine"}})
+    spec = tiny_spec(
+        max_train_steps=200,
+        eval_every=20,
+        trial_budget=4,
+        workload={
+            "name": "digits_mlp",
+            "settings": {"batch_size": 32, "depth": 1, "width": 16, "schedule": "cosine"},
+        },
+    )
     write_spec(logbook, spec)
     # before the search there is no best trial to probe: a clear error, no traceback
     early = run_cli("run", "tiny", "--logbook", str(logbook), "--probe", "early", "--quiet")
     assert early.returncode != 0 and "no complete search trial" in early.stderr
     assert "Traceback" not in early.stderr
-    ray = run_cli("run", "tiny", "--logbook", str(logbook), "--probe", "early", "--executor",
-                  "ray", "--quiet")
+    ray = run_cli(
+        "run", "tiny", "--logbook", str(logbook), "--probe", "early", "--executor", "ray", "--quiet"
+    )
     assert ray.returncode != 0 and "drop --executor ray" in ray.stderr
     done = run_cli("run", "tiny", "--logbook", str(logbook), "--quiet")
     assert done.returncode == 0, done.stderr
@@ -77,9 +83,12 @@ def test_the_early_probe_run_records_and_page(tmp_path):
     docs = tmp_path / "docs"
     build_site(logbook, docs, tmp_path / "site", run_site=False)
     folder = docs / "studies" / "tiny"
-    page = html.unescape("\n".join(x.read_text(encoding="utf-8")
-                                   for x in [*sorted(folder.glob("*.md")),
-                                             *sorted(folder.glob(".*.sidecar.txt"))]))
+    page = html.unescape(
+        "\n".join(
+            x.read_text(encoding="utf-8")
+            for x in [*sorted(folder.glob("*.md")), *sorted(folder.glob(".*.sidecar.txt"))]
+        )
+    )
     assert "### Early-instability probe" in page
     assert f"| {probe.trial_id} | first {n} steps of {best.trial_id}" in page
     assert 'id="pb-early-probe"' in page

@@ -26,7 +26,8 @@ BASE = {
 
 
 def test_interval_statistics_and_clipped_fraction():
-    from runners.vectorised import GroupPlan, GroupTrainer, device_data
+    from runners.device_data import device_data
+    from runners.vectorised import GroupPlan, GroupTrainer
     from runners.workloads import get_workload
 
     w = get_workload("digits_mlp")
@@ -35,8 +36,9 @@ def test_interval_statistics_and_clipped_fraction():
     hps = [dict(BASE, grad_clip=0.0), dict(BASE, grad_clip=1e-6), dict(BASE, grad_clip=1e6)]
     out = trainer.train(hps, [(1, 2, 3)] * 3, "vectorised").trials
     for t in out:
-        mean, p90, mx = (np.asarray(t.curves[k]) for k in ("grad_norm", "grad_norm_p90",
-                                                           "grad_norm_max"))
+        mean, p90, mx = (
+            np.asarray(t.curves[k]) for k in ("grad_norm", "grad_norm_p90", "grad_norm_max")
+        )
         assert mean.shape == p90.shape == mx.shape == (2,)
         assert np.all(mx >= p90) and np.all(mx >= mean) and np.all(mean > 0)
     assert out[0].curves["clipped_fraction"] == [0.0, 0.0]  # clipping off
@@ -51,8 +53,12 @@ def test_a_digits_run_records_the_columns(tmp_path):
     logbook = tmp_path / "logbook"
     spec = tiny_spec(trial_budget=2)
     spec = spec.model_copy(
-        update={"search_space": [*spec.search_space[:2],
-                                 spec.search_space[2].model_copy(update={"values": [16]})]}
+        update={
+            "search_space": [
+                *spec.search_space[:2],
+                spec.search_space[2].model_copy(update={"values": [16]}),
+            ]
+        }
     )
     write_spec(logbook, spec)
     done = run_cli("run", "tiny", "--logbook", str(logbook), "--quiet")

@@ -34,7 +34,8 @@ def test_train_error_is_the_error_of_the_sampled_batches():
     import jax
     import jax.numpy as jnp
 
-    from runners.vectorised import GroupPlan, GroupTrainer, device_data
+    from runners.device_data import device_data
+    from runners.vectorised import GroupPlan, GroupTrainer
     from runners.workloads import get_workload
 
     w = get_workload("digits_mlp")
@@ -65,8 +66,12 @@ def sweep_spec():
         workload={"name": "digits_mlp", "settings": {"batch_size": 64, "depth": 1, "width": 128}},
         search_space=[
             {"name": "optimizer", "role": "fixed", "value": "adam"},
-            {"name": "adam.learning_rate", "role": "nuisance", "scale": "discrete",
-             "values": RATES},
+            {
+                "name": "adam.learning_rate",
+                "role": "nuisance",
+                "scale": "discrete",
+                "values": RATES,
+            },
         ],
         search={"kind": "grid"},
         trial_budget=len(RATES),
@@ -116,11 +121,17 @@ def test_a_real_constant_rate_sweep_suggests_the_fastest_fit(tmp_path):
     # the page shows the section, the suggestion and the fit of each rate
     docs = tmp_path / "docs"
     build_site(logbook, docs, tmp_path / "site", run_site=False)
-    page = html.unescape("\n".join(p.read_text(encoding="utf-8")
-                                   for p in sorted((docs / "studies" / "lr-sweep").glob("*.md"))))
+    page = html.unescape(
+        "\n".join(
+            p.read_text(encoding="utf-8")
+            for p in sorted((docs / "studies" / "lr-sweep").glob("*.md"))
+        )
+    )
     assert "### Initial step budget from the learning-rate sweep" in page
     assert f"Suggested initial max_train_steps: {fit[fastest]}" in page
     assert "algorithm-for-picking-an-initial-candidate-for-max_train_steps" in page
     for row in x.rows:
-        assert f"({row.trial_id}) | " + (f"step {row.fit_step}" if row.fit_step else "not within"
-                                          ) in page
+        assert (
+            f"({row.trial_id}) | " + (f"step {row.fit_step}" if row.fit_step else "not within")
+            in page
+        )

@@ -126,7 +126,9 @@ def test_a_killed_driver_leaves_no_ray_process_behind():
     rename themselves), noted before the kill; other Ray instances are left out."""
     from runners.executors.ray_watchdog import _stat, session_processes
 
-    proc = subprocess.Popen([sys.executable, "-c", DRIVER, str(REPO)], stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", DRIVER, str(REPO)], stdout=subprocess.PIPE, text=True
+    )
     session = next(line.split()[1] for line in proc.stdout if line.startswith("SESSION"))
     time.sleep(3)
     known = {

@@ -16,7 +16,9 @@ def test_unknown_names_fail_with_the_known_names():
     from runners.schedules import schedule_index
     from runners.workloads import get_workload
 
-    with pytest.raises(ReportgenError, match="known: digits_mlp, external, fashion_cnn, shakespeare_lm"):
+    with pytest.raises(
+        ReportgenError, match="known: digits_mlp, external, fashion_cnn, shakespeare_lm"
+    ):
         get_workload("mnist")
     with pytest.raises(
         ReportgenError, match="known: sgd, momentum, nesterov, rmsprop, adam, nadam, adamw"

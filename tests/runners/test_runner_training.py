@@ -26,7 +26,7 @@ BASE = {
 
 @pytest.fixture(scope="module")
 def digits():
-    from runners.vectorised import device_data
+    from runners.device_data import device_data
     from runners.workloads import get_workload
 
     w = get_workload("digits_mlp")

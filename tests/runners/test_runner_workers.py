@@ -24,7 +24,17 @@ ENV = dict(os.environ, PYTHONPATH=str(REPO))
 
 
 def _cmd(lb, *extra):  # type: ignore[no-untyped-def]
-    return [sys.executable, "-m", "reportgen", "run", "tiny", "--logbook", str(lb), "--quiet", *extra]
+    return [
+        sys.executable,
+        "-m",
+        "reportgen",
+        "run",
+        "tiny",
+        "--logbook",
+        str(lb),
+        "--quiet",
+        *extra,
+    ]
 
 
 def _claim_pid(path) -> int | None:  # type: ignore[no-untyped-def]
@@ -48,10 +58,14 @@ def test_a_second_plain_run_does_not_train_the_trials_again(tmp_path):
     a = subprocess.Popen(_cmd(lb, "--max-group", "2"), env=ENV, stderr=subprocess.PIPE, text=True)
     claims = lb / "tiny" / ".claims"
     deadline = time.monotonic() + 300
-    while time.monotonic() < deadline and a.poll() is None and not list(iter_claim_files(lb / "tiny")):
+    while (
+        time.monotonic() < deadline and a.poll() is None and not list(iter_claim_files(lb / "tiny"))
+    ):
         time.sleep(0.05)
     overlapped = a.poll() is None  # the first run still holds its claims when the second starts
-    b = subprocess.run(_cmd(lb, "--max-group", "2"), env=ENV, capture_output=True, text=True, timeout=600)
+    b = subprocess.run(
+        _cmd(lb, "--max-group", "2"), env=ENV, capture_output=True, text=True, timeout=600
+    )
     _, a_err = a.communicate(timeout=600)
     assert a.returncode == 0, a_err
     if b.returncode != 0:
@@ -82,11 +96,7 @@ def test_four_workers_one_killed_mid_group_train_every_trial_exactly_once(tmp_pa
     deadline = time.monotonic() + 300
     held: list[str] = []
     while time.monotonic() < deadline and victim.poll() is None:
-        held = [
-            p.parent.name
-            for p in iter_claim_files(study)
-            if _claim_pid(p) == victim.pid
-        ]
+        held = [p.parent.name for p in iter_claim_files(study) if _claim_pid(p) == victim.pid]
         if held:
             break
         time.sleep(0.02)

@@ -54,9 +54,13 @@ def test_examples_flax_plugin_trains_through_the_plugin_path(tmp_path):
     r = run_cli("run", "flax-tiny", "--logbook", str(root), "--quiet")
     assert r.returncode == 0, r.stderr
     assert "wrote 2 trial(s) (2 complete)" in r.stderr
-    records = [json.loads(p.read_text()) for p in sorted((root / "flax-tiny" / "trials").glob("*.json"))]
+    records = [
+        json.loads(p.read_text()) for p in sorted((root / "flax-tiny" / "trials").glob("*.json"))
+    ]
     assert len(records) == 2
-    assert {rec["dataset"]["model"] for rec in records} == {"examples.flax_digits residual MLP (Flax)"}
+    assert {rec["dataset"]["model"] for rec in records} == {
+        "examples.flax_digits residual MLP (Flax)"
+    }
     assert [rec["hyperparameters"]["blocks"] for rec in records] == [1, 2]
     assert all(rec["hyperparameters"]["features"] == 16 for rec in records)
     assert all(rec["curves"]["valid_error"][-1] < 0.9 for rec in records)  # it learned something
@@ -78,8 +82,12 @@ def _with_entry_point(tmp_path: Path) -> dict:
 
 def _cli(env: dict, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "reportgen", *args], cwd=REPO, env=env, capture_output=True,
-        text=True, timeout=600,
+        [sys.executable, "-m", "reportgen", *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
 
 
@@ -92,7 +100,10 @@ def test_a_plugin_named_through_the_entry_point_group(tmp_path):
     (root / "flax-tiny" / "study.yaml").write_text(text.replace("features: 16", "featurs: 16"))
     r = _cli(env, "check", "--logbook", str(root))
     assert r.returncode == 1
-    assert "flax-tiny/study.yaml:6: workload.settings.featurs: flax_digits has no setting 'featurs'" in r.stdout
+    assert (
+        "flax-tiny/study.yaml:6: workload.settings.featurs: flax_digits has no setting 'featurs'"
+        in r.stdout
+    )
     r = _cli(env, "run", "flax-tiny", "--logbook", str(root), "--quiet")
     assert r.returncode == 1 and "workload.settings.featurs: flax_digits has no setting" in r.stderr
     # without the distribution the name is unknown, and the known names are listed
@@ -106,7 +117,10 @@ def test_a_bad_plugin_is_a_clear_error(tmp_path):
     (pkg / "not_a_workload.py").write_text("def make_workload():\n    return {'name': 'x'}\n")
     root = _book(tmp_path, "entry: not_a_workload:make_workload", "not_a_workload")
     env = {**os.environ, "PYTHONPATH": f"{REPO}{os.pathsep}{pkg}"}
-    for command in (("check", "--logbook", str(root)), ("run", "flax-tiny", "--logbook", str(root))):
+    for command in (
+        ("check", "--logbook", str(root)),
+        ("run", "flax-tiny", "--logbook", str(root)),
+    ):
         r = _cli(env, *command)
         assert r.returncode == 1, r.stdout + r.stderr
         assert "returned dict, not a workload (missing name, settings_model, shape_settings)" in (
