@@ -1,14 +1,20 @@
-"""Trials per second of the group trainer: vectorised (one jit(vmap) group) vs sequential.
+"""Time per trial of the group trainer against one trial at a time and the hand-written limit.
 
-    python bench/runner_throughput.py [--sizes 1 16 64] [--workloads digits_mlp fashion_cnn]
-                                      [--digits-steps 200] [--fashion-steps 10]
+    python bench/runner_throughput.py [--sizes 8 64 256] [--workloads digits_mlp fashion_cnn]
+                                      [--digits-steps 200] [--fashion-steps 10] [--repeats 3]
+                                      [--e2e-trials 8]
 
 For each workload and group size the *same* trials (same hyperparameters and seeds) are trained
-in both modes in the same process. Compile time is measured separately (ahead-of-time lowering)
-and excluded from trials/s. The validation and test sets are cut to 1000 examples here so that
-evaluation does not dominate short runs. On a GPU the table adds the achieved FLOP/s of the
-training steps as a fraction of the device's peak (dense float32 / TF32 figures below).
-Prints one table.
+in the same process three ways: by the runner's vectorised group (`runners.vectorised`), by the
+runner one trial at a time, and by a hand-written ``jit(vmap(lax.scan))`` of the same model,
+batches, Adam and schedule with nothing else (`limit_program`): the limit a runner that also
+keeps curves, gradient statistics, a divergence mask and the best parameters can approach.
+Steady state is the median of ``--repeats`` groups per mode, the modes taking turns; end to end
+is each mode's first group, compile included. The validation and test sets are cut to 1000
+examples so that evaluation does not dominate short runs. On a GPU the table adds the achieved
+FLOP/s of the training steps as a fraction of the device's peak (dense float32 / TF32 figures
+below). Then ``--e2e-trials`` trials end to end in two fresh processes sharing a fresh
+persistent compilation cache (the runner's default): cold, then warm.
 
     python bench/runner_throughput.py --scale-out [--sizes 64] [--digits-steps 200]
 
@@ -26,6 +32,7 @@ import argparse
 import dataclasses
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -57,13 +64,71 @@ def peak_for(kind: str) -> dict[str, float] | None:
     return next((v for k, v in PEAK_FLOPS.items() if k in kind), None)
 
 
+def limit_program(w, cfg, steps: int, batch: int, data):
+    """The hand-written limit: ``jit(vmap(lax.scan))`` of the same trials' training steps.
+
+    The same model, batches (drawn inside the scan from the same keys), Adam with the same
+    schedule and one validation pass at the end; nothing else (no curves, no gradient norms,
+    no divergence mask, no best parameters, no test pass). Returns a function of
+    (learning rates, seeds) that blocks until the group is trained, and its compile seconds."""
+    import jax
+    import jax.numpy as jnp
+    import optax
+
+    from runners.schedules import learning_rate
+
+    def one(lr, sd):
+        params = w.init(jax.random.PRNGKey(sd[0]), cfg)
+        tx = optax.adam(lambda c: learning_rate(c, lr, 0.0, 2, steps))
+        key = jax.random.PRNGKey(sd[1])
+
+        def loss_fn(p, x, y):
+            logits = w.apply(p, x, cfg, 0.0, key, True)
+            return optax.softmax_cross_entropy_with_integer_labels(logits, y).mean()
+
+        def step(carry, i):
+            p, o = carry
+            x, y = w.sample_batch(
+                jax.random.fold_in(key, i), data["x_train"], data["y_train"], batch, cfg
+            )
+            loss, g = jax.value_and_grad(loss_fn)(p, x, y)
+            u, o = tx.update(g, o, p)
+            return (optax.apply_updates(p, u), o), loss
+
+        (p, _), losses = jax.lax.scan(step, (params, tx.init(params)), jnp.arange(steps))
+        xv, yv = data["xv"], data["yv"]
+        logits = w.apply(p, xv.reshape(-1, *xv.shape[2:]), cfg, 0.0, key, False)
+        valid = optax.softmax_cross_entropy_with_integer_labels(logits, yv.reshape(-1))
+        return losses.mean(), (valid * data["wv"].reshape(-1)).sum()
+
+    def compiled(lrs, seeds):
+        lr = jnp.asarray(lrs, jnp.float32)
+        sd = jnp.asarray(seeds, jnp.uint32)
+        t0 = time.perf_counter()
+        fn = jax.jit(jax.vmap(one)).lower(lr, sd).compile()
+        return (lambda: jax.block_until_ready(fn(lr, sd))), time.perf_counter() - t0
+
+    return compiled
+
+
 def run(
     workload_name: str,
     sizes: list[int],
     steps: int,
     batch: int,
-    modes: tuple[str, ...] = ("vectorised", "sequential"),
+    modes: tuple[str, ...] = ("vectorised", "sequential", "limit"),
+    repeats: int = 3,
+    warm_up: bool = True,
 ) -> list[dict]:
+    """Per group size: each mode's end-to-end wall time of its first group (compile included,
+    in this process) and its steady state (the median of ``repeats`` more groups, the modes
+    taking turns, so a machine that slows down slows all of them). ``warm_up``: first train one
+    trial for one step, so that the first mode timed does not also pay the process's one-time
+    costs (backend start, first trace, first compile): a digits MLP of width 8, whose programs
+    differ from the timed ones (same-shaped init and test programs would be shared through the
+    persistent cache and flatter the first mode that uses them)."""
+    import statistics
+
     import numpy as np
 
     from runners.device_data import device_data
@@ -81,6 +146,11 @@ def run(
         y_test=data.y_test[:1000],
     )
     dev = device_data(data, 100)  # small eval chunks: 64 trials x 100 images stays in memory
+    if warm_up:  # a digits MLP of another width: no program in common with the timed ones
+        d = get_workload("digits_mlp")
+        small = {**d.all_settings(), "width": 8, "batch_size": 8, "eval_batch_size": 100}
+        warm = GroupTrainer(GroupPlan(d, small, "adam", 1, 1), device_data(d.load(small), 100))
+        warm.train([BASE_HP], [(0, 0, 0)], "sequential")
     rng = np.random.default_rng(0)
     rows = []
     for n in sizes:
@@ -88,25 +158,39 @@ def run(
         hps = [dict(BASE_HP, learning_rate=float(lr)) for lr in lrs]
         seeds = [(i + 1, i + 1001, i + 2001) for i in range(n)]
         row = {"workload": workload_name, "trials": n, "steps": steps}
+        calls = {}
         for mode in modes:
+            if mode == "limit":
+                go, compile_s = limit_program(w, cfg, steps, batch, dev)(lrs, seeds)
+                t0 = time.perf_counter()
+                go()
+                row["limit_e2e_s"] = compile_s + time.perf_counter() - t0
+                row["limit_compile_s"] = compile_s
+                calls[mode] = go
+                continue
             trainer = GroupTrainer(GroupPlan(w, cfg, "adam", steps, steps), dev)
-            t0 = time.perf_counter()
             out = trainer.train(hps, seeds, mode)
-            wall = time.perf_counter() - t0
+            row[f"{mode}_e2e_s"] = out.wall_seconds
             row[f"{mode}_compile_s"] = out.compile_seconds
-            row[f"{mode}_train_s"] = wall - out.compile_seconds
-            row[f"{mode}_trials_per_s"] = n / max(wall - out.compile_seconds, 1e-9)
-        flops = w.flops_per_example(cfg) * batch * steps * n
-        row["vectorised_flops"] = flops / max(row["vectorised_train_s"], 1e-9)
+            calls[mode] = partial(trainer.train, hps, seeds, mode)
+        times: dict[str, list[float]] = {m: [] for m in modes}
+        for _ in range(repeats):
+            for mode in modes:
+                t0 = time.perf_counter()
+                calls[mode]()
+                times[mode].append(time.perf_counter() - t0)
+        for mode in modes:
+            row[f"{mode}_train_s"] = (
+                statistics.median(times[mode])
+                if times[mode]
+                else row[f"{mode}_e2e_s"] - row[f"{mode}_compile_s"]
+            )
+            row[f"{mode}_trials_per_s"] = n / max(row[f"{mode}_train_s"], 1e-9)
+        if "vectorised" in modes:
+            flops = w.flops_per_example(cfg) * batch * steps * n
+            row["vectorised_flops"] = flops / max(row["vectorised_train_s"], 1e-9)
         rows.append(row)
-        if "sequential" not in modes:
-            continue
-        print(
-            f"  done {workload_name} n={n}: vectorised {row['vectorised_trials_per_s']:.2f} "
-            f"trials/s, sequential {row['sequential_trials_per_s']:.2f} trials/s",
-            file=sys.stderr,
-            flush=True,
-        )
+        print(f"  done {workload_name} n={n}", file=sys.stderr, flush=True)
     return rows
 
 
@@ -164,7 +248,7 @@ def scale_out(args: argparse.Namespace) -> int:
 
     n = args.sizes[-1]
     common = ["--workloads", "digits_mlp", "--sizes", str(n), "--digits-steps",
-              str(args.digits_steps), "--vectorised-only"]  # fmt: skip
+              str(args.digits_steps), "--modes", "vectorised"]  # fmt: skip
     one = _child(common, {"REPORTGEN_COMPILE_CACHE": "off"})
     four = _child(
         common,
@@ -178,42 +262,66 @@ def scale_out(args: argparse.Namespace) -> int:
     ray = _study_wall("ray", budget, args.digits_steps)
     print(f"digits_mlp, {n} trials x {args.digits_steps} steps, vectorised, compile excluded")
     print(f"{'':<34}{'trials/s':>10}{'compile s':>11}{'ratio':>8}")
-    print(f"{'unsharded (1 device)':<34}{one['tps']:>10.2f}{one['compile']:>11.2f}{1.0:>8.2f}")
     print(
-        f"{'sharded (4 forced host devices)':<34}{four['tps']:>10.2f}{four['compile']:>11.2f}"
-        f"{four['tps'] / one['tps']:>8.2f}"
+        f"{'unsharded (1 device)':<34}{one['vectorised_trials_per_s']:>10.2f}{one['vectorised_compile_s']:>11.2f}{1.0:>8.2f}"
     )
-    print(f"persistent compilation cache: first process compile {first['compile']:.2f} s, "
-          f"second process {second['compile']:.2f} s")  # fmt: skip
+    print(
+        f"{'sharded (4 forced host devices)':<34}{four['vectorised_trials_per_s']:>10.2f}{four['vectorised_compile_s']:>11.2f}"
+        f"{four['vectorised_trials_per_s'] / one['vectorised_trials_per_s']:>8.2f}"
+    )
+    print(f"persistent compilation cache: first process compile {first['vectorised_compile_s']:.2f} s, "
+          f"second process {second['vectorised_compile_s']:.2f} s")  # fmt: skip
     print(f"reportgen run, {budget} trials x {args.digits_steps} steps, end to end (cache off): "
           f"local executor {local:.1f} s, ray executor (local instance) {ray:.1f} s, "
           f"ratio ray/local {ray / local:.2f}")  # fmt: skip
     return 0
 
 
+def cache_e2e(args: argparse.Namespace) -> list[tuple[str, dict]]:
+    """End to end at ``--e2e-trials`` trials in fresh processes sharing a fresh persistent
+    compilation cache (the runner's default): the first process compiles (cold), the second
+    loads what the first compiled (warm)."""
+    import tempfile
+
+    common = ["--workloads", "digits_mlp", "--sizes", str(args.e2e_trials), "--digits-steps",
+              str(args.digits_steps), "--repeats", "0", "--no-warm-up", "--modes"]  # fmt: skip
+    cold: dict = {}
+    warm: dict = {}
+    for mode in ("vectorised", "sequential"):  # each mode in processes of its own
+        with tempfile.TemporaryDirectory() as cache:
+            cold |= _child([*common, mode], {"REPORTGEN_COMPILE_CACHE": cache})
+            warm |= _child([*common, mode], {"REPORTGEN_COMPILE_CACHE": cache})
+    return [("cold", cold), ("warm", warm)]
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--sizes", type=int, nargs="+", default=[1, 16, 64])
+    p.add_argument("--sizes", type=int, nargs="+", default=[8, 64, 256])
     p.add_argument("--workloads", nargs="+", default=["digits_mlp", "fashion_cnn"])
     p.add_argument("--digits-steps", type=int, default=200)
     p.add_argument("--fashion-steps", type=int, default=10)
     p.add_argument("--batch", type=int, default=64)
+    p.add_argument("--repeats", type=int, default=3, help="steady-state groups per mode")
+    p.add_argument("--e2e-trials", type=int, default=8, help="trials of the cache end-to-end rows")
     p.add_argument("--scale-out", action="store_true", help="sharded, cache and Ray figures")
-    p.add_argument("--vectorised-only", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--modes", nargs="+", default=["vectorised", "sequential", "limit"],
+                   help=argparse.SUPPRESS)  # fmt: skip
     p.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--no-warm-up", action="store_true", help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.scale_out:
         return scale_out(args)
-    if args.json:  # a child of --scale-out: one vectorised group, figures as JSON
+    if args.json:  # a child process: one group size, its row as JSON
         import json
 
         from runners.compile_cache import enable_compilation_cache
 
         enable_compilation_cache()
-        r = run(args.workloads[0], args.sizes, args.digits_steps, args.batch, ("vectorised",))[0]
-        print(
-            json.dumps({"tps": r["vectorised_trials_per_s"], "compile": r["vectorised_compile_s"]})
-        )
+        steps = args.digits_steps if args.workloads[0] == "digits_mlp" else args.fashion_steps
+        modes = tuple(args.modes)
+        warm = not args.no_warm_up
+        row = run(args.workloads[0], args.sizes, steps, args.batch, modes, args.repeats, warm)
+        print(json.dumps(row[0]))
         return 0
     import jax
 
@@ -225,25 +333,28 @@ def main() -> int:
     rows = []
     for name in args.workloads:
         steps = args.digits_steps if name == "digits_mlp" else args.fashion_steps
-        rows += run(name, args.sizes, steps, args.batch)
-    print(
-        f"device: {device}; jax {jax.__version__}; batch {args.batch}; compile excluded from trials/s"
-    )
+        rows += run(name, args.sizes, steps, args.batch, repeats=args.repeats)
+    print(f"device: {device}; jax {jax.__version__}; batch {args.batch}; steady state: median of "
+          f"{args.repeats} groups per mode, modes in turn; end to end: the first group, compile "
+          "included (no persistent cache)")  # fmt: skip
     head = (
-        f"{'workload':<13}{'trials':>7}{'steps':>6}  {'vec trials/s':>12}{'seq trials/s':>13}"
-        f"{'vec/seq':>8}  {'vec compile s':>13}{'seq compile s':>14}{'vec train s':>12}{'seq train s':>12}"
+        f"{'workload':<13}{'trials':>7}{'steps':>6}  {'runner ms':>10}{'limit ms':>9}"
+        f"{'of limit':>9}{'seq ms':>8}{'vec/seq':>8}  {'e2e vec s':>10}{'e2e seq s':>10}"
+        f"{'vec/seq':>8}{'vec compile':>12}{'seq compile':>12}"
     )
     if peak:
         head += f"{'GFLOP/s':>10}{'% fp32 peak':>12}{'% tf32 peak':>12}"
     print(head)
     print("-" * len(head))
     for r in rows:
+        n = r["trials"]
+        vec, seq, lim = r["vectorised_train_s"], r["sequential_train_s"], r["limit_train_s"]
         line = (
-            f"{r['workload']:<13}{r['trials']:>7}{r['steps']:>6}  "
-            f"{r['vectorised_trials_per_s']:>12.2f}{r['sequential_trials_per_s']:>13.2f}"
-            f"{r['vectorised_trials_per_s'] / r['sequential_trials_per_s']:>8.2f}  "
-            f"{r['vectorised_compile_s']:>13.2f}{r['sequential_compile_s']:>14.2f}"
-            f"{r['vectorised_train_s']:>12.2f}{r['sequential_train_s']:>12.2f}"
+            f"{r['workload']:<13}{n:>7}{r['steps']:>6}  {1000 * vec / n:>10.2f}"
+            f"{1000 * lim / n:>9.2f}{lim / vec:>9.2f}{1000 * seq / n:>8.2f}{seq / vec:>8.2f}  "
+            f"{r['vectorised_e2e_s']:>10.2f}{r['sequential_e2e_s']:>10.2f}"
+            f"{r['sequential_e2e_s'] / r['vectorised_e2e_s']:>8.2f}"
+            f"{r['vectorised_compile_s']:>12.2f}{r['sequential_compile_s']:>12.2f}"
         )
         if peak:
             f = r["vectorised_flops"]
@@ -254,6 +365,16 @@ def main() -> int:
             )
             line += f"{f / 1e9:>10.1f}" + frac
         print(line)
+    print("ms: milliseconds per trial; of limit: the hand-written jit(vmap(lax.scan))'s time over "
+          "the runner's; vec/seq: one-at-a-time time over vectorised time")  # fmt: skip
+    if args.e2e_trials:
+        print(f"\ndigits_mlp, {args.e2e_trials} trials x {args.digits_steps} steps, end to end "
+              "(compile included) in fresh processes sharing a persistent compilation cache:")  # fmt: skip
+        for state, r in cache_e2e(args):
+            print(f"  cache {state}: vectorised {r['vectorised_e2e_s']:.2f} s (compile "
+                  f"{r['vectorised_compile_s']:.2f}), one at a time {r['sequential_e2e_s']:.2f} s "
+                  f"(compile {r['sequential_compile_s']:.2f}), vec/seq "
+                  f"{r['sequential_e2e_s'] / r['vectorised_e2e_s']:.2f}")  # fmt: skip
     return 0
 
 

@@ -264,7 +264,10 @@ class GroupTrainer:
             fn = prog.test
             axes = (0, None)
         jit_options = {}
-        if vectorised:
+        if vectorised and what == "init" and self.mesh is None:
+            # a loop over the trials: the same numbers as vmap, compiled in half the time
+            fn = partial(lambda one, hp, sd: jax.lax.map(lambda a: one(*a), (hp, sd)), fn)
+        elif vectorised:
             fn = jax.vmap(fn, in_axes=axes)
             if self.mesh is not None:  # trial axis split over the devices, data replicated
                 along = NamedSharding(self.mesh, PartitionSpec("trials"))
