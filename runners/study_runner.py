@@ -95,24 +95,27 @@ class StudyRunner:
     """Trains trials of one study and writes their records."""
 
     @staticmethod
-    def train_group(
-        spec_json: str, jobs: list[TrialJob], mode: str, allowed: tuple[str, ...] = ()
-    ) -> list[TrialRecord]:
-        """Runs on a Ray worker: train one group of the study and return its records, unwritten
-        (the driver alone writes them). ``allowed``: the plugins the driver's repository allows."""
+    def for_worker(
+        spec_json: str, mode: str, allowed: tuple[str, ...], max_group: int
+    ) -> StudyRunner:
+        """A runner on a Ray worker, in a folder of its own (the worker needs no shared file
+        system): it trains groups and returns their records unwritten (the driver alone writes
+        them). ``allowed``: the plugins the driver's repository allows."""
+        import atexit
+        import shutil
         import tempfile
 
         from reportgen.store import write_spec
 
         # no checkpoints on a Ray worker: it may share no disk with the driver
         spec = StudySpec.model_validate_json(spec_json).model_copy(update={"checkpoints": None})
-        with tempfile.TemporaryDirectory(prefix="reportgen-ray-") as tmp:
-            write_spec(tmp, spec)  # the worker's own copy: no shared file system needed
-            runner = StudyRunner(
-                tmp, spec.study_id, mode=mode, max_group=len(jobs), quiet=True,
-                policy=PluginPolicy(allowed, logbook=Path(tmp)),
-            )  # fmt: skip
-            return runner.train_unclaimed(jobs)
+        tmp = tempfile.mkdtemp(prefix="reportgen-ray-")
+        atexit.register(shutil.rmtree, tmp, True)
+        write_spec(tmp, spec)
+        return StudyRunner(
+            Path(tmp), spec.study_id, mode=mode, max_group=max_group, quiet=True,
+            policy=PluginPolicy(allowed, logbook=Path(tmp)),
+        )  # fmt: skip
 
     def __init__(
         self,

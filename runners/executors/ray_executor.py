@@ -1,15 +1,21 @@
-"""The Ray executor: each trial group is one Ray task with its GPU/CPU request.
+"""The Ray executor: trial groups trained by a pool of Ray actors, each with its GPU/CPU request.
 
-The driver claims a group's trials (``reportgen.store.claims``, the same claims as concurrent
-workers), sends the group to the cluster, receives the trained records and writes them itself,
-atomically; workers need no shared file system, only the runners and the datasets. A task whose
-worker dies is retried by Ray (``max_retries``) and then by the driver, a bounded number of
-times; trials already written are never sent again. Ray is imported here, lazily: it is an
-optional extra (``pip install 'tuning-logbook[ray]'``).
+Each actor (`GroupWorker`) builds one study runner when it starts (the workload, its dataset
+on the device) and keeps it: every group it trains after the first reuses the data and the
+compiled group programs of its shapes, and only the group's trial jobs travel to it. There are
+as many actors as the cluster has slots (one per GPU, else one per CPU), started when the first
+groups are ready, never more than there are groups. The driver claims a group's trials
+(``reportgen.store.claims``, the same claims as concurrent workers), gives the group to the
+actor with the least work queued, receives the trained records and writes them itself,
+atomically; workers need no shared file system, only the runners and the datasets. A group whose
+actor dies is given again, to a new actor, a bounded number of times; trials already written are
+never sent again. Ray is imported here, lazily: it is an optional extra
+(``pip install 'tuning-logbook[ray]'``).
 """
 
 from __future__ import annotations
 
+import atexit
 import time
 from collections.abc import Sequence
 
@@ -60,6 +66,10 @@ class RayExecutor:
                 node = getattr(ray._private.worker, "_global_node", None)
                 session = node.get_session_dir_path() if node is not None else ""
                 ray_watchdog.start(session)
+                # no orderly shutdown at exit (about 2 s of a short run): the records are
+                # written by then, and Ray's reaper and the watchdog stop the instance once
+                # this process is gone
+                atexit.unregister(ray._private.worker.shutdown)
         return ray
 
     def execute(
@@ -68,23 +78,28 @@ class RayExecutor:
         """Train ``jobs`` on the cluster; the driver (this process) writes every record."""
         ray = self.connect()
         gpus = self.gpus_per_group
+        resources = ray.cluster_resources()
         if gpus is None:
-            gpus = 1 if ray.cluster_resources().get("GPU", 0) >= 1 else 0
-        # the runner's own class trains a group on the worker (this module never imports it)
-        task = ray.remote(type(runner).train_group).options(
-            num_cpus=1, num_gpus=gpus, max_retries=2
-        )
-        spec_json = runner.spec.model_dump_json()
+            gpus = 1 if resources.get("GPU", 0) >= 1 else 0
+        slots = int(resources.get("GPU", 0) // gpus) if gpus else int(resources.get("CPU", 1))
+        actor = ray.remote(GroupWorker).options(num_cpus=1, num_gpus=gpus, max_restarts=0)
+        # the runner's own class builds the runner on the worker (this module never imports it)
+        start = (type(runner).for_worker, runner.spec.model_dump_json(), runner.mode,
+                 runner.policy.allowed, runner.max_group)  # fmt: skip
+        workers: dict = {}  # actor -> groups queued on it
         claims = runner.claims
-        pending: dict = {}
+        pending: dict = {}  # result -> (actor, batch)
         tries: dict[tuple[str, ...], int] = {}
         records: list[TrialRecord] = []
 
         def submit(batch: list[int]) -> None:
             key = tuple(jobs[i].trial_id for i in batch)
             tries[key] = tries.get(key, 0) + 1
-            group = [jobs[i] for i in batch]
-            pending[task.remote(spec_json, group, runner.mode, runner.policy.allowed)] = batch
+            if len(workers) < max(1, slots) and all(workers.values()):
+                workers[actor.remote(*start)] = 0  # every actor is busy: start another
+            w = min(workers, key=workers.get)
+            workers[w] += 1
+            pending[w.train.remote([jobs[i] for i in batch])] = (w, batch)
 
         todo = list(range(len(jobs)))
         while True:
@@ -92,7 +107,7 @@ class RayExecutor:
             progress.update(t_trials, completed=len(jobs) - len(todo))
             if not todo and not pending:
                 break
-            in_flight = {i for b in pending.values() for i in b}
+            in_flight = {i for _, b in pending.values() for i in b}
             for batch in runner._batches([i for i in todo if i not in in_flight], configs):
                 won = [i for i in batch if claims.try_claim(jobs[i].trial_id)]
                 if won:
@@ -102,10 +117,13 @@ class RayExecutor:
                 continue
             ready, _ = ray.wait(list(pending), num_returns=1, timeout=claims.lease_seconds / 3)
             for ref in ready:
-                batch = pending.pop(ref)
+                w, batch = pending.pop(ref)
+                if w in workers:
+                    workers[w] -= 1
                 try:
                     got = ray.get(ref)
                 except ray.exceptions.RayError as e:
+                    workers.pop(w, None)  # a dead actor gets no more groups
                     key = tuple(jobs[i].trial_id for i in batch)
                     if tries[key] <= DRIVER_RETRIES:
                         runner.console.print(
@@ -130,6 +148,18 @@ class RayExecutor:
                     t_trials,
                     completed=sum(claims.is_done(j.trial_id) for j in jobs),
                     description=runner._progress_line(records)
-                    + f", {len(pending)} Ray task(s) running",
+                    + f", {len(pending)} group(s) on {len(workers)} Ray actor(s)",
                 )
         return records
+
+
+class GroupWorker:
+    """A Ray actor: a study runner built once by ``factory(*args)``, then given group after
+    group; the runner keeps each shape's data and compiled programs between groups."""
+
+    def __init__(self, factory, *args) -> None:  # type: ignore[no-untyped-def]
+        self.runner = factory(*args)
+
+    def train(self, jobs: list) -> list[TrialRecord]:
+        """Train one group; its records come back unwritten (the driver writes them)."""
+        return self.runner.train_unclaimed(jobs)

@@ -33,7 +33,7 @@ def _free_port() -> int:
 
 
 def _task_pids() -> list[int]:
-    """Ray worker processes executing our group task (Ray titles them ``ray::train_group``)."""
+    """Ray worker processes executing our group task (an actor runs a group as ``ray::GroupWorker.train``)."""
     out = []
     for d in Path("/proc").iterdir():
         if d.name.isdigit():
@@ -41,7 +41,7 @@ def _task_pids() -> list[int]:
                 cmd = (d / "cmdline").read_bytes()
             except OSError:
                 continue
-            if cmd.startswith(b"ray::") and b"train_group" in cmd.split(b"\0")[0]:
+            if cmd.startswith(b"ray::") and b"GroupWorker.train" in cmd.split(b"\0")[0]:
                 out.append(int(d.name))
     return out
 
