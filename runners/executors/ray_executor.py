@@ -3,8 +3,9 @@
 Each actor (`GroupWorker`) builds one study runner when it starts (the workload, its dataset
 on the device) and keeps it: every group it trains after the first reuses the data and the
 compiled group programs of its shapes, and only the group's trial jobs travel to it. There are
-as many actors as the cluster has slots (one per GPU, else one per CPU), started when the first
-groups are ready, never more than there are groups. The driver claims a group's trials
+as many actors as the cluster has slots (one per GPU, else one per machine, since XLA spreads
+a program over all of a machine's cores), spread over the machines, started as groups become
+ready, never more than there are groups. The driver claims a group's trials
 (``reportgen.store.claims``, the same claims as concurrent workers), gives the group to the
 actor with the least work queued, receives the trained records and writes them itself,
 atomically; workers need no shared file system, only the runners and the datasets. A group whose
@@ -81,8 +82,13 @@ class RayExecutor:
         resources = ray.cluster_resources()
         if gpus is None:
             gpus = 1 if resources.get("GPU", 0) >= 1 else 0
-        slots = int(resources.get("GPU", 0) // gpus) if gpus else int(resources.get("CPU", 1))
-        actor = ray.remote(GroupWorker).options(num_cpus=1, num_gpus=gpus, max_restarts=0)
+        # one actor per GPU; on CPUs one per machine, since XLA spreads a program over every
+        # core of its machine (two actors on one machine would compile and train side by side)
+        nodes = sum(1 for n in ray.nodes() if n.get("Alive"))
+        slots = int(resources.get("GPU", 0) // gpus) if gpus else max(1, nodes)
+        actor = ray.remote(GroupWorker).options(
+            num_cpus=1, num_gpus=gpus, max_restarts=0, scheduling_strategy="SPREAD"
+        )
         # the runner's own class builds the runner on the worker (this module never imports it)
         start = (type(runner).for_worker, runner.spec.model_dump_json(), runner.mode,
                  runner.policy.allowed, runner.max_group)  # fmt: skip
