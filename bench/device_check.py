@@ -6,7 +6,8 @@
 Prints one markdown table, each figure measured in this run:
 
 1. vectorised against one trial at a time, end to end with compile, on digits_mlp
-   (256 trials × 200 steps; --smoke: 4 × 10), the same trials and seeds in both modes;
+   (256 trials × 200 steps; --smoke: 4 × 10), the same trials and seeds in both modes, and the
+   runner's steady state against the hand-written ``jit(vmap(lax.scan))`` limit;
 2. achieved FLOP/s of fashion_cnn's vectorised training steps and their fraction of the device's
    dense float32 and TF32 peak (datasheet figures in ``bench/runner_throughput.py``; a CPU has
    no peak on record and prints none);
@@ -39,12 +40,16 @@ def _sizes(smoke: bool) -> dict[str, int]:
 
 
 def _vectorised_vs_sequential(s: dict[str, int]) -> dict[str, float]:
+    """End to end with compile (each mode's first group), and the runner's steady state against
+    the hand-written ``jit(vmap(lax.scan))`` limit (median of 3 groups, modes in turn)."""
     from runner_throughput import run
 
-    r = run("digits_mlp", [s["trials"]], s["steps"], 64)[0]
-    vec = r["vectorised_compile_s"] + r["vectorised_train_s"]
-    seq = r["sequential_compile_s"] + r["sequential_train_s"]
-    return {"vec_s": vec, "seq_s": seq, "ratio": seq / vec}
+    r = run("digits_mlp", [s["trials"]], s["steps"], 64, repeats=3)[0]
+    vec, seq = r["vectorised_e2e_s"], r["sequential_e2e_s"]
+    return {"vec_s": vec, "seq_s": seq, "ratio": seq / vec,
+            "runner_ms": 1000 * r["vectorised_train_s"] / s["trials"],
+            "limit_ms": 1000 * r["limit_train_s"] / s["trials"],
+            "of_limit": r["limit_train_s"] / r["vectorised_train_s"]}  # fmt: skip
 
 
 def _flops(s: dict[str, int]) -> dict[str, float | None]:
@@ -52,7 +57,7 @@ def _flops(s: dict[str, int]) -> dict[str, float | None]:
     from runner_throughput import peak_for, run
 
     r = run("fashion_cnn", [s["fashion_trials"]], s["fashion_steps"], s["batch"],
-            ("vectorised",))[0]  # fmt: skip
+            ("vectorised",), repeats=1)[0]  # fmt: skip
     kind = getattr(jax.devices()[0], "device_kind", "")
     peak = peak_for(kind) if jax.default_backend() == "gpu" else None
     f = r["vectorised_flops"]
@@ -64,11 +69,11 @@ def _compile_cache(s: dict[str, int]) -> tuple[float, float]:
     from runner_throughput import _child
 
     args = ["--workloads", "digits_mlp", "--sizes", str(min(s["trials"], 16)),
-            "--digits-steps", str(s["steps"]), "--vectorised-only"]  # fmt: skip
+            "--digits-steps", str(s["steps"]), "--modes", "vectorised", "--repeats", "0"]  # fmt: skip
     with tempfile.TemporaryDirectory() as cache:
         first = _child(args, {"REPORTGEN_COMPILE_CACHE": cache})
         second = _child(args, {"REPORTGEN_COMPILE_CACHE": cache})
-    return first["compile"], second["compile"]
+    return first["vectorised_compile_s"], second["vectorised_compile_s"]
 
 
 def _study(s: dict[str, int]) -> tuple[float, float]:
@@ -131,6 +136,11 @@ def main() -> int:
         f"| vectorised vs sequential, digits_mlp {s['trials']} trials × {s['steps']} steps, end "
         f"to end with compile | {vs['vec_s']:.2f} s vs {vs['seq_s']:.2f} s (sequential ÷ "
         f"vectorised {vs['ratio']:.2f}) |"
+    )
+    print(
+        f"| runner against the hand-written jit(vmap(lax.scan)), digits_mlp {s['trials']} trials, "
+        f"steady state | {vs['runner_ms']:.2f} ms vs {vs['limit_ms']:.2f} ms per trial (limit ÷ "
+        f"runner {vs['of_limit']:.2f}) |"
     )
     print(
         f"| fashion_cnn vectorised training, {s['fashion_trials']} trials × batch {s['batch']} "

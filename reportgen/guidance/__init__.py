@@ -65,15 +65,17 @@ class _Note(BaseModel):
         return v
 
 
-class _UniqueKeys(yaml.SafeLoader):
-    """A YAML loader that refuses a key given twice in one mapping (PyYAML keeps the last)."""
+class _UniqueKeys(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """A YAML loader that refuses a key given twice in one mapping (PyYAML keeps the last).
+
+    LibYAML's parser when PyYAML has it (every command reads these notes at start)."""
 
     def construct_mapping(self, node, deep=False):
         seen = set()
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)
             if key in seen:
-                at = f"{self.name}:{key_node.start_mark.line + 1}"
+                at = f"{key_node.start_mark.name}:{key_node.start_mark.line + 1}"
                 raise GuidanceDataError(f"{at}: {key}: given twice in one mapping")
             seen.add(key)
         return super().construct_mapping(node, deep=deep)

@@ -35,6 +35,7 @@ class Model(BaseModel):
         extra="forbid",
         ser_json_inf_nan="strings",
         validate_default=True,
+        defer_build=True,
     )
 
 

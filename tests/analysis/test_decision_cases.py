@@ -65,6 +65,24 @@ def test_obrien_fleming_spending_matches_the_published_boundaries():
 
 
 @pytest.mark.parametrize("kind", ["obrien_fleming", "pocock"])
+def test_the_bisection_finds_brents_bounds(kind, monkeypatch):
+    """The spending bounds are solved by bisection (no scipy.optimize import at start); SciPy's
+    Brent solver, put in its place, gives the same levels."""
+    from scipy import optimize
+
+    import reportgen.analysis.sequential as seq
+
+    fractions = (0.2, 0.45, 0.7, 1.0)
+    ours = seq.spending_levels.__wrapped__(fractions, 0.05, kind)
+    monkeypatch.setattr(
+        seq, "_bisect", lambda f, lo, hi, xtol: optimize.brentq(f, lo, hi, xtol=xtol)
+    )
+    brent = seq.spending_levels.__wrapped__(fractions, 0.05, kind)
+    assert ours == pytest.approx(brent, rel=1e-9, abs=1e-14)
+    assert len(set(ours)) == len(ours)  # four different levels: the solve did something
+
+
+@pytest.mark.parametrize("kind", ["obrien_fleming", "pocock"])
 @pytest.mark.parametrize("looks", [(3, 5, 10), (5, 10), (3, 5, 10, 20, 40)])
 def test_the_plan_spends_exactly_its_error_rate(kind, looks):
     levels = plan_levels(looks, 0.05, kind)

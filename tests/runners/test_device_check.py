@@ -25,8 +25,9 @@ def test_device_check_smoke_prints_every_figure():
     text = out.stdout
     assert text.startswith("device: cpu") and "smoke sizes" in text
     rows = [line for line in text.splitlines() if line.startswith("| ") and "---" not in line]
-    assert len(rows) == 5  # the header and four figures
+    assert len(rows) == 6  # the header and five figures
     assert re.search(r"end to end with compile \| [\d.]+ s vs [\d.]+ s \(sequential", text)
+    assert re.search(r"steady state \| [\d.]+ ms vs [\d.]+ ms per trial \(limit ÷ runner", text)
     assert re.search(r"\| [\d.]+ GFLOP/s; fp32 peak no peak on record", text)
     assert re.search(r"first vs second process \(shared persistent cache\) \| [\d.]+ s vs", text)
     assert re.search(r"reportgen build \(whole processes\) \| [\d.]+ s, [\d.]+ s \|", text)
