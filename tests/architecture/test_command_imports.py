@@ -26,6 +26,7 @@ HEAVY = (
     "pandas",
     "scipy",
     "scipy.stats",
+    "scipy.optimize",
     "numpy",
     "altair",
     "mkdocs",
@@ -55,9 +56,11 @@ NOT_IMPORTED = {
     # the schema (pydantic) and the registries: no numbers, charts, pages or site
     "check": tuple(m for m in HEAVY if m != "pydantic"),
     # a study analysed: numpy and scipy's special functions; no scikit-learn (the importance
-    # only a page draws is left out), so no pandas and no scipy.stats either
-    "analyze": ("sklearn", "pandas", "scipy.stats", "altair", "mkdocs", "jinja2", "jax", "optuna",
-                "reportgen.charts", "reportgen.pages", "reportgen.site.pipeline"),  # fmt: skip
+    # only a page draws is left out), so no pandas and no scipy.stats either, and no
+    # scipy.optimize (the spending bounds are bisected)
+    "analyze": ("sklearn", "pandas", "scipy.stats", "scipy.optimize", "altair", "mkdocs",
+                "jinja2", "jax", "optuna", "reportgen.charts", "reportgen.pages",
+                "reportgen.site.pipeline"),  # fmt: skip
     # the kept answer read back: the schema, nothing of the analysis
     "analyze-kept": tuple(m for m in HEAVY if m != "pydantic"),
     # a first build needs everything but JAX and the importers' libraries
