@@ -170,9 +170,9 @@ class Program:
             logits = self.w.apply(params, x, self.cfg, rate, key, True)
             # the batch's misclassification: the training error of item 42's "perfect fit"
             wrong = (jnp.argmax(logits, -1) != y).astype(jnp.float32).mean()
-            if "label_smoothing" in self.off:
-                return optax.softmax_cross_entropy_with_integer_labels(logits, y).mean(), wrong
-            labels = optax.smooth_labels(jax.nn.one_hot(y, logits.shape[-1]), hp["label_smoothing"])
+            labels = jax.nn.one_hot(y, logits.shape[-1])
+            if "label_smoothing" not in self.off:  # off: the labels smoothed by 0, exactly
+                labels = optax.smooth_labels(labels, hp["label_smoothing"])
             return optax.softmax_cross_entropy(logits, labels).mean(), wrong
 
         def step(st, _):

@@ -58,7 +58,7 @@ def _train(off, hps):
 def test_the_specialised_program_trains_the_same_numbers():
     """Dropout at rate 0 keeps every unit, a clip at infinity and a decay of 0 change nothing,
     labels smoothed by 0 are the labels: the program without them gives the general program's
-    curves (to float32 rounding: the two losses are summed in another order)."""
+    curves to float32 rounding (XLA fuses the two programs differently)."""
     from runners.specialise import compiled_out
 
     hps = [BASE, dict(BASE, learning_rate=1e-2)]
