@@ -8,9 +8,8 @@ For each workload and group size the *same* trials (same hyperparameters and see
 in the same process three ways: by the runner's vectorised group (`runners.vectorised`), by the
 runner one trial at a time, and by a hand-written ``jit(vmap(lax.scan))`` of the same model,
 batches, Adam, schedule and end-of-run validation and test passes with nothing else
-(`limit_program`): the limit a runner that also keeps curves, gradient statistics, a divergence
-mask and the best parameters can approach.
-Steady state is the median of ``--repeats`` groups per mode, the modes taking turns; end to end
+(`bench/runner_limit.py`): the limit a runner that also keeps curves, gradient statistics, a
+divergence mask and the best parameters can approach. Steady state is the median of ``--repeats`` groups per mode, the modes taking turns; end to end
 is each mode's first group, compile included. The validation and test sets are cut to 1000
 examples so that evaluation does not dominate short runs. On a GPU the table adds the achieved
 FLOP/s of the training steps as a fraction of the device's peak (dense float32 / TF32 figures
@@ -38,6 +37,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
 
 # Dense peak FLOP/s by device kind (vendor datasheets): float32 on the CUDA cores, and TF32
 # tensor cores (what XLA uses for float32 matmuls by default on Ampere and later).
@@ -65,59 +65,6 @@ def peak_for(kind: str) -> dict[str, float] | None:
     return next((v for k, v in PEAK_FLOPS.items() if k in kind), None)
 
 
-def limit_program(w, cfg, steps: int, batch: int, data):
-    """The hand-written limit: ``jit(vmap(lax.scan))`` of the same trials' training steps.
-
-    The same model, batches (drawn inside the scan from the same keys), Adam with the same
-    schedule, and the evaluations the runner must make when evaluating once at the end: one
-    validation pass and one test pass; nothing else (no curves, no gradient norms, no
-    divergence mask, no best parameters). Returns a function of
-    (learning rates, seeds) that blocks until the group is trained, and its compile seconds."""
-    import jax
-    import jax.numpy as jnp
-    import optax
-
-    from runners.schedules import learning_rate
-
-    def one(lr, sd):
-        params = w.init(jax.random.PRNGKey(sd[0]), cfg)
-        tx = optax.adam(lambda c: learning_rate(c, lr, 0.0, 2, steps))
-        key = jax.random.PRNGKey(sd[1])
-
-        def loss_fn(p, x, y):
-            logits = w.apply(p, x, cfg, 0.0, key, True)
-            return optax.softmax_cross_entropy_with_integer_labels(logits, y).mean()
-
-        def step(carry, i):
-            p, o = carry
-            x, y = w.sample_batch(
-                jax.random.fold_in(key, i), data["x_train"], data["y_train"], batch, cfg
-            )
-            loss, g = jax.value_and_grad(loss_fn)(p, x, y)
-            u, o = tx.update(g, o, p)
-            return (optax.apply_updates(p, u), o), loss
-
-        (p, _), losses = jax.lax.scan(step, (params, tx.init(params)), jnp.arange(steps))
-
-        def chunk(c):  # an evaluation set in the runner's chunks (memory stays bounded)
-            x, y, weight = c
-            logits = w.apply(p, x, cfg, 0.0, key, False)
-            return (optax.softmax_cross_entropy_with_integer_labels(logits, y) * weight).sum()
-
-        valid = jax.lax.map(chunk, (data["xv"], data["yv"], data["wv"])).sum()
-        test = jax.lax.map(chunk, (data["xt"], data["yt"], data["wt"])).sum()
-        return losses.mean(), valid, test
-
-    def compiled(lrs, seeds):
-        lr = jnp.asarray(lrs, jnp.float32)
-        sd = jnp.asarray(seeds, jnp.uint32)
-        t0 = time.perf_counter()
-        fn = jax.jit(jax.vmap(one)).lower(lr, sd).compile()
-        return (lambda: jax.block_until_ready(fn(lr, sd))), time.perf_counter() - t0
-
-    return compiled
-
-
 def run(
     workload_name: str,
     sizes: list[int],
@@ -137,6 +84,7 @@ def run(
     import statistics
 
     import numpy as np
+    from runner_limit import limit_program
 
     from runners.device_data import device_data
     from runners.vectorised import GroupPlan, GroupTrainer
