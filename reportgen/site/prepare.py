@@ -21,7 +21,6 @@ from reportgen.charts import (
 )
 from reportgen.charts.trade_offs import trade_off_plot
 from reportgen.pages import StudyCharts
-from reportgen.schema.trade_off import FRONT, TradeOffs
 from reportgen.schema import (
     Hyperparameter,
     Objective,
@@ -35,6 +34,7 @@ from reportgen.schema import (
     TrialRecord,
     Variance,
 )
+from reportgen.schema.trade_off import FRONT, TradeOffs
 from reportgen.site.chart_numbers import DENSE_TRIALS, DIGITS, is_dense, round_sig
 from reportgen.site.curve_series import (
     BUCKETS,

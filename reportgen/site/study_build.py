@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -19,6 +18,7 @@ from reportgen.pages.index import StudyRow
 from reportgen.pages.study import RevisionSummary, page_file
 from reportgen.pages.trials import download_name, trials_csv, trials_json
 from reportgen.schema import StudyAnalysis, StudySpec, TrialKind, TrialRecord
+from reportgen.site import overlap
 from reportgen.site.prepare import study_charts
 from reportgen.site.sidecar import sidecar_name, split_page
 from reportgen.store import StudyRecords
@@ -71,6 +71,18 @@ def _redecided(spec: StudySpec, verdicts: Mapping[int, str]) -> str:
     return ""
 
 
+def _ranks_importance(records: StudyRecords, analyze: Analyze) -> bool:
+    """Whether the analysis will fit the importance forest (scikit-learn) for some revision."""
+    from reportgen.analysis import analyze_study
+    from reportgen.analysis.importance import MIN_TRIALS
+
+    return analyze is analyze_study and any(
+        sum(hp.varied for hp in spec.search_space) >= 2
+        and len(records.trials_at(rev)) >= MIN_TRIALS
+        for rev, spec in records.revisions.items()
+    )
+
+
 def render_study_records(
     records: StudyRecords,
     analyze: Analyze,
@@ -80,13 +92,25 @@ def render_study_records(
     """``related``: the other studies' trials the analysis reads, by ``analyze_study`` keyword
     (``baseline_trials``, ``previous_round_trials``)."""
     latest = records.spec.revision
-    analyses: dict[int, StudyAnalysis] = {}
     kwargs: dict[str, object] = {k: list(v) for k, v in (related or {}).items()}
     if records.throughput is not None:  # the probe measures the device, for every revision
         kwargs["throughput"] = records.throughput
-    for rev, spec in records.revisions.items():
-        trials = list(records.trials_at(rev))
-        analyses[rev] = analyze(spec, trials, **kwargs)
+    def analyse_all() -> dict[int, StudyAnalysis]:
+        return {
+            rev: analyze(spec, list(records.trials_at(rev)), **kwargs)
+            for rev, spec in records.revisions.items()
+        }
+
+    if _ranks_importance(records, analyze) and overlap.worth_it():
+
+        def warm() -> None:  # Altair and the chart templates load while the child analyses
+            trials = list(records.trials_at(latest))
+            quick = analyze(records.spec, trials, importance=False, **kwargs)
+            study_charts(records.spec, quick, trials)
+
+        analyses = overlap.meanwhile(analyse_all, warm)
+    else:
+        analyses = analyse_all()
     history = []
     for rev in records.revisions:
         date, summary = _changelog(records.spec, rev)

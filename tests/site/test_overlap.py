@@ -1,0 +1,59 @@
+"""A first build of one study analyses it in a forked child while the chart code loads
+(`reportgen.site.overlap`): the pages are the bytes of a build without the child, and the
+build process itself never imports scikit-learn (the child fitted the importance forest)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FIXTURES, REPO
+
+pytestmark = pytest.mark.skipif(
+    not sys.platform.startswith("linux") or (os.cpu_count() or 1) < 2,
+    reason="the overlap forks, and only with two cores or more",
+)
+
+PROBE = """
+import json, sys
+from pathlib import Path
+from reportgen.site import build_site
+result = build_site(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]))
+print(json.dumps({"problems": [str(p) for p in result.problems],
+                  "sklearn": "sklearn" in sys.modules}))
+"""
+
+
+def _build(tmp: Path, overlap: str) -> tuple[dict, dict[str, bytes]]:
+    logbook = tmp / overlap / "logbook"
+    shutil.copytree(FIXTURES / "logbook", logbook)
+    docs, site = tmp / overlap / "docs", tmp / overlap / "site"
+    env = dict(os.environ, PYTHONPATH=str(REPO), REPORTGEN_OVERLAP=overlap,
+               REPORTGEN_CACHE_DIR=str(tmp / overlap / "cache"))  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE, str(logbook), str(docs), str(site)],
+        env=env, capture_output=True, text=True, timeout=300, cwd=tmp,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr[-3000:]
+    pages = {
+        str(p.relative_to(docs / "studies")): p.read_bytes()
+        for p in sorted((docs / "studies").rglob("*"))
+        if p.is_file() and p.name != ".manifest.json"  # the manifest holds file times
+    }
+    return json.loads(out.stdout.strip().splitlines()[-1]), pages
+
+
+def test_the_forked_analysis_gives_the_same_pages_and_spares_the_build_scikit_learn(tmp_path):
+    on, pages_on = _build(tmp_path, "on")
+    off, pages_off = _build(tmp_path, "off")
+    assert on["problems"] == off["problems"] == []
+    assert any(name.endswith(".md") and "fixture-width" in name for name in pages_on)
+    assert pages_on == pages_off
+    assert off["sklearn"] is True  # analysed here: the importance forest was fitted here
+    assert on["sklearn"] is False  # analysed in the child
