@@ -6,6 +6,21 @@ from pathlib import Path
 
 import pytest
 
+# Every traced hyperparameter of one Adam trial of the group trainer, regularisers off: a test
+# changes what it studies with ``dict(ADAM_TRIAL, learning_rate=...)``.
+ADAM_TRIAL = {
+    "learning_rate": 1e-3,
+    "b1": 0.9,
+    "b2": 0.999,
+    "eps": 1e-8,
+    "warmup_steps": 0.0,
+    "weight_decay": 0.0,
+    "grad_clip": 0.0,
+    "label_smoothing": 0.0,
+    "dropout": 0.0,
+    "schedule": 0.0,
+}
+
 
 def tiny_spec(study_id: str = "tiny", **overrides):
     """A digits_mlp study that trains in seconds on a CPU."""

@@ -6,23 +6,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.runners.conftest import tiny_spec
+from tests.runners.conftest import ADAM_TRIAL, tiny_spec
 
 pytest.importorskip("jax")
 pytestmark = pytest.mark.jax
 
-BASE = {
-    "learning_rate": 1e-3,
-    "b1": 0.9,
-    "b2": 0.999,
-    "eps": 1e-8,
-    "warmup_steps": 0.0,
-    "weight_decay": 0.0,
-    "grad_clip": 0.0,
-    "label_smoothing": 0.0,
-    "dropout": 0.0,
-    "schedule": 0.0,
-}
+BASE = ADAM_TRIAL
 
 
 def test_interval_statistics_and_clipped_fraction():

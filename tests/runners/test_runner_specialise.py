@@ -7,21 +7,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from tests.runners.conftest import ADAM_TRIAL
+
 pytest.importorskip("jax")
 pytestmark = pytest.mark.jax
 
-BASE = {
-    "learning_rate": 3e-3,
-    "b1": 0.9,
-    "b2": 0.999,
-    "eps": 1e-8,
-    "warmup_steps": 0.0,
-    "weight_decay": 0.0,
-    "grad_clip": 0.0,
-    "label_smoothing": 0.0,
-    "dropout": 0.0,
-    "schedule": 2.0,
-}
+BASE = dict(ADAM_TRIAL, learning_rate=3e-3, schedule=2.0)
 
 
 def test_compiled_out_names_only_what_every_trial_leaves_at_zero():
