@@ -46,15 +46,8 @@ if TYPE_CHECKING:  # orbax is imported only where checkpoints are asked for
     from runners.checkpoints import GroupCheckpoints
 
 METRICS = (  # fmt: skip
-    "train_loss",
-    "train_error",
-    "valid_loss",
-    "valid_error",
-    "learning_rate",
-    "grad_norm",
-    "grad_norm_max",
-    "grad_norm_p90",
-    "clipped_fraction",
+    "train_loss", "train_error", "valid_loss", "valid_error", "learning_rate",
+    "grad_norm", "grad_norm_max", "grad_norm_p90", "clipped_fraction",
 )
 
 

@@ -95,6 +95,7 @@ def render_study_records(
     kwargs: dict[str, object] = {k: list(v) for k, v in (related or {}).items()}
     if records.throughput is not None:  # the probe measures the device, for every revision
         kwargs["throughput"] = records.throughput
+
     def analyse_all() -> dict[int, StudyAnalysis]:
         return {
             rev: analyze(spec, list(records.trials_at(rev)), **kwargs)
