@@ -72,7 +72,9 @@ def _redecided(spec: StudySpec, verdicts: Mapping[int, str]) -> str:
 
 
 def _ranks_importance(records: StudyRecords, analyze: Analyze) -> bool:
-    """Whether the analysis will fit the importance forest (scikit-learn) for some revision."""
+    """Whether the analysis may fit the importance forest (scikit-learn) for some revision: a
+    cheap over-estimate of `analysis.importance`'s own test (which counts numeric varied
+    hyperparameters and feasible trials), so a study that will not rank is not forked for."""
     from reportgen.analysis import analyze_study
     from reportgen.analysis.importance import MIN_TRIALS
 
