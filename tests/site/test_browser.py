@@ -73,7 +73,12 @@ def test_instant_navigation_redraws_charts(browser, fixture_site, tmp_path):
         sitemap.write_text(sitemap.read_text().replace("https://logbook.example", base))
         page = browser.new_page()
         watch = PageWatch(page, base)
-        page.goto(f"{base}/studies/index.html")
+        # Material only intercepts clicks once it has read the sitemap (a click before that is
+        # an ordinary page load), so wait for the sitemap and for the network to settle.
+        with page.expect_response(lambda r: r.url.endswith("/sitemap.xml")) as sitemap_read:
+            page.goto(f"{base}/studies/index.html")
+        assert sitemap_read.value.ok
+        page.wait_for_load_state("networkidle")
         assert_drawn(chart_widths(page), "index")
         page.evaluate("window.__sameDocument = true")
         page.click(f"article a[href$='{FIXTURE_STUDY}/index.html']")
