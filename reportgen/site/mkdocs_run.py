@@ -69,6 +69,24 @@ def _theme_overrides(cfg) -> None:  # type: ignore[no-untyped-def]
         theme._custom_dir = str(folder)  # what custom_dir reports (it has no setter)
 
 
+def preload(config: Path, docs: Path, site: Path) -> None:
+    """Import what `run_mkdocs` will use: MkDocs, the config's plugins (by loading the config)
+    and its Markdown extensions. Only the imported modules are kept; nothing is logged."""
+    import markdown
+    from mkdocs.commands import build  # noqa: F401
+    from mkdocs.config import load_config
+
+    before = logging.root.manager.disable
+    logging.disable(logging.CRITICAL)
+    try:
+        cfg = load_config(
+            config_file=str(config), docs_dir=str(docs.resolve()), site_dir=str(site.resolve())
+        )
+        markdown.Markdown(extensions=cfg.markdown_extensions, extension_configs=cfg.mdx_configs)
+    finally:
+        logging.disable(before)
+
+
 def run_mkdocs(
     config: Path,
     docs: Path,

@@ -9,7 +9,8 @@ forked child while this process builds the charts of a quick analysis without th
 (which loads Altair and builds the templates), then takes the child's analyses: the same numbers
 from the same code, passed back by pickle, which keeps every float exactly. Anything unusual (no
 fork, one core, JAX or scikit-learn already loaded, a render worker, the child failing) falls back
-to analysing here; ``REPORTGEN_OVERLAP=off`` turns it off. It happens once per process: a
+to analysing here; ``REPORTGEN_OVERLAP=off`` turns it off. A build also loads MkDocs' modules,
+its config's plugins and Markdown extensions during the wait (`next_up`). It happens once per process: a
 long-lived one (`reportgen serve`) then pays the import once and keeps it for every rebuild,
 instead of a child importing it again each time.
 """
@@ -21,11 +22,23 @@ import multiprocessing
 import os
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TypeVar
 
 T = TypeVar("T")
 _forked = False  # this process has overlapped once already
+_next: list[Callable[[], object]] = []  # work this process does after the render (`next_up`)
+
+
+@contextlib.contextmanager
+def next_up(prepare: Callable[[], object]) -> Iterator[None]:
+    """Inside, a `meanwhile` wait also runs ``prepare()``: the part of what this process does
+    after the render that can be done early (MkDocs' imports), while the child analyses."""
+    _next.append(prepare)
+    try:
+        yield
+    finally:
+        _next.remove(prepare)
 
 
 def worth_it() -> bool:
@@ -60,8 +73,9 @@ def meanwhile(compute: Callable[[], T], warm: Callable[[], object]) -> T:
     proc = ctx.Process(target=child, daemon=True)
     proc.start()
     send.close()
-    with contextlib.suppress(Exception):  # warming is optional; the real render reports errors
-        warm()
+    for step in (warm, *_next):
+        with contextlib.suppress(Exception):  # warming is optional; the real work reports errors
+            step()
     try:
         status, value = receive.recv()
     except (EOFError, OSError):  # the child died without an answer

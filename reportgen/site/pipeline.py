@@ -17,12 +17,14 @@ import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reportgen.errors import Problem, ReportgenError
 from reportgen.pages import index_page, render_index
 from reportgen.pages.index import StudyRow
+from reportgen.site import overlap
 from reportgen.site.assets import copy_assets
 from reportgen.site.build_lock import docs_lock, held, site_lock
 from reportgen.site.generator import generator_digest, generator_label
@@ -35,7 +37,13 @@ from reportgen.site.manifest import (
     study_signature,
     trusted,
 )
-from reportgen.site.mkdocs_run import DEFAULT_CONFIG, DEFAULT_DOCS, resolve_config, run_mkdocs
+from reportgen.site.mkdocs_run import (
+    DEFAULT_CONFIG,
+    DEFAULT_DOCS,
+    preload,
+    resolve_config,
+    run_mkdocs,
+)
 from reportgen.site.output import build_swapped, built_digest, check_site_folder
 from reportgen.store import StudyRecords, load_study
 from reportgen.store.long_lived import records_settled
@@ -204,7 +212,9 @@ def _build_locked(
         (folders[sid], logbook, folders, analyze, label, _hashed(stats[sid]))
         for sid in todo
     ]
-    outs = _map(_render_study, work, jobs)
+    early = partial(preload, config, docs, site) if run_site else lambda: None
+    with overlap.next_up(early):  # MkDocs' imports while a forked child analyses
+        outs = _map(_render_study, work, jobs)
     for sid, out in zip(todo, outs, strict=True):
         sigs[sid], stats[sid] = out.signature, out.stats
     for sid, out in zip(todo, outs, strict=True):

@@ -1,6 +1,7 @@
-"""A first build of one study analyses it in a forked child while the chart code loads
-(`reportgen.site.overlap`): the pages are the bytes of a build without the child, and the
-build process itself never imports scikit-learn (the child fitted the importance forest)."""
+"""A first build of one study analyses it in a forked child while the chart code and MkDocs'
+modules load (`reportgen.site.overlap`): the pages and the site are the bytes of a build without
+the child, and the build process itself never imports scikit-learn (the child fitted the
+importance forest)."""
 
 from __future__ import annotations
 
@@ -23,10 +24,16 @@ pytestmark = pytest.mark.skipif(
 PROBE = """
 import json, sys
 from pathlib import Path
-from reportgen.site import build_site
+from reportgen.site import build_site, pipeline
+seen = {}
+real = pipeline.run_mkdocs
+def run_mkdocs(*args, **kwargs):
+    seen["preloaded"] = "mkdocs.commands.build" in sys.modules and "pymdownx" in sys.modules
+    return real(*args, **kwargs)
+pipeline.run_mkdocs = run_mkdocs
 result = build_site(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]))
 print(json.dumps({"problems": [str(p) for p in result.problems],
-                  "sklearn": "sklearn" in sys.modules}))
+                  "sklearn": "sklearn" in sys.modules, **seen}))
 """
 
 
@@ -46,10 +53,14 @@ def _build(tmp: Path, overlap: str) -> tuple[dict, dict[str, bytes]]:
         for p in sorted((docs / "studies").rglob("*"))
         if p.is_file() and p.name != ".manifest.json"  # the manifest holds file times
     }
+    pages |= {
+        f"site/{p.relative_to(site)}": p.read_bytes()
+        for p in sorted(site.rglob("*.html"))
+    }
     return json.loads(out.stdout.strip().splitlines()[-1]), pages
 
 
-def test_the_forked_analysis_gives_the_same_pages_and_spares_the_build_scikit_learn(tmp_path):
+def test_the_forked_analysis_gives_the_same_pages_and_site_and_spares_the_build_sklearn(tmp_path):
     on, pages_on = _build(tmp_path, "on")
     off, pages_off = _build(tmp_path, "off")
     assert on["problems"] == off["problems"] == []
@@ -57,3 +68,6 @@ def test_the_forked_analysis_gives_the_same_pages_and_spares_the_build_scikit_le
     assert pages_on == pages_off
     assert off["sklearn"] is True  # analysed here: the importance forest was fitted here
     assert on["sklearn"] is False  # analysed in the child
+    assert any(name.startswith("site/studies/fixture-width/") for name in pages_on)
+    assert off["preloaded"] is False  # MkDocs is imported when it runs
+    assert on["preloaded"] is True  # ... or while the child analyses
