@@ -82,9 +82,9 @@ def records_from_problems(
                     shown,
                     None,
                     "records_from",
-                    f"revision {n} ran another experiment ({', '.join(differ)} differ from its "
-                    "spec), so its records are not this revision's to re-decide; write a new "
-                    "revision without records_from and run it",
+                    f"revision {n} ran another experiment (its spec differs in "
+                    f"{', '.join(differ)}), so its records are not this revision's to re-decide; "
+                    "write a new revision without records_from and run it",
                 )
             )
     return out
