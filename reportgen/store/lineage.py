@@ -14,7 +14,6 @@ from pathlib import PurePath
 from reportgen.errors import Problem, ReportgenError
 from reportgen.schema import StudySpec, TrialKind, TrialRecord
 from reportgen.schema.revision import experiment_differences
-from reportgen.store.identity import search_trial_id
 
 
 def read_revisions(revisions: Mapping[int, StudySpec], revision: int) -> tuple[int, ...]:
@@ -41,6 +40,8 @@ def inherited_points(
     """The search and rerun trials ``revision`` reads from earlier revisions, by the id the same
     point of the same sampler seed has under ``revision`` (``r{revision}-s{seed}-{index}``): the
     runners treat those ids as already trained."""
+    from reportgen.store.identity import search_trial_id  # numpy: not for `check` or `build`
+
     earlier = set(read_revisions(revisions, revision)[1:])
     return {
         search_trial_id(revision, t.seeds.sampler, t.index): t
