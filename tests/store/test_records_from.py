@@ -157,3 +157,23 @@ def test_check_prints_records_from_problems_as_path_field_message(tmp_path):
     assert r.returncode == 1
     assert "demo/study.yaml: records_from: revision 1 ran another experiment (its spec " \
         "differs in trial_budget)" in r.stdout, r.stdout
+
+
+def test_a_later_rerun_is_compared_with_the_records_it_joins_once(tmp_path):
+    """An unsearched value (adam.b1) that differs between r1's records and r2's rerun is named
+    once, for the rerun, against the trials revision 2 analyses."""
+    from reportgen.store.unsearched import unsearched_disagreements
+
+    root = tmp_path / "logbook"
+    redecided_book(root, r1_trials=0)
+    trials = [*(search_trial(1, i) for i in range(4)), search_trial(2, 0, sampler=1, kind="rerun")]
+    for t in trials:
+        b1 = 0.95 if t.study_revision == 2 else 0.9
+        hps = t.hyperparameters | {"adam.b1": b1}
+        write_trial(root, t.model_copy(update={"hyperparameters": hps}))
+    study, problems = loaded(root)
+    assert problems == []
+    found = [str(p) for p in unsearched_disagreements(study)]
+    assert len(found) == 1, found
+    assert "r2-s1-0000.json: hyperparameters.adam.b1: 0.95, but 4 other trial(s) of revision 2 " \
+        "recorded 0.9" in found[0]
