@@ -165,7 +165,8 @@ def publish(logbook: Path, study: str, seeds: int, reruns: int) -> dict:
                     "--quiet",
                 )
     # the reruns of the revisions the current one analyses (an older one's do not count)
-    done_reruns = [p for r in reads for p in (logbook / study / "trials").glob(f"r{r}-s[1-9]*-*.json")]
+    trials = logbook / study / "trials"
+    done_reruns = [p for r in reads for p in trials.glob(f"r{r}-s[1-9]*-*.json")]
     if reruns and not done_reruns:
         timed(
             "rerun",

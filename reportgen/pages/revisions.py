@@ -46,7 +46,7 @@ class Lineage:
     """Where the trials of one revision's page were recorded, and which later revision decided
     them again (facts of the records and specs; the site build gathers them)."""
 
-    reads: tuple[int, ...] = ()  # earlier revisions whose records it reads (records_from), nearest first
+    reads: tuple[int, ...] = ()  # the earlier revisions it reads (records_from), nearest first
     read_trials: int = 0  # its trials recorded under those revisions
     own_trials: int = 0  # its trials recorded under itself
     redecided_by: int | None = None  # the later revision whose records_from names this one

@@ -10,7 +10,7 @@ from typing import Literal
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from reportgen.schema.batch_size import StepsToResult
-from reportgen.schema.checkpoints import CheckpointKeep, Checkpoints  # noqa: F401  (importable from here)
+from reportgen.schema.checkpoints import CheckpointKeep, Checkpoints  # noqa: F401  (importable)
 from reportgen.schema.common import SCHEMA_VERSION, HparamName, Model, SafeId, Scalar
 
 # Direction and ObjectiveMode live with the objective; kept importable from here

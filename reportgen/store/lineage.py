@@ -70,9 +70,9 @@ def records_from_problems(
                     shown,
                     None,
                     "records_from",
-                    f"revision {n} is not kept in this study ({PurePath(revisions_dir) / f'r{n}.yaml'} "
-                    "is missing or invalid): a revision reads only the records of an earlier "
-                    "revision whose spec is kept",
+                    f"revision {n} is not kept in this study "
+                    f"({PurePath(revisions_dir) / f'r{n}.yaml'} is missing or invalid): a "
+                    "revision reads only the records of an earlier revision whose spec is kept",
                 )
             )
             continue
