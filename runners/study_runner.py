@@ -8,6 +8,11 @@ Trial ids: search ``r{revision}-s{sampler_seed}-{index:04d}``; rerun the same wi
 sampler seed (group ``sampler-seed-{seed}``); retrain ``{source_trial_id}-rt{k}`` (group: the
 source trial id). Seeds come from ``(sampler seed, trial index, seed index)``.
 
+A revision with ``records_from`` (a re-decision of an earlier revision's records) trains no
+search of its own: its search is the earlier one's, and a run says so, or refuses when those
+records do not fill the budget. Its reruns and retrains are written under its own revision, and
+a rerun point the earlier records already hold is not trained again.
+
 Times recorded: in vectorised mode ``wall_seconds`` is the wall time of the whole group (the
 trial was in flight all along) and ``step_seconds`` the time of one step of the group; in
 sequential mode both are the trial's own share. ``execution`` records both sides honestly:
@@ -51,6 +56,7 @@ from reportgen.store import existing_trial_ids, load_spec, load_study, spec_path
 from reportgen.store.claims import DEFAULT_LEASE_SECONDS, ClaimBook
 from reportgen.store.identity import derive_seeds, search_trial_id
 from reportgen.store.layout import study_folder
+from reportgen.store.lineage import inherited_points, read_search_notice
 from runners.search import SampledPoint, sample_points
 from runners.trial_config import TrialConfig, check_spec, resolve
 from runners.trial_record import GroupPlacement, trial_record
@@ -160,6 +166,7 @@ class StudyRunner:
         self.console = Console(stderr=True, quiet=quiet)
         self._data = None
         self._trainers: dict = {}
+        self.notice = ""  # a line on what a run did not do, and why (a records_from search)
         self.schedule_steps: int | None = None  # an early probe keeps its study's schedule
         # shape group -> the size its vectorised groups are padded to (one compiled program for
         # a whole group of shapes, also when a worker wins only some trials of a batch)
@@ -421,6 +428,20 @@ class StudyRunner:
                 "--worker to share the work (each trial is still trained once)"
             )
 
+    def _study(self):  # type: ignore[no-untyped-def]
+        study, problems = load_study(study_folder(self.logbook, self.spec.study_id))
+        if study is None:
+            raise InvalidRecords(problems)
+        return study
+
+    def _inherited(self) -> dict[str, TrialRecord]:
+        """For a revision that re-decides earlier records (``records_from``): the search and
+        rerun trials it reads, by the id each point has under this revision (trained already)."""
+        if self.spec.records_from is None:
+            return {}
+        study = self._study()
+        return inherited_points(study.revisions, study.trials, self.spec.revision)
+
     def _pending(self, jobs: list[TrialJob], resume: bool) -> list[TrialJob]:
         self._refuse_if_busy()
         resume = resume or self.worker
@@ -431,6 +452,7 @@ class StudyRunner:
                 f"{len(clash)} of these trials are already in {study_folder(self.logbook, self.spec.study_id)}/trials "
                 f"(e.g. {clash[0]}); pass --resume to train only the missing ones"
             )
+        have |= set(self._inherited())
         return [j for j in jobs if j.trial_id not in have]
 
     def search_jobs(self, seed: int, kind: TrialKind, group: str) -> list[TrialJob]:
@@ -453,6 +475,12 @@ class StudyRunner:
         """The study's whole search with sampler ``seed`` (the spec's by default)."""
         seed = self.spec.search.seed if seed is None else seed
         group = "" if kind is TrialKind.SEARCH else f"sampler-seed-{seed}"
+        if kind is TrialKind.SEARCH and self.spec.records_from is not None:
+            # a re-decision of earlier records: nothing to run when they fill the budget, and
+            # no search trial of its own otherwise (read_search_notice refuses)
+            study = self._study()
+            self.notice = read_search_notice(self.spec, study.revisions, study.trials)
+            return []
         if self.spec.search.kind is SearchKind.BAYESIAN:
             return self._run_bayesian(seed, kind, group, resume)
         jobs = self._pending(self.search_jobs(seed, kind, group), resume)
@@ -474,9 +502,11 @@ class StudyRunner:
                 "pass --resume to continue it"
             )
         start = 0
-        if mine:
+        inherited = {i: t for i, t in self._inherited().items() if i.startswith(prefix)}
+        if mine or inherited:
             study, _ = load_study(study_folder(self.logbook, self.spec.study_id))
             done = [t for t in (study.trials if study else ()) if t.trial_id in set(mine)]
+            done += [t for i, t in inherited.items() if i not in set(mine)]
             for t in sorted(done, key=lambda t: t.index):
                 bo.add_done(t.hyperparameters, self._objective(t))
             start = max((t.index for t in done), default=-1) + 1

@@ -2,9 +2,10 @@
 
     python scripts/publish_logbook.py [--logbook logbook] [--only STUDY ...] [--seeds 5]
 
-For each study: the search (every revision, oldest first), then retrains of the best trial of
-each scientific value (trial variance for the decision), then reruns where the plan asks for
-them (study variance). Steps already on disk are skipped (``--resume``), so the script can be
+For each study: the search (every revision, oldest first; a revision with ``records_from``
+re-decides an earlier revision's records and trains no search of its own), then retrains of the
+best trial of each scientific value (trial variance for the decision), then reruns where the
+plan asks for them and the revisions the current one reads have none (study variance). Steps already on disk are skipped (``--resume``), so the script can be
 stopped and started again. It prints, per study, where it ran, how long each step took, the
 best value and the decision.
 
@@ -96,9 +97,27 @@ def timed(label: str, times: dict[str, float], *args: str) -> None:
     print(f"  {label}: {times[label]} s", flush=True)
 
 
+def specs(logbook: Path, study: str) -> dict:
+    """Every revision's spec of a study: revisions/r<N>.yaml and the current study.yaml."""
+    from reportgen.store import load_spec  # the package is installed (-e .)
+
+    out = {}
+    for path in [*(logbook / study / "revisions").glob("r*.yaml"), logbook / study / "study.yaml"]:
+        spec, problems = load_spec(path)
+        if spec is None:
+            sys.exit("\n".join(map(str, problems)))
+        out[spec.revision] = spec
+    return out
+
+
 def run_old_revisions(logbook: Path, study: str, times: dict[str, float]) -> None:
-    """Train earlier revisions from revisions/r<N>.yaml in a scratch logbook, then keep their trials."""
+    """Train earlier revisions from revisions/r<N>.yaml in a scratch logbook, then keep their
+    trials. A revision with records_from re-decides an earlier one's records: nothing to train."""
+    every = specs(logbook, study)
     for old in sorted((logbook / study / "revisions").glob("r*.yaml")):
+        if every[int(old.stem[1:])].records_from is not None:
+            print(f"  search {old.stem}: none (records_from: it reads an earlier revision's)")
+            continue
         with tempfile.TemporaryDirectory() as tmp:
             scratch = Path(tmp) / study
             (scratch / "trials").mkdir(parents=True)
@@ -117,7 +136,15 @@ def publish(logbook: Path, study: str, seeds: int, reruns: int) -> dict:
     print(f"{study}:", flush=True)
     (logbook / study / "trials").mkdir(exist_ok=True)
     run_old_revisions(logbook, study, times)
-    timed("search", times, "run", study, "--logbook", str(logbook), "--resume", "--quiet")
+    from reportgen.store.lineage import read_revisions
+
+    every = specs(logbook, study)
+    current = max(every)
+    reads = read_revisions(every, current)  # the revisions whose trials the current one analyses
+    if every[current].records_from is None:
+        timed("search", times, "run", study, "--logbook", str(logbook), "--resume", "--quiet")
+    else:  # a re-decision of earlier records: their search is its search
+        print(f"  search: none (records_from: it reads r{every[current].records_from}'s)")
     analysis = json.loads(cli("analyze", study, "--logbook", str(logbook), "--json").stdout)
     done = {p.stem for p in (logbook / study / "trials").glob("*-rt*.json")}
     for iso in analysis["isolation"]:
@@ -137,8 +164,10 @@ def publish(logbook: Path, study: str, seeds: int, reruns: int) -> dict:
                     str(seeds),
                     "--quiet",
                 )
-    rev = int(analysis["revision"])  # the current revision's reruns (an older one's do not count)
-    if reruns and not list((logbook / study / "trials").glob(f"r{rev}-s[1-9]*-*.json")):
+    # the reruns of the revisions the current one analyses (an older one's do not count)
+    trials = logbook / study / "trials"
+    done_reruns = [p for r in reads for p in trials.glob(f"r{r}-s[1-9]*-*.json")]
+    if reruns and not done_reruns:
         timed(
             "rerun",
             times,

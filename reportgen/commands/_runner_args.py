@@ -150,7 +150,10 @@ def run_early_probe(runner, resume: bool):  # type: ignore[no-untyped-def]
     return run_probe(runner, resume=resume)
 
 
-def report(records, what: str) -> None:
+def report(records, what: str, notice: str = "") -> None:
+    """The command's last line on stderr: what it wrote, after ``notice`` (why it ran less)."""
+    if notice:
+        print(f"{what}: {notice}", file=sys.stderr)
     by = {}
     for r in records:
         by[r.status.value] = by.get(r.status.value, 0) + 1

@@ -57,7 +57,7 @@ def pick(trials: list[TrialRecord], which: str, study) -> TrialRecord:  # type: 
         return found[0]
     from reportgen.analysis.objective import score_trials
 
-    current = [t for t in trials if t.study_revision == study.spec.revision]
+    current = list(study.trials_at(study.spec.revision))  # records_from included
     ranking = score_trials(current, study.spec.objective).ranking()
     if len(ranking) == 0:
         raise ReportgenError(

@@ -54,5 +54,5 @@ def run(args: argparse.Namespace) -> int:
     again = f"run `reportgen run {args.study} --resume` to train only the missing trials."
     with os_errors(args, "run", again):
         records = runner.run_search(resume=args.resume)
-    report(records, f"run {args.study}")
+    report(records, f"run {args.study}", runner.notice)
     return 0

@@ -141,6 +141,7 @@ class SummaryCard:
     open_checks: tuple[Link, ...]
     caveats: tuple[str, ...]
     procedure: str
+    records: tuple[str, ...] = ()  # where a re-decided revision's records come from (pages.revisions)
 
 
 @dataclass(frozen=True)

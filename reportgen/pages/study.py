@@ -25,7 +25,6 @@ from reportgen.pages.context import (
     Note,
     RetrainRow,
     RevisionPointer,
-    RevisionRow,
     StudyPage,
     SummaryCard,
 )
@@ -34,22 +33,17 @@ from reportgen.pages.format import fmt, fmt_interval, fmt_measured, fmt_scalar
 from reportgen.pages.playbook_sections import playbook_sections
 from reportgen.pages.replication import replication_section
 from reportgen.pages.reproduce import reproduce_line
+from reportgen.pages.revisions import (
+    Lineage,
+    RevisionSummary,
+    history_rows,
+    lineage_lines,
+)
 from reportgen.pages.trade_offs import trade_off_section
 from reportgen.pages.trials import TABLE_ROWS_MAX, download_name, trial_rows
 from reportgen.schema import Hyperparameter, Role, Scale, StudyAnalysis, StudySpec, TrialPoint
 
 VERDICT_ADMONITION = {"adopt": "success", "reject": "failure", "inconclusive": "warning"}
-
-
-@dataclass(frozen=True)
-class RevisionSummary:
-    """One revision of a study as the history table shows it (from its analysis and spec)."""
-
-    revision: int
-    date: str
-    summary: str
-    n_trials: int
-    best: float | None
 
 
 @dataclass(frozen=True)
@@ -66,6 +60,7 @@ class RecordMeta:
     checkpointed: int = 0  # trials whose records name their best checkpoints
     commands: tuple[str, ...] = ()  # the commands the trials record, oldest first
     trial_count: int = 0
+    lineage: Lineage = field(default_factory=Lineage)  # records_from, both ways
 
 
 @dataclass(frozen=True)
@@ -80,11 +75,6 @@ class StudyCharts:
     curves_caption: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
     trade_offs: tuple[tuple[str, dict[str, Any]], ...] = ()  # (metric, spec) per trade-off
-
-
-def page_file(revision: int, latest: int) -> str:
-    """File name of a revision's page inside ``studies/<id>/`` (the latest is ``index.md``)."""
-    return "index.md" if revision == latest else f"r{int(revision)}.md"
 
 
 def _note(g: Guidance) -> Note:
@@ -121,23 +111,6 @@ def _charts(prefix: str, specs: tuple[tuple[str, dict[str, Any]], ...]) -> tuple
     return tuple(
         Chart(title, chart_html(spec, f"{prefix}-{i}")) for i, (title, spec) in enumerate(specs)
     )
-
-
-def _history(study_id: str, meta: RecordMeta, current: int) -> tuple[RevisionRow, ...]:
-    rows = []
-    for h in sorted(meta.history, key=lambda h: -h.revision):
-        href = Markup(page_file(h.revision, meta.latest_revision))
-        rows.append(
-            RevisionRow(
-                revision=f"r{h.revision}",
-                link=Link(f"r{h.revision}", href, current=h.revision == current),
-                date=h.date,
-                summary=h.summary,
-                trials=str(h.n_trials),
-                best=fmt(h.best),
-            )
-        )
-    return tuple(rows)
 
 
 def _front_title(title: str, revision: int, latest: bool) -> Markup:
@@ -195,7 +168,9 @@ def _decision(a: StudyAnalysis) -> DecisionCard:
     )
 
 
-def summary_card(spec: StudySpec, a: StudyAnalysis, items: tuple[CheckItem, ...]) -> SummaryCard:
+def summary_card(
+    spec: StudySpec, a: StudyAnalysis, items: tuple[CheckItem, ...], records: tuple[str, ...] = ()
+) -> SummaryCard:
     """The card at the top of the page: the answer before any chart."""
     d = a.decision
     o = d.override
@@ -233,6 +208,7 @@ def summary_card(spec: StudySpec, a: StudyAnalysis, items: tuple[CheckItem, ...]
         open_checks=open_checks,
         caveats=tuple(md_text_code(c) for c in d.caveats),
         procedure=d.procedure,
+        records=records,
     )
 
 
@@ -297,7 +273,7 @@ def study_page(
         study_id=spec.study_id,
         title=spec.title,
         goal=md_text_code(spec.goal),
-        summary=summary_card(spec, a, items),
+        summary=summary_card(spec, a, items, lineage_lines(spec.revision, meta.lineage)),
         phase=str(spec.phase),
         revision=str(spec.revision),
         latest_revision=str(meta.latest_revision),
@@ -363,7 +339,7 @@ def study_page(
         study_variance=study_var,
         decision_note=_note(notes.section("decision")),
         decision=_decision(a),
-        history=_history(spec.study_id, meta, spec.revision),
+        history=history_rows(meta.history, meta.latest_revision, spec.revision),
         generator=meta.generator,
         playbook=playbook_sections(spec, a, charts.extra),
         batch_size=batch_size_section(spec, a, charts.extra),
@@ -391,6 +367,6 @@ def revision_pointer(spec: StudySpec, meta: RecordMeta) -> RevisionPointer:
         title=spec.title,
         revision=str(spec.revision),
         latest_link=Link(f"r{meta.latest_revision} (latest)", Markup("index.md")),
-        history=_history(spec.study_id, meta, spec.revision),
+        history=history_rows(meta.history, meta.latest_revision, spec.revision),
         generator=meta.generator,
     )

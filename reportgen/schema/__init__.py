@@ -1,6 +1,7 @@
 """The record schema: every persisted shape and every result passed between layers."""
 
 from reportgen.schema.batch_size import BatchSizeView, StepsToResult, ThroughputRecord
+from reportgen.schema.checkpoints import CheckpointKeep, Checkpoints
 from reportgen.schema.common import SAFE_ID_PATTERN, SCHEMA_VERSION, Model, SafeId, Scalar
 from reportgen.schema.policy import Policy
 from reportgen.schema.results import (
@@ -26,8 +27,6 @@ from reportgen.schema.source import Source, SourceKind
 from reportgen.schema.study import (
     Baseline,
     ChangelogEntry,
-    CheckpointKeep,
-    Checkpoints,
     Condition,
     Direction,
     Hyperparameter,

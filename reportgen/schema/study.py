@@ -10,6 +10,7 @@ from typing import Literal
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from reportgen.schema.batch_size import StepsToResult
+from reportgen.schema.checkpoints import CheckpointKeep, Checkpoints  # noqa: F401  (importable)
 from reportgen.schema.common import SCHEMA_VERSION, HparamName, Model, SafeId, Scalar
 
 # Direction and ObjectiveMode live with the objective; kept importable from here
@@ -229,25 +230,6 @@ class Workload(Model):
         return self.name or self.entry or ""
 
 
-class CheckpointKeep(StrEnum):
-    """What stays on disk once a group of trials has its records."""
-
-    BEST = "best"  # each trial's best parameters; the group's training states are deleted
-    EVERY = "every"  # also every saved training state of the group (whole state, every trial)
-
-
-class Checkpoints(Model):
-    """Orbax checkpoints while the runners train (off unless a study asks for them).
-
-    The group's whole training state (and its curves so far) is saved at every
-    ``every_evals``-th eval and at its last one, so ``reportgen run --resume`` continues a killed
-    group from there; when the group ends each trial's best parameters (best by the objective
-    over every eval: retrospective checkpoint selection) are saved and its record names them."""
-
-    keep: CheckpointKeep = CheckpointKeep.BEST
-    every_evals: int = Field(default=1, ge=1, description="save the training state every k-th eval")
-
-
 class StudySpec(Model):
     schema_version: Literal[1] = SCHEMA_VERSION
     study_id: SafeId
@@ -270,6 +252,13 @@ class StudySpec(Model):
     candidate: Scalar | None = None
     policy: Policy = Field(default_factory=Policy)
     revision: int = Field(default=1, ge=1)
+    records_from: int | None = Field(
+        default=None,
+        ge=1,
+        description="a revision that re-decides revision N's records: it has no runs of its own "
+        "design and reads the trials recorded under N (and whatever N reads), plus any recorded "
+        "under this revision (reruns, retrains); N's spec must hold the same experiment",
+    )
     changelog: list[ChangelogEntry] = Field(default_factory=list)
     override: Override | None = None
     notes: str = ""
@@ -317,6 +306,14 @@ class StudySpec(Model):
             if t.metric in seen:
                 raise ValueError(f"entry {i}: {t.metric!r} is named twice")
             seen.add(t.metric)
+        return v
+
+    @field_validator("records_from")
+    @classmethod
+    def _earlier(cls, v: int | None, info: ValidationInfo) -> int | None:
+        revision = info.data.get("revision")
+        if v is not None and revision is not None and v >= revision:
+            raise ValueError(f"{v} is not an earlier revision than this one ({revision})")
         return v
 
     @model_validator(mode="after")

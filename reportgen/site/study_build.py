@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -15,13 +14,14 @@ from reportgen.pages import (
 )
 from reportgen.pages.format import fmt
 from reportgen.pages.index import StudyRow
-from reportgen.pages.study import RevisionSummary, page_file
+from reportgen.pages.revisions import Lineage, RevisionSummary, page_file, recorded_change
 from reportgen.pages.trials import download_name, trials_csv, trials_json
 from reportgen.schema import StudyAnalysis, StudySpec, TrialKind, TrialRecord
 from reportgen.site import overlap
 from reportgen.site.prepare import study_charts
 from reportgen.site.sidecar import sidecar_name, split_page
 from reportgen.store import StudyRecords
+from reportgen.store.lineage import read_revisions
 
 Analyze = Callable[..., StudyAnalysis]
 
@@ -54,21 +54,34 @@ def _changelog(spec: StudySpec, revision: int) -> tuple[str, str]:
     return (first.date.isoformat() if first.date else ""), summary
 
 
-_REDECIDED = re.compile(r"\bwas (adopt|reject|inconclusive), now (adopt|reject|inconclusive)\b")
-
-
 def _redecided(spec: StudySpec, verdicts: Mapping[int, str]) -> str:
-    """The index's mark of a study whose verdict changed: against the previous revision's
-    verdict, or, for a re-decision on the same records, as its changelog records it."""
+    """The index's mark of a study whose verdict changed. A revision that re-decides an earlier
+    one's records (records_from) is marked as its changelog records the change: the earlier
+    page is rebuilt by today's code, so its verdict today is no evidence of the published one.
+    Otherwise against the previous revision's verdict, or, for a re-decision written into the
+    same revision's changelog, as that records it."""
     now = verdicts.get(spec.revision)
+    found = recorded_change(spec.changelog, spec.revision)
+    if found is not None and found.now != now:
+        found = None  # the changelog's claim must be the verdict the page shows
+    if spec.records_from is not None and found is not None:
+        return f" (re-decided: r{spec.records_from} was {found.was})"
     before = max((r for r in verdicts if r < spec.revision), default=None)
     if before is not None and verdicts[before] != now:
         return f" (re-decided: r{before} was {verdicts[before]})"
-    notes = [e for e in spec.changelog if e.revision == spec.revision]
-    found = _REDECIDED.search(notes[-1].summary) if notes else None
-    if found and found.group(2) == now:
-        return f" (re-decided: was {found.group(1)})"
+    if found is not None:
+        return f" (re-decided: was {found.was})"
     return ""
+
+
+def _lineage(records: StudyRecords, rev: int) -> Lineage:
+    """Where revision ``rev``'s trials were recorded, and the later revision that reads them."""
+    reads = read_revisions(records.revisions, rev)[1:]
+    trials = records.trials_at(rev)
+    own = sum(t.study_revision == rev for t in trials)
+    later = min((r for r, s in records.revisions.items() if s.records_from == rev), default=None)
+    found = recorded_change(records.spec.changelog, later) if later is not None else None
+    return Lineage(reads, len(trials) - own, own, later, found.was if found else "")
 
 
 def _ranks_importance(records: StudyRecords, analyze: Analyze) -> bool:
@@ -142,6 +155,7 @@ def render_study_records(
             commands=tuple(t.provenance.command for t in
                            sorted(trials, key=lambda t: (t.provenance.created_utc, t.trial_id))),
             trial_count=len(trials),
+            lineage=_lineage(records, rev),
         )
         charts = study_charts(spec, analyses[rev], trials)
         page = f"{sid}/{page_file(rev, latest)}"

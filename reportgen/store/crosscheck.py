@@ -18,6 +18,7 @@ from reportgen.schema.limits import (
     MAX_TRIALS_PER_STUDY,
 )
 from reportgen.schema.trial import CURVE_COLUMNS
+from reportgen.store.lineage import read_revisions, revision_trials
 from reportgen.store.parse import time_problem
 from reportgen.store.trade_off_checks import trade_off_problems
 
@@ -134,20 +135,23 @@ def study_problems(
                 f"(they are left out; built-in curves: {known}, or one of curves.extra)",
             )
         )
-    out += trade_off_problems(spec, kept, spec_shown)
-    searched: dict[int, int] = defaultdict(int)
-    for t in kept:
-        if t.kind is TrialKind.SEARCH:
-            searched[t.study_revision] += 1
-    for rev, n in sorted(searched.items()):
+    out += trade_off_problems(spec, revision_trials(revisions, kept, spec.revision), spec_shown)
+    searched = [t for t in kept if t.kind is TrialKind.SEARCH]
+    # a revision's budget counts the search trials it analyses (records_from included); one
+    # that records none of its own repeats no problem of the revision it reads
+    for rev in sorted({t.study_revision for t in searched}):
+        n = len(revision_trials(revisions, searched, rev))
         budget = revisions.get(rev, spec).trial_budget
         if n > budget:
+            reads = ", ".join(f"r{r}" for r in read_revisions(revisions, rev)[1:])
             out.append(
                 Problem(
                     spec_shown,
                     None,
                     "trial_budget",
-                    f"revision {rev} has {n} search trials, more than its trial_budget of {budget}",
+                    f"revision {rev} has {n} search trials"
+                    + (f" (with those of {reads}, which it reads)" if reads else "")
+                    + f", more than its trial_budget of {budget}",
                 )
             )
     if len(kept) > MAX_TRIALS_PER_STUDY:

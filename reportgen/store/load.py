@@ -23,6 +23,7 @@ from reportgen.store.crosscheck import (
     trial_limit_problems,
 )
 from reportgen.store.layout import _SAFE, REVISION_FILE, REVISIONS_DIR, SPEC_NAME, TRIALS_DIR
+from reportgen.store.lineage import records_from_problems, revision_trials
 from reportgen.store.parse import (
     digest_bounded,
     json_problems,
@@ -53,7 +54,9 @@ class StudyRecords:
         return self.revisions.get(revision, self.spec)
 
     def trials_at(self, revision: int) -> tuple[TrialRecord, ...]:
-        return tuple(t for t in self.trials if t.study_revision == revision)
+        """The trials revision ``revision`` analyses: those recorded under it and, when its spec
+        says ``records_from``, those of the earlier revisions it reads (`store.lineage`)."""
+        return revision_trials(self.revisions, self.trials, revision)
 
 
 @dataclass(frozen=True)
@@ -201,6 +204,7 @@ def _load_study(
     _feed(digest, spec_file, folder)
 
     revisions: dict[int, StudySpec] = {}
+    shown_of: dict[int, str] = {}  # each revision's file as problems show it
     rev_dir = folder / REVISIONS_DIR
     rev_files, probs = list_folder(rev_dir, _rel(rev_dir, root))
     problems += probs
@@ -235,6 +239,7 @@ def _load_study(
                 )
                 continue
             revisions[old.revision] = old
+            shown_of[old.revision] = _rel(f, root)
     if spec is not None:
         if spec.revision in revisions and revisions[spec.revision] != spec:
             problems.append(
@@ -246,6 +251,7 @@ def _load_study(
                 )
             )
         revisions[spec.revision] = spec
+        shown_of[spec.revision] = _rel(spec_file, root)
 
     trials: list[TrialRecord] = []
     seen: dict[str, str] = {}
@@ -324,6 +330,7 @@ def _load_study(
         return None, problems
     kept, probs = study_problems(spec, revisions, trials, seen, _rel(spec_file, root))
     problems += probs
+    problems += records_from_problems(revisions, shown_of, _rel(rev_dir, root))
     trials = kept
     trials.sort(key=lambda t: t.trial_id)
     throughput, probs = load_throughput(

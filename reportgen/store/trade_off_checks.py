@@ -30,9 +30,10 @@ def _known(trials: Sequence[TrialRecord]) -> str:
 def trade_off_problems(
     spec: StudySpec, trials: Sequence[TrialRecord], spec_shown: str
 ) -> list[Problem]:
-    """A problem per trade-off whose metric no trial of ``spec.revision`` carries (a study
-    without trials of its revision yet is not judged)."""
-    current = [t for t in trials if t.study_revision == spec.revision and len(t.curves) > 0]
+    """A problem per trade-off whose metric none of ``trials`` carries: the trials
+    ``spec.revision`` analyses (`store.lineage.revision_trials`). A study without trials of its
+    revision yet is not judged."""
+    current = [t for t in trials if len(t.curves) > 0]
     if not current or not spec.trade_offs:
         return []
     settings = spec.workload.settings

@@ -24,8 +24,11 @@ def _key(v: Scalar) -> tuple[str, object]:
 
 def unsearched_disagreements(study: StudyRecords) -> list[Problem]:
     """One problem per trial whose value of an unsearched hyperparameter differs from the
-    value most trials of its revision recorded."""
+    value most trials of its revision recorded (the trials the revision analyses: a
+    ``records_from`` revision's reruns are compared with the records it reads; a trial is
+    named once, by the lowest revision that finds it)."""
     out: list[Problem] = []
+    named: set[tuple[str, str]] = set()
     revisions = sorted({t.study_revision for t in study.trials})
     for revision in revisions:
         searched = {hp.name for hp in study.spec_at(revision).search_space}
@@ -42,8 +45,9 @@ def unsearched_disagreements(study: StudyRecords) -> list[Problem]:
             common_key, n_common = max(counts.items(), key=lambda kv: kv[1])
             common = first[common_key]
             for t in having:
-                if _key(t.hyperparameters[name]) == common_key:
+                if _key(t.hyperparameters[name]) == common_key or (t.trial_id, name) in named:
                     continue
+                named.add((t.trial_id, name))
                 path = study.folder / "trials" / f"{t.trial_id}.json"
                 rel = os.path.relpath(path)
                 out.append(

@@ -27,9 +27,10 @@ from reportgen.schema import (
     TrialKind,
     TrialRecord,
 )
-from reportgen.store import load_study, study_folder
+from reportgen.store import StudyRecords, load_study, study_folder
 from reportgen.store.claims import DEFAULT_LEASE_SECONDS, ClaimBook
 from reportgen.store.identity import derive_seeds, search_trial_id
+from reportgen.store.lineage import inherited_points, read_search_notice
 from reportgen.store.suggested import write_suggestion
 from runners.search.points import SampledPoint, sample_points
 
@@ -40,14 +41,15 @@ def default_owner() -> str:
     return f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
 
 
-def _records(logbook: Path, spec: StudySpec) -> dict[str, TrialRecord]:
+def _study(logbook: Path, spec: StudySpec) -> StudyRecords | None:
+    """The study's valid records (None before any trial folder exists)."""
     folder = study_folder(logbook, spec.study_id)
-    if not (folder / "trials").is_dir():
-        return {}
+    if not (folder / "trials").is_dir() and spec.records_from is None:
+        return None
     study, problems = load_study(folder)
     if study is None:
         raise InvalidRecords(problems)
-    return {t.trial_id: t for t in study.trials}
+    return study
 
 
 def _objective(spec: StudySpec, t: TrialRecord) -> float | None:
@@ -64,9 +66,7 @@ def _bayesian_points(spec: StudySpec, seed: int, done: dict[str, TrialRecord], t
 
     bo = BayesianSearch(spec, seed)
     prefix = f"r{spec.revision}-s{seed}-"
-    mine = sorted(
-        (t for t in done.values() if t.trial_id.startswith(prefix)), key=lambda t: t.index
-    )
+    mine = sorted((t for i, t in done.items() if i.startswith(prefix)), key=lambda t: t.index)
     for t in mine:
         bo.add_done(t.hyperparameters, _objective(spec, t))
     index = max((t.index for t in mine), default=-1) + 1
@@ -97,7 +97,15 @@ def suggest(
     owner = owner or default_owner()
     # suggest exits at once: its claims must outlive it, so only the lease ends them
     book = ClaimBook(study_folder(logbook, study_id), owner, lease_seconds, bound_to_process=False)
-    records = _records(logbook, spec)
+    study = _study(logbook, spec)
+    records = {t.trial_id: t for t in study.trials} if study is not None else {}
+    if study is not None and spec.records_from is not None:
+        # a revision that re-decides earlier records hands out no search point of its own, and
+        # a rerun's points those records already hold count as done
+        if kind is TrialKind.SEARCH:
+            read_search_notice(spec, study.revisions, study.trials)
+            return []
+        records |= inherited_points(study.revisions, study.trials, spec.revision)
     done = set(records)
     live = book.live_claims()
     if spec.search.kind is SearchKind.BAYESIAN:
@@ -155,15 +163,14 @@ def suggest_retrains(
     ``reportgen retrain`` makes them."""
     logbook = Path(logbook)
     spec = load_valid_spec(logbook, study_id)
-    records = _records(logbook, spec)
+    study = _study(logbook, spec)
+    records = {t.trial_id: t for t in study.trials} if study is not None else {}
     if trial == "best":
         sign = -1 if spec.objective.direction.value == "maximize" else 1
         cands = [
             t
-            for t in records.values()
-            if t.kind is TrialKind.SEARCH
-            and t.study_revision == spec.revision
-            and _objective(spec, t) is not None
+            for t in (study.trials_at(spec.revision) if study is not None else ())
+            if t.kind is TrialKind.SEARCH and _objective(spec, t) is not None
         ]
         if not cands:
             raise ReportgenError(f"study {study_id!r} has no complete search trial to retrain")

@@ -158,3 +158,16 @@ def test_baseline_must_be_a_scientific_value():
 def test_unknown_hyperparameter_lookup_names_known_ones():
     with pytest.raises(KeyError, match="known: optimizer, adam.learning_rate, width"):
         make_spec().hyperparameter("nope")
+
+
+def test_records_from_names_an_earlier_revision_on_its_own_field():
+    assert make_spec(revision=3, records_from=1).records_from == 1
+    assert make_spec().records_from is None
+    for bad in (3, 4):
+        with pytest.raises(ValidationError) as e:
+            make_spec(revision=3, records_from=bad)
+        (err,) = e.value.errors()
+        assert err["loc"] == ("records_from",)
+        assert f"{bad} is not an earlier revision than this one (3)" in err["msg"]
+    with pytest.raises(ValidationError):
+        make_spec(revision=2, records_from=0)
