@@ -69,12 +69,33 @@ def _theme_overrides(cfg) -> None:  # type: ignore[no-untyped-def]
         theme._custom_dir = str(folder)  # what custom_dir reports (it has no setter)
 
 
+def _compile_templates(env, names) -> None:  # type: ignore[no-untyped-def]
+    """Compile ``names`` and every template they extend, include or import by a constant name
+    (into the bytecode cache, when it is on)."""
+    from jinja2 import meta
+
+    seen: set[str] = set()
+    todo = list(names)
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        source, _, _ = env.loader.get_source(env, name)
+        env.get_template(name)
+        todo += [n for n in meta.find_referenced_templates(env.parse(source)) if n]
+
+
 def preload(config: Path, docs: Path, site: Path) -> None:
     """Import what `run_mkdocs` will use: MkDocs, the config's plugins (by loading the config)
-    and its Markdown extensions. Only the imported modules are kept; nothing is logged."""
+    and its Markdown extensions, and compile the theme's page templates into the template
+    cache. Only imported modules and cached templates are kept; nothing is logged."""
     import markdown
     from mkdocs.commands import build  # noqa: F401
     from mkdocs.config import load_config
+
+    from reportgen.template_cache import attach as cache_templates
+    from reportgen.template_cache import cache_folder
 
     before = logging.root.manager.disable
     logging.disable(logging.CRITICAL)
@@ -83,6 +104,10 @@ def preload(config: Path, docs: Path, site: Path) -> None:
             config_file=str(config), docs_dir=str(docs.resolve()), site_dir=str(site.resolve())
         )
         markdown.Markdown(extensions=cfg.markdown_extensions, extension_configs=cfg.mdx_configs)
+        if cache_folder() is not None:  # compiled templates outlive this environment there
+            _theme_overrides(cfg)
+            cache_templates(cfg.theme)
+            _compile_templates(cfg.theme.get_env(), ("main.html", "404.html", "sitemap.xml"))
     finally:
         logging.disable(before)
 

@@ -10,7 +10,8 @@ forked child while this process builds the charts of a quick analysis without th
 from the same code, passed back by pickle, which keeps every float exactly. Anything unusual (no
 fork, one core, JAX or scikit-learn already loaded, a render worker, the child failing) falls back
 to analysing here; ``REPORTGEN_OVERLAP=off`` turns it off. A build also loads MkDocs' modules,
-its config's plugins and Markdown extensions during the wait (`next_up`). It happens once per process: a
+its config's plugins and Markdown extensions, and compiles the theme's templates into the
+template cache during the wait (`next_up`). It happens once per process: a
 long-lived one (`reportgen serve`) then pays the import once and keeps it for every rebuild,
 instead of a child importing it again each time.
 """

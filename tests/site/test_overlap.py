@@ -29,6 +29,7 @@ seen = {}
 real = pipeline.run_mkdocs
 def run_mkdocs(*args, **kwargs):
     seen["preloaded"] = "mkdocs.commands.build" in sys.modules and "pymdownx" in sys.modules
+    seen["compiled"] = sum(1 for p in Path(sys.argv[4]).rglob("*.cache"))
     return real(*args, **kwargs)
 pipeline.run_mkdocs = run_mkdocs
 result = build_site(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]))
@@ -42,9 +43,11 @@ def _build(tmp: Path, overlap: str) -> tuple[dict, dict[str, bytes]]:
     shutil.copytree(FIXTURES / "logbook", logbook)
     docs, site = tmp / overlap / "docs", tmp / overlap / "site"
     env = dict(os.environ, PYTHONPATH=str(REPO), REPORTGEN_OVERLAP=overlap,
-               REPORTGEN_CACHE_DIR=str(tmp / overlap / "cache"))  # fmt: skip
+               REPORTGEN_CACHE_DIR=str(tmp / overlap / "cache"),
+               REPORTGEN_TEMPLATE_CACHE=str(tmp / overlap / "templates"))  # fmt: skip
     out = subprocess.run(
-        [sys.executable, "-c", PROBE, str(logbook), str(docs), str(site)],
+        [sys.executable, "-c", PROBE, str(logbook), str(docs), str(site),
+         str(tmp / overlap / "templates")],
         env=env, capture_output=True, text=True, timeout=300, cwd=tmp,
     )  # fmt: skip
     assert out.returncode == 0, out.stderr[-3000:]
@@ -71,3 +74,6 @@ def test_the_forked_analysis_gives_the_same_pages_and_site_and_spares_the_build_
     assert any(name.startswith("site/studies/fixture-width/") for name in pages_on)
     assert off["preloaded"] is False  # MkDocs is imported when it runs
     assert on["preloaded"] is True  # ... or while the child analyses
+    # the theme's page templates were compiled into the template cache during the wait too;
+    # without the overlap only the page renderer's own templates are there before MkDocs runs
+    assert on["compiled"] >= off["compiled"] + 30, (on, off)
