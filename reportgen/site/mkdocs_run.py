@@ -69,6 +69,26 @@ def _theme_overrides(cfg) -> None:  # type: ignore[no-untyped-def]
         theme._custom_dir = str(folder)  # what custom_dir reports (it has no setter)
 
 
+def _load(  # type: ignore[no-untyped-def]
+    config: Path, docs: Path, site: Path, strict: bool = False
+):
+    """The MkDocs config for a build of ``docs`` into ``site``: the project's theme overrides,
+    and the theme's Jinja environments carrying the compiled-template cache."""
+    from mkdocs.config import load_config
+
+    from reportgen.template_cache import attach as cache_templates
+
+    cfg = load_config(
+        config_file=str(config),
+        docs_dir=str(docs.resolve()),
+        site_dir=str(site.resolve()),
+        strict=strict,
+    )
+    _theme_overrides(cfg)
+    cache_templates(cfg.theme)  # compiled theme templates kept between builds
+    return cfg
+
+
 def _compile_templates(env, names) -> None:  # type: ignore[no-untyped-def]
     """Compile ``names`` and every template they extend, include or import by a constant name
     (into the bytecode cache, when it is on)."""
@@ -92,21 +112,15 @@ def preload(config: Path, docs: Path, site: Path) -> None:
     cache. Only imported modules and cached templates are kept; nothing is logged."""
     import markdown
     from mkdocs.commands import build  # noqa: F401
-    from mkdocs.config import load_config
 
-    from reportgen.template_cache import attach as cache_templates
     from reportgen.template_cache import cache_folder
 
     before = logging.root.manager.disable
     logging.disable(logging.CRITICAL)
     try:
-        cfg = load_config(
-            config_file=str(config), docs_dir=str(docs.resolve()), site_dir=str(site.resolve())
-        )
+        cfg = _load(config, docs, site)
         markdown.Markdown(extensions=cfg.markdown_extensions, extension_configs=cfg.mdx_configs)
         if cache_folder() is not None:  # compiled templates outlive this environment there
-            _theme_overrides(cfg)
-            cache_templates(cfg.theme)
             _compile_templates(cfg.theme.get_env(), ("main.html", "404.html", "sitemap.xml"))
     finally:
         logging.disable(before)
@@ -132,14 +146,12 @@ def run_mkdocs(
     Returns how many pages were reused.
     """
     from mkdocs.commands.build import build
-    from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, ConfigurationError
 
     from reportgen.site.page_reuse import CACHE_NAME, DirtyNotice, PageReuse
     from reportgen.site.parallel_pages import NAME as PARALLEL
     from reportgen.site.parallel_pages import ParallelPages
     from reportgen.site.sidecar import ensure_plugin
-    from reportgen.template_cache import attach as cache_templates
 
     log = logging.getLogger("mkdocs")
     handler = _Echo(logging.WARNING)
@@ -149,14 +161,7 @@ def run_mkdocs(
     reuse = PageReuse(previous, digests or {}, generator)
     try:
         with _source_date(epoch):
-            cfg = load_config(
-                config_file=str(config),
-                docs_dir=str(docs.resolve()),
-                site_dir=str(site.resolve()),
-                strict=strict,
-            )
-            _theme_overrides(cfg)
-            cache_templates(cfg.theme)  # compiled theme templates kept between builds
+            cfg = _load(config, docs, site, strict)
             ensure_plugin(cfg)  # charts and tables back into the pages (site.sidecar)
             cfg.plugins["reportgen/page-reuse"] = reuse
             cfg.plugins[PARALLEL] = ParallelPages(jobs)  # pages converted in workers

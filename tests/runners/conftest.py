@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import REPO
+
+# the environment of a `reportgen` subprocess that imports this checkout
+RUN_ENV = dict(os.environ, PYTHONPATH=str(REPO))
+
+
+def run_tiny_cmd(logbook: Path, *extra: str) -> list[str]:
+    """``reportgen run tiny`` on ``logbook`` as a subprocess command, quiet, plus ``extra``."""
+    return [sys.executable, "-m", "reportgen", "run", "tiny", "--logbook", str(logbook),
+            "--quiet", *extra]  # fmt: skip
 
 # Every traced hyperparameter of one Adam trial of the group trainer, regularisers off: a test
 # changes what it studies with ``dict(ADAM_TRIAL, learning_rate=...)``.

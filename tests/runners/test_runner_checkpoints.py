@@ -16,28 +16,12 @@ import numpy as np
 import pytest
 
 from reportgen.store import load_study, write_spec, write_trial
-from tests.conftest import REPO
-from tests.runners.conftest import tiny_spec
+from tests.runners.conftest import RUN_ENV, run_tiny_cmd, tiny_spec
 
 pytest.importorskip("jax")
 pytest.importorskip("orbax.checkpoint")
 pytestmark = pytest.mark.jax
 
-ENV = dict(os.environ, PYTHONPATH=str(REPO))
-
-
-def _cmd(lb, *extra):
-    return [
-        sys.executable,
-        "-m",
-        "reportgen",
-        "run",
-        "tiny",
-        "--logbook",
-        str(lb),
-        "--quiet",
-        *extra,
-    ]
 
 
 def _spec(**kw):
@@ -82,7 +66,7 @@ def test_sigkilled_group_resumes_from_its_checkpoint_with_equal_curves(tmp_path)
     root = killed.parent / ".checkpoints"  # the default: beside the logbook
 
     proc = subprocess.Popen(
-        _cmd(killed), env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        run_tiny_cmd(killed), env=RUN_ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline and proc.poll() is None and len(_saved_steps(root)) < 3:
@@ -97,10 +81,12 @@ def test_sigkilled_group_resumes_from_its_checkpoint_with_equal_curves(tmp_path)
     )
 
     done = subprocess.run(
-        _cmd(killed, "--resume"), env=ENV, capture_output=True, text=True, timeout=600
+        run_tiny_cmd(killed, "--resume"), env=RUN_ENV, capture_output=True, text=True, timeout=600
     )
     assert done.returncode == 0, done.stderr
-    ref = subprocess.run(_cmd(whole), env=ENV, capture_output=True, text=True, timeout=600)
+    ref = subprocess.run(
+        run_tiny_cmd(whole), env=RUN_ENV, capture_output=True, text=True, timeout=600
+    )
     assert ref.returncode == 0, ref.stderr
 
     resumed, uninterrupted = _trials(killed), _trials(whole)
@@ -178,7 +164,7 @@ def test_export_writes_the_best_parameters_a_fresh_process_scores_as_recorded(tm
 
     fresh = subprocess.run(
         [sys.executable, "-c", EVALUATE, str(out)],
-        env=ENV,
+        env=RUN_ENV,
         capture_output=True,
         text=True,
         timeout=300,
@@ -252,8 +238,8 @@ def test_best_parameters_saved_by_a_sharded_group_export_on_one_device(tmp_path)
 
     lb = tmp_path / "logbook"
     write_spec(lb, tiny_spec(max_train_steps=100, eval_every=50, checkpoints={}))
-    two = dict(ENV, XLA_FLAGS="--xla_force_host_platform_device_count=2")
-    r = subprocess.run(_cmd(lb), env=two, capture_output=True, text=True, timeout=600)
+    two = dict(RUN_ENV, XLA_FLAGS="--xla_force_host_platform_device_count=2")
+    r = subprocess.run(run_tiny_cmd(lb), env=two, capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr
     assert {t.execution.devices for t in _trials(lb).values()} == {2}
     out = tmp_path / "export"

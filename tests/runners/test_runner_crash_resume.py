@@ -5,14 +5,12 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 
 import pytest
 
 from reportgen.store import load_study, write_spec
-from tests.conftest import REPO
-from tests.runners.conftest import tiny_spec
+from tests.runners.conftest import RUN_ENV, run_tiny_cmd, tiny_spec
 
 pytest.importorskip("jax")
 pytestmark = pytest.mark.jax
@@ -23,19 +21,8 @@ def test_sigkill_mid_study_then_resume_loses_and_duplicates_nothing(tmp_path):
     # 8 trials in groups of 2, enough steps that the study is still running after the first group
     write_spec(lb, tiny_spec(trial_budget=8, max_train_steps=400, eval_every=50))
     trials = lb / "tiny" / "trials"
-    env = dict(os.environ, PYTHONPATH=str(REPO))
-    cmd = [
-        sys.executable,
-        "-m",
-        "reportgen",
-        "run",
-        "tiny",
-        "--logbook",
-        str(lb),
-        "--max-group",
-        "2",
-        "--quiet",
-    ]
+    env = RUN_ENV
+    cmd = run_tiny_cmd(lb, "--max-group", "2")
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline and proc.poll() is None:

@@ -7,34 +7,18 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import time
 
 import pytest
 
 from reportgen.store import load_study, write_spec
 from reportgen.store.claims import iter_claim_files
-from tests.conftest import REPO, run_cli
-from tests.runners.conftest import tiny_spec
+from tests.conftest import run_cli
+from tests.runners.conftest import RUN_ENV, run_tiny_cmd, tiny_spec
 
 pytest.importorskip("jax")
 pytestmark = [pytest.mark.jax, pytest.mark.slow]
 
-ENV = dict(os.environ, PYTHONPATH=str(REPO))
-
-
-def _cmd(lb, *extra):  # type: ignore[no-untyped-def]
-    return [
-        sys.executable,
-        "-m",
-        "reportgen",
-        "run",
-        "tiny",
-        "--logbook",
-        str(lb),
-        "--quiet",
-        *extra,
-    ]
 
 
 def _claim_pid(path) -> int | None:  # type: ignore[no-untyped-def]
@@ -55,7 +39,9 @@ def test_a_second_plain_run_does_not_train_the_trials_again(tmp_path):
     stops with a clear message."""
     lb = tmp_path / "logbook"
     write_spec(lb, tiny_spec(trial_budget=4, max_train_steps=1000, eval_every=50))
-    a = subprocess.Popen(_cmd(lb, "--max-group", "2"), env=ENV, stderr=subprocess.PIPE, text=True)
+    a = subprocess.Popen(
+        run_tiny_cmd(lb, "--max-group", "2"), env=RUN_ENV, stderr=subprocess.PIPE, text=True
+    )
     claims = lb / "tiny" / ".claims"
     deadline = time.monotonic() + 300
     while (
@@ -64,7 +50,11 @@ def test_a_second_plain_run_does_not_train_the_trials_again(tmp_path):
         time.sleep(0.05)
     overlapped = a.poll() is None  # the first run still holds its claims when the second starts
     b = subprocess.run(
-        _cmd(lb, "--max-group", "2"), env=ENV, capture_output=True, text=True, timeout=600
+        run_tiny_cmd(lb, "--max-group", "2"),
+        env=RUN_ENV,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     _, a_err = a.communicate(timeout=600)
     assert a.returncode == 0, a_err
@@ -89,8 +79,8 @@ def test_four_workers_one_killed_mid_group_train_every_trial_exactly_once(tmp_pa
     study = lb / "tiny"
 
     def worker() -> subprocess.Popen:
-        cmd = _cmd(lb, "--worker", "--max-group", "2", "--lease", "30")
-        return subprocess.Popen(cmd, env=ENV, stderr=subprocess.PIPE, text=True)
+        cmd = run_tiny_cmd(lb, "--worker", "--max-group", "2", "--lease", "30")
+        return subprocess.Popen(cmd, env=RUN_ENV, stderr=subprocess.PIPE, text=True)
 
     victim = worker()
     deadline = time.monotonic() + 300
