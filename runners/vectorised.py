@@ -36,6 +36,7 @@ import numpy as np
 import optax
 from jax.sharding import NamedSharding, PartitionSpec
 
+from runners import program_cache
 from runners.group_size import trial_mesh
 from runners.optimizers import build_transform
 from runners.schedules import learning_rate
@@ -269,7 +270,16 @@ class GroupTrainer:
         t0 = time.perf_counter()
         # init runs once per group: LLVM's level 1 compiles it in half the time, runs as fast
         options = {"xla_backend_optimization_level": 1} if what == "init" else None
-        compiled = jax.jit(fn, **jit_options).lower(*args).compile(compiler_options=options)
+        # kept between processes unless sharded or a plugin's (`runners.program_cache`)
+        kept = self.mesh is None and program_cache.builtin(self.plan.workload)
+        stored = program_cache.program_key(self.plan, key, args, options) if kept else None
+        compiled = program_cache.load(stored) if stored else None
+        if compiled is None:
+
+            def compile():
+                return jax.jit(fn, **jit_options).lower(*args).compile(compiler_options=options)
+
+            compiled = program_cache.compiled_and_kept(stored, compile) if stored else compile()
         self._compiled[key] = compiled
         return compiled, time.perf_counter() - t0
 
