@@ -1,5 +1,3 @@
-import sys
+from reportgen.cli import entry
 
-from reportgen.cli import main
-
-sys.exit(main())
+entry()

@@ -72,5 +72,35 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
+def entry() -> None:
+    """``reportgen`` as a program (the console script and ``python -m reportgen``): ``main``,
+    then a quick exit."""
+    quick_exit(main())
+
+
+def quick_exit(code: int) -> None:
+    """Exit with ``code`` without tearing the interpreter down.
+
+    A build has loaded pandas, Altair, Jinja, MkDocs and their modules by the time it is done,
+    and freeing them one by one at exit takes about 0.15 s of a 1.8 s build on a 2-core machine.
+    Nothing of it is needed: the exit functions still run (``atexit``: child processes joined,
+    temporary folders removed, logging flushed), then standard output and error are flushed and
+    the process ends. Only when the main thread is the last one: a thread still running (a
+    progress display, a checkpoint writer) gets the usual exit, which waits for it."""
+    import atexit
+    import os
+    import threading
+
+    if threading.active_count() == 1:
+        atexit._run_exitfuncs()
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except (OSError, ValueError):  # a closed or broken pipe: let the usual exit report it
+            sys.exit(code)
+        os._exit(code)
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()
