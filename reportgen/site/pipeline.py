@@ -322,6 +322,7 @@ def _render_study(
         return _Rendered(problems, signature or "", stats)
     deps = _deps(records)
     related: dict[str, list] = {}
+    digests: dict[str, str] = {}  # the analyses are kept under these (`site.kept_analyses`)
     field_of = {"baseline_trials": "baseline.study", "previous_round_trials": "round.previous"}
     for keyword, other in _related(records).items():
         base = load_study(folders[other], logbook, cached=True)[0] if other in folders else None
@@ -337,10 +338,11 @@ def _render_study(
             ]
         else:
             related[keyword] = list(base.trials_at(base.spec.revision))
+            digests[keyword] = base.digest
     from reportgen.site.study_build import render_study_records
 
     with records_settled():  # a big study's records: out of the collector's full passes
-        rendered = render_study_records(records, analyze, label, related)
+        rendered = render_study_records(records, analyze, label, related, digests)
     from reportgen.site.chart_templates import keep_built
 
     keep_built()  # chart templates this process built, for the next one

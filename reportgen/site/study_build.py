@@ -17,7 +17,7 @@ from reportgen.pages.index import StudyRow
 from reportgen.pages.revisions import Lineage, RevisionSummary, page_file, recorded_change
 from reportgen.pages.trials import download_name, trials_csv, trials_json
 from reportgen.schema import StudyAnalysis, StudySpec, TrialKind, TrialRecord
-from reportgen.site import overlap
+from reportgen.site import kept_analyses, overlap
 from reportgen.site.prepare import study_charts
 from reportgen.site.sidecar import sidecar_name, split_page
 from reportgen.store import StudyRecords
@@ -98,14 +98,23 @@ def _ranks_importance(records: StudyRecords, analyze: Analyze) -> bool:
     )
 
 
+def _default_analysis() -> Analyze:
+    from reportgen.analysis import analyze_study
+
+    return analyze_study
+
+
 def render_study_records(
     records: StudyRecords,
     analyze: Analyze,
     generator: str,
     related: Mapping[str, Sequence[TrialRecord]] | None = None,
+    related_digests: Mapping[str, str] | None = None,
 ) -> RenderedStudy:
     """``related``: the other studies' trials the analysis reads, by ``analyze_study`` keyword
-    (``baseline_trials``, ``previous_round_trials``)."""
+    (``baseline_trials``, ``previous_round_trials``); ``related_digests``: those studies'
+    records digests, by the same keyword (the analyses are kept under them,
+    `site.kept_analyses`; None: not kept)."""
     latest = records.spec.revision
     kwargs: dict[str, object] = {k: list(v) for k, v in (related or {}).items()}
     if records.throughput is not None:  # the probe measures the device, for every revision
@@ -117,7 +126,11 @@ def render_study_records(
             for rev, spec in records.revisions.items()
         }
 
-    if _ranks_importance(records, analyze) and overlap.worth_it():
+    default = related_digests is not None and analyze is _default_analysis()
+    kept = kept_analyses.recall(records, related_digests) if default else None  # type: ignore[arg-type]
+    if kept is not None:
+        analyses = kept
+    elif _ranks_importance(records, analyze) and overlap.worth_it():
 
         def warm() -> None:  # Altair and the chart templates load while the child analyses
             trials = list(records.trials_at(latest))
@@ -127,6 +140,8 @@ def render_study_records(
         analyses = overlap.meanwhile(analyse_all, warm)
     else:
         analyses = analyse_all()
+    if default and kept is None:
+        kept_analyses.keep(records, related_digests, analyses)  # type: ignore[arg-type]
     history = []
     for rev in records.revisions:
         date, summary = _changelog(records.spec, rev)

@@ -51,7 +51,8 @@ def test_a_build_with_nothing_to_render_does_not_import_the_analysis(tmp_path):
     shutil.copytree(DEFAULT_DOCS, tmp_path / "docs")
     argv = ["build", "--logbook", str(FIXTURE_LOGBOOK), "--docs", str(tmp_path / "docs"),
             "--site", str(tmp_path / "site"), "--config", str(REPO / "mkdocs.yml")]  # fmt: skip
-    env = os.environ | {"PYTHONPATH": str(REPO)}
+    # a cache of its own: analyses kept by other tests' builds would spare the first one's
+    env = os.environ | {"PYTHONPATH": str(REPO), "REPORTGEN_CACHE_DIR": str(tmp_path / "cache")}
     loaded = []
     for _ in range(2):  # the first build renders the studies, the second has nothing to do
         out = subprocess.run(
