@@ -26,7 +26,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reportgen.store.cache_seal import read_sealed, sealer, write_sealed
-from reportgen.store.record_cache import cache_root, racy, sources_digest
+from reportgen.store.record_cache import (
+    ANALYSIS_LIBRARIES,
+    cache_root,
+    racy,
+    sources_digest,
+    versions_of,
+)
 
 if TYPE_CHECKING:
     from reportgen.schema import StudyAnalysis
@@ -35,18 +41,11 @@ FORMAT = 2
 LIMIT = 1 << 28  # bytes: an analysis of 100 000 trials is a few megabytes
 # what an answer is computed by: `commands/analyze.py` picks the studies and trials analysed
 _CODE = ("analysis", "schema", "store", "commands")
-_LIBRARIES = ("numpy", "scipy", "pandas", "scikit-learn", "pydantic-core")
 
 
 @lru_cache(maxsize=1)
 def code_digest() -> str:
-    from importlib import metadata
-
-    versions = []
-    for name in _LIBRARIES:
-        with contextlib.suppress(metadata.PackageNotFoundError):
-            versions.append(f"{name}={metadata.version(name)}")
-    return sources_digest(_CODE, "\0".join([str(FORMAT), *versions]))
+    return sources_digest(_CODE, "\0".join([str(FORMAT), *versions_of(ANALYSIS_LIBRARIES)]))
 
 
 def folder_stats(folder: Path) -> dict[str, list[Any]]:

@@ -31,24 +31,22 @@ from pathlib import Path
 from reportgen.schema import StudyAnalysis
 from reportgen.store import StudyRecords
 from reportgen.store.cache_seal import read_sealed, sealer, write_sealed
-from reportgen.store.record_cache import cache_root, sources_digest
+from reportgen.store.record_cache import (
+    ANALYSIS_LIBRARIES,
+    cache_root,
+    sources_digest,
+    versions_of,
+)
 
 FORMAT = 1
 LIMIT = 1 << 30  # bytes: the analyses of a 100 000-trial study are a few megabytes
 FOLDER = "build-analyses"
 _CODE = ("analysis", "schema", "store")
-_LIBRARIES = ("numpy", "scipy", "pandas", "scikit-learn", "pydantic-core")
 
 
 @lru_cache(maxsize=1)
 def _code() -> str:
-    from importlib import metadata
-
-    versions = []
-    for name in _LIBRARIES:
-        with contextlib.suppress(metadata.PackageNotFoundError):
-            versions.append(f"{name}={metadata.version(name)}")
-    return sources_digest(_CODE, "\0".join([str(FORMAT), *versions]))
+    return sources_digest(_CODE, "\0".join([str(FORMAT), *versions_of(ANALYSIS_LIBRARIES)]))
 
 
 def _path(records: StudyRecords, related: Mapping[str, str]) -> Path | None:

@@ -126,8 +126,9 @@ def render_study_records(
             for rev, spec in records.revisions.items()
         }
 
-    default = related_digests is not None and analyze is _default_analysis()
-    kept = kept_analyses.recall(records, related_digests) if default else None  # type: ignore[arg-type]
+    # the default analysis is kept under the records' digests (`site.kept_analyses`)
+    keep_under = related_digests if analyze is _default_analysis() else None
+    kept = None if keep_under is None else kept_analyses.recall(records, keep_under)
     if kept is not None:
         analyses = kept
     elif _ranks_importance(records, analyze) and overlap.worth_it():
@@ -140,8 +141,8 @@ def render_study_records(
         analyses = overlap.meanwhile(analyse_all, warm)
     else:
         analyses = analyse_all()
-    if default and kept is None:
-        kept_analyses.keep(records, related_digests, analyses)  # type: ignore[arg-type]
+    if keep_under is not None and kept is None:
+        kept_analyses.keep(records, keep_under, analyses)
     history = []
     for rev in records.revisions:
         date, summary = _changelog(records.spec, rev)

@@ -90,6 +90,21 @@ def sources_digest(parts: tuple[str, ...], salt: str) -> str:
     return h.hexdigest()
 
 
+# the numeric libraries a kept analysis is computed with: another version starts afresh
+ANALYSIS_LIBRARIES = ("numpy", "scipy", "pandas", "scikit-learn", "pydantic-core")
+
+
+def versions_of(names: tuple[str, ...]) -> list[str]:
+    """``name=version`` of each installed distribution of ``names`` (missing ones left out)."""
+    from importlib import metadata
+
+    versions = []
+    for name in names:
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            versions.append(f"{name}={metadata.version(name)}")
+    return versions
+
+
 def code_digest() -> str:
     """A digest of what turns a file's bytes into a record: the schema and store code, pydantic."""
     import pydantic_core
