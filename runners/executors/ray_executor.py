@@ -61,12 +61,14 @@ class RayExecutor:
                 raise ReportgenError(
                     f"--executor ray: cannot start or reach {where}: {e}"
                 ) from None
-            if self.address is None:  # the instance is ours: it ends with this driver
+            node = getattr(ray._private.worker, "_global_node", None)
+            # without an address Ray connects to an instance `ray start` left running on this
+            # machine, if there is one: only an instance this driver started (its head) is ours,
+            # to end with this driver; a user's instance outlives the run
+            if self.address is None and getattr(node, "head", False):
                 from runners.executors import ray_watchdog
 
-                node = getattr(ray._private.worker, "_global_node", None)
-                session = node.get_session_dir_path() if node is not None else ""
-                ray_watchdog.start(session)
+                ray_watchdog.start(node.get_session_dir_path())
                 # no orderly shutdown at exit (about 2 s of a short run): the records are
                 # written by then, and Ray's reaper and the watchdog stop the instance once
                 # this process is gone

@@ -3,6 +3,7 @@ killed in the middle of a task: every trial exists exactly once and ``check`` pa
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -13,6 +14,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -46,11 +48,11 @@ def _task_pids() -> list[int]:
     return out
 
 
-def test_ray_executor_survives_a_killed_worker_and_writes_every_trial_once(tmp_path):
-    lb = tmp_path / "logbook"
-    # long enough that a group outlives the killer's wait even with a warm compilation cache
-    # (200 steps finished inside it once the cache was warm, and nothing was killed)
-    write_spec(lb, tiny_spec(trial_budget=4, max_train_steps=2000, eval_every=500))
+@contextlib.contextmanager
+def _private_head() -> Iterator[tuple[int, dict[str, str], subprocess.Popen]]:
+    """A Ray head of the test's own (``ray start --head --block``: its own port and temporary
+    folder, so no other test's ``ray.init()`` finds it), stopped at the end: its port, the
+    environment to reach it with, and the ``ray start`` process (it ends if the head dies)."""
     port = _free_port()
     temp = tempfile.mkdtemp(prefix="rgray", dir="/tmp")
     env = dict(os.environ, PYTHONPATH=str(REPO), RAY_USAGE_STATS_ENABLED="0",
@@ -62,6 +64,23 @@ def test_ray_executor_survives_a_killed_worker_and_writes_every_trial_once(tmp_p
          "--num-gpus=0", "--include-dashboard=false", f"--temp-dir={temp}"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )  # fmt: skip
+    try:
+        time.sleep(8)  # the head node starts
+        yield port, env, head
+    finally:
+        try:
+            os.killpg(head.pid, signal.SIGTERM)
+            head.wait(timeout=60)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            os.killpg(head.pid, signal.SIGKILL)
+        shutil.rmtree(temp, ignore_errors=True)
+
+
+def test_ray_executor_survives_a_killed_worker_and_writes_every_trial_once(tmp_path):
+    lb = tmp_path / "logbook"
+    # long enough that a group outlives the killer's wait even with a warm compilation cache
+    # (200 steps finished inside it once the cache was warm, and nothing was killed)
+    write_spec(lb, tiny_spec(trial_budget=4, max_train_steps=2000, eval_every=500))
     killed: list[int] = []
     stop = threading.Event()
 
@@ -78,34 +97,50 @@ def test_ray_executor_survives_a_killed_worker_and_writes_every_trial_once(tmp_p
             time.sleep(0.1)
 
     killer = threading.Thread(target=kill_one_task, daemon=True)
-    try:
-        time.sleep(8)  # the head node starts
-        killer.start()
-        res = subprocess.run(
-            [sys.executable, "-m", "reportgen", "run", "tiny", "--logbook", str(lb),
-             "--executor", "ray", "--address", f"127.0.0.1:{port}", "--max-group", "2"],
-            env=env, capture_output=True, text=True, timeout=900,
-        )  # fmt: skip
-        stop.set()
-        killer.join(timeout=10)
-        assert res.returncode == 0, res.stderr[-4000:]
-        assert killed, "no Ray task was killed mid-group"
-        m = re.search(r"wrote (\d+) trial", res.stderr)
-        assert m and int(m.group(1)) == 4, res.stderr[-2000:]  # the driver wrote each once
-        study, problems = load_study(lb / "tiny")
-        assert problems == [] and study is not None
-        assert sorted(t.trial_id for t in study.trials) == [f"r1-s0-{i:04d}" for i in range(4)]
-        assert not list((lb / "tiny" / "trials").glob(".*"))
-        check = run_cli("check", "--logbook", str(lb))
-        assert check.returncode == 0, check.stdout + check.stderr
-    finally:
-        stop.set()
+    with _private_head() as (port, env, _):
         try:
-            os.killpg(head.pid, signal.SIGTERM)
-            head.wait(timeout=60)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            os.killpg(head.pid, signal.SIGKILL)
-        shutil.rmtree(temp, ignore_errors=True)
+            killer.start()
+            res = subprocess.run(
+                [sys.executable, "-m", "reportgen", "run", "tiny", "--logbook", str(lb),
+                 "--executor", "ray", "--address", f"127.0.0.1:{port}", "--max-group", "2"],
+                env=env, capture_output=True, text=True, timeout=900,
+            )  # fmt: skip
+        finally:
+            stop.set()
+            killer.join(timeout=10)
+    assert res.returncode == 0, res.stderr[-4000:]
+    assert killed, "no Ray task was killed mid-group"
+    m = re.search(r"wrote (\d+) trial", res.stderr)
+    assert m and int(m.group(1)) == 4, res.stderr[-2000:]  # the driver wrote each once
+    study, problems = load_study(lb / "tiny")
+    assert problems == [] and study is not None
+    assert sorted(t.trial_id for t in study.trials) == [f"r1-s0-{i:04d}" for i in range(4)]
+    assert not list((lb / "tiny" / "trials").glob(".*"))
+    check = run_cli("check", "--logbook", str(lb))
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_a_run_without_an_address_leaves_a_running_instance_running(tmp_path):
+    """Without ``--address`` Ray connects to an instance already running on the machine (here
+    through ``RAY_ADDRESS``, as ``ray start`` tells its users to set). Before: the executor took
+    it for one it had started and its watchdog stopped the user's instance when the run ended.
+    Now the instance outlives the run, and a second run uses it again."""
+    lb = tmp_path / "logbook"
+    write_spec(lb, tiny_spec(trial_budget=2))
+    with _private_head() as (port, env, head):
+        env = dict(env, RAY_ADDRESS=f"127.0.0.1:{port}")
+        for budget in (2, 4):  # the second run trains the two trials the first did not
+            write_spec(lb, tiny_spec(trial_budget=budget))
+            res = subprocess.run(
+                [sys.executable, "-m", "reportgen", "run", "tiny", "--logbook", str(lb),
+                 "--executor", "ray", "--max-group", "2", *(["--resume"] if budget > 2 else [])],
+                env=env, capture_output=True, text=True, timeout=900,
+            )  # fmt: skip
+            assert res.returncode == 0, res.stderr[-4000:]
+            time.sleep(7)  # a watchdog would have stopped the instance by now (5 s of grace)
+            assert head.poll() is None, "the running Ray instance was stopped by the run"
+    study, problems = load_study(lb / "tiny")
+    assert problems == [] and study is not None and len(study.trials) == 4
 
 
 DRIVER = """
