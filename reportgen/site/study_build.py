@@ -84,24 +84,23 @@ def _lineage(records: StudyRecords, rev: int) -> Lineage:
     return Lineage(reads, len(trials) - own, own, later, found.was if found else "")
 
 
-def _ranks_importance(records: StudyRecords, analyze: Analyze) -> bool:
-    """Whether the analysis may fit the importance forest (scikit-learn) for some revision: a
-    cheap over-estimate of `analysis.importance`'s own test (which counts numeric varied
-    hyperparameters and feasible trials), so a study that will not rank is not forked for."""
-    from reportgen.analysis import analyze_study
-    from reportgen.analysis.importance import MIN_TRIALS
-
-    return analyze is analyze_study and any(
-        sum(hp.varied for hp in spec.search_space) >= 2
-        and len(records.trials_at(rev)) >= MIN_TRIALS
-        for rev, spec in records.revisions.items()
-    )
-
-
 def _default_analysis() -> Analyze:
     from reportgen.analysis import analyze_study
 
     return analyze_study
+
+
+def _ranks_importance(records: StudyRecords, analyze: Analyze) -> bool:
+    """Whether the analysis may fit the importance forest (scikit-learn) for some revision: a
+    cheap over-estimate of `analysis.importance`'s own test (which counts numeric varied
+    hyperparameters and feasible trials), so a study that will not rank is not forked for."""
+    from reportgen.analysis.importance import MIN_TRIALS
+
+    return analyze is _default_analysis() and any(
+        sum(hp.varied for hp in spec.search_space) >= 2
+        and len(records.trials_at(rev)) >= MIN_TRIALS
+        for rev, spec in records.revisions.items()
+    )
 
 
 def render_study_records(
