@@ -93,6 +93,12 @@ def positive(value: str) -> int:
 def make_runner(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     """The study runner for these options. ``runners`` (JAX) is imported here, lazily: it is an
     optional extra, and a missing one is a clear error, not a traceback."""
+    if args.executor == "ray":  # its first actor loads JAX while this process does
+        try:
+            from runners.executors.ray_executor import start_early
+        except ModuleNotFoundError as e:
+            raise ReportgenError(needs_runners(e)) from None
+        start_early(args.address)
     try:
         from runners.study_runner import StudyRunner
     except ModuleNotFoundError as e:

@@ -12,6 +12,11 @@ atomically; workers need no shared file system, only the runners and the dataset
 actor dies is given again, to a new actor, a bounded number of times; trials already written are
 never sent again. Ray is imported here, lazily: it is an optional extra
 (``pip install 'tuning-logbook[ray]'``).
+
+A run connects and starts its first actor before it loads anything else (`start_early`): the
+actor imports JAX and the runners while the driver does the same, instead of after it. Actors
+outlive an `execute`: the next batch of the same study (a Bayesian search asks for one batch at
+a time) goes to the actors that already hold its data and compiled programs.
 """
 
 from __future__ import annotations
@@ -26,6 +31,12 @@ from reportgen.store import write_trial
 
 DRIVER_RETRIES = 3
 """Times the driver resubmits a group whose task failed after Ray's own retries."""
+
+# actors no study holds yet, by their GPU request (`start_early`), and actors kept between the
+# `execute` calls of one study, by GPU request and study (what `GroupWorker.train` builds)
+_bare: dict[float, list] = {}
+_idle: dict[tuple, list] = {}
+_early_error: list[ReportgenError] = []  # `start_early` could not connect: `execute` says so
 
 
 def _ray():  # type: ignore[no-untyped-def]
@@ -46,6 +57,8 @@ class RayExecutor:
         self.gpus_per_group = gpus_per_group
 
     def connect(self):  # type: ignore[no-untyped-def]
+        if _early_error:
+            raise _early_error[0]
         ray = _ray()
         if not ray.is_initialized():
             try:
@@ -80,21 +93,13 @@ class RayExecutor:
     ) -> list[TrialRecord]:  # type: ignore[no-untyped-def]
         """Train ``jobs`` on the cluster; the driver (this process) writes every record."""
         ray = self.connect()
-        gpus = self.gpus_per_group
-        resources = ray.cluster_resources()
-        if gpus is None:
-            gpus = 1 if resources.get("GPU", 0) >= 1 else 0
-        # one actor per GPU; on CPUs one per machine, since XLA spreads a program over every
-        # core of its machine (two actors on one machine would compile and train side by side)
-        nodes = sum(1 for n in ray.nodes() if n.get("Alive"))
-        slots = int(resources.get("GPU", 0) // gpus) if gpus else max(1, nodes)
-        actor = ray.remote(GroupWorker).options(
-            num_cpus=1, num_gpus=gpus, max_restarts=0, scheduling_strategy="SPREAD"
-        )
+        actor, gpus, slots = self._actor(ray)
         # the runner's own class builds the runner on the worker (this module never imports it)
         start = (type(runner).for_worker, runner.spec.model_dump_json(), runner.mode,
                  runner.policy.allowed, runner.max_group)  # fmt: skip
-        workers: dict = {}  # actor -> groups queued on it
+        kept = _idle.setdefault((gpus, start[1:]), [])
+        workers: dict = dict.fromkeys(kept, 0)  # actor -> groups queued on it
+        kept.clear()
         claims = runner.claims
         pending: dict = {}  # result -> (actor, batch)
         tries: dict[tuple[str, ...], int] = {}
@@ -104,10 +109,12 @@ class RayExecutor:
             key = tuple(jobs[i].trial_id for i in batch)
             tries[key] = tries.get(key, 0) + 1
             if len(workers) < max(1, slots) and all(workers.values()):
-                workers[actor.remote(*start)] = 0  # every actor is busy: start another
+                # every actor is busy: another, one started early if there is one
+                bare = _bare.get(gpus, [])
+                workers[bare.pop() if bare else actor.remote()] = 0
             w = min(workers, key=workers.get)
             workers[w] += 1
-            pending[w.train.remote([jobs[i] for i in batch])] = (w, batch)
+            pending[w.train.remote(start, [jobs[i] for i in batch])] = (w, batch)
 
         todo = list(range(len(jobs)))
         while True:
@@ -158,16 +165,57 @@ class RayExecutor:
                     description=runner._progress_line(records)
                     + f", {len(pending)} group(s) on {len(workers)} Ray actor(s)",
                 )
+        kept += workers  # the study's next batch, if any, goes to them
         return records
+
+    def _actor(self, ray):  # type: ignore[no-untyped-def]
+        """The actor class with its resource request, that request's GPUs, and how many actors
+        the cluster has slots for."""
+        gpus = self.gpus_per_group
+        resources = ray.cluster_resources()
+        if gpus is None:
+            gpus = 1 if resources.get("GPU", 0) >= 1 else 0
+        # one actor per GPU; on CPUs one per machine, since XLA spreads a program over every
+        # core of its machine (two actors on one machine would compile and train side by side)
+        nodes = sum(1 for n in ray.nodes() if n.get("Alive"))
+        slots = int(resources.get("GPU", 0) // gpus) if gpus else max(1, nodes)
+        actor = ray.remote(GroupWorker).options(
+            num_cpus=1, num_gpus=gpus, max_restarts=0, scheduling_strategy="SPREAD"
+        )
+        return actor, gpus, slots
+
+
+def start_early(address: str | None) -> None:
+    """Connect to the cluster and start one actor now, before this process loads the runners:
+    the actor imports JAX and the runners while this process does the same. A cluster that
+    cannot be reached is reported by the run's `execute`, where it would have been, after any
+    error in the study itself."""
+    try:
+        executor = RayExecutor(address)
+        ray = executor.connect()
+        actor, gpus, _ = executor._actor(ray)
+    except ReportgenError as e:
+        _early_error.append(e)
+        return
+    _bare.setdefault(gpus, []).append(actor.remote())
 
 
 class GroupWorker:
-    """A Ray actor: a study runner built once by ``factory(*args)``, then given group after
-    group; the runner keeps each shape's data and compiled programs between groups."""
+    """A Ray actor: it loads JAX and the runners when it starts, builds a study runner with the
+    first group it is given (``start``: the factory and its arguments), then trains group
+    after group of that study; the runner keeps each shape's data and compiled programs."""
 
-    def __init__(self, factory, *args) -> None:  # type: ignore[no-untyped-def]
-        self.runner = factory(*args)
+    def __init__(self) -> None:
+        import jax
 
-    def train(self, jobs: list) -> list[TrialRecord]:
+        import runners.study_runner  # noqa: F401 - what every study's runner needs
+
+        jax.devices()  # the backend starts here, not in the first group's time
+        self.runner = None
+
+    def train(self, start: tuple, jobs: list) -> list[TrialRecord]:  # type: ignore[type-arg]
         """Train one group; its records come back unwritten (the driver writes them)."""
+        if self.runner is None:
+            factory, *args = start
+            self.runner = factory(*args)
         return self.runner.train_unclaimed(jobs)

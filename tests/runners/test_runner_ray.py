@@ -4,6 +4,7 @@ killed in the middle of a task: every trial exists exactly once and ``check`` pa
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import shutil
@@ -139,6 +140,47 @@ def test_a_run_without_an_address_leaves_a_running_instance_running(tmp_path):
             assert res.returncode == 0, res.stderr[-4000:]
             time.sleep(7)  # a watchdog would have stopped the instance by now (5 s of grace)
             assert head.poll() is None, "the running Ray instance was stopped by the run"
+    study, problems = load_study(lb / "tiny")
+    assert problems == [] and study is not None and len(study.trials) == 4
+
+
+EARLY = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from pathlib import Path
+from runners.executors import ray_executor as rx
+rx.start_early(None)
+out = {"jax_loaded_after_start": "jax" in sys.modules}
+[early] = rx._bare[0]
+from reportgen.schema import TrialKind
+from runners.study_runner import StudyRunner
+runner = StudyRunner(Path(sys.argv[2]), "tiny", executor="ray", max_group=2, quiet=True)
+jobs = runner.search_jobs(runner.spec.search.seed, TrialKind.SEARCH, "")
+out["actors"] = []
+for part in (jobs[:2], jobs[2:]):  # two calls, as a Bayesian search makes one per batch
+    runner.execute(part)
+    out["actors"].append([a._actor_id.hex() for kept in rx._idle.values() for a in kept])
+out["early"], out["bare_left"] = early._actor_id.hex(), len(rx._bare[0])
+print(json.dumps(out))
+"""
+
+
+def test_a_run_starts_its_actor_before_it_loads_jax_and_keeps_it_for_the_next_batch(tmp_path):
+    """The driver connects and starts its first actor before it imports the runners
+    (`ray_executor.start_early`): the actor loads JAX while the driver does. That actor trains
+    the first groups, and the same actor takes the next `execute` of the study (its data and
+    compiled programs are there): one actor for four trials in two calls, on one slot."""
+    lb = tmp_path / "logbook"
+    write_spec(lb, tiny_spec(trial_budget=4))
+    with _private_head() as (port, env, _):
+        env = dict(env, RAY_ADDRESS=f"127.0.0.1:{port}")
+        res = subprocess.run([sys.executable, "-c", EARLY, str(REPO), str(lb)], env=env,
+                             capture_output=True, text=True, timeout=900)  # fmt: skip
+    assert res.returncode == 0, res.stderr[-4000:]
+    out = json.loads(res.stdout.strip().splitlines()[-1])
+    assert out["jax_loaded_after_start"] is False
+    assert out["actors"] == [[out["early"]], [out["early"]]], out
+    assert out["bare_left"] == 0
     study, problems = load_study(lb / "tiny")
     assert problems == [] and study is not None and len(study.trials) == 4
 
