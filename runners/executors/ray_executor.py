@@ -208,7 +208,7 @@ class GroupWorker:
     def __init__(self) -> None:
         import jax
 
-        import runners.study_runner  # noqa: F401 - what every study's runner needs
+        import runners.vectorised  # noqa: F401 - the training code of every runner (optax)
 
         jax.devices()  # the backend starts here, not in the first group's time
         self.runner = None
