@@ -24,7 +24,7 @@ vectorised trials/s unsharded (1 device) vs sharded over 4 forced host devices
 process sharing a fresh persistent compilation cache; and the end-to-end wall time of
 ``reportgen run`` on a small study with the local executor vs ``--executor ray`` (a local Ray
 instance started by the driver, then one started before the runs, as a cluster's user has;
-compile cache off for all).
+compile cache off for all; local and Ray take turns ``--e2e-repeats`` times, medians).
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import statistics
 import sys
 import time
 from collections.abc import Iterator
@@ -84,7 +85,6 @@ def run(
     costs (backend start, first trace, first compile): a digits MLP of width 8, whose programs
     differ from the timed ones (same-shaped init and test programs would be shared through the
     persistent cache and flatter the first mode that uses them)."""
-    import statistics
 
     import numpy as np
     from runner_limit import limit_program
@@ -246,13 +246,19 @@ def scale_out(args: argparse.Namespace) -> int:
         first = _child(common, {"REPORTGEN_COMPILE_CACHE": cache})
         second = _child(common, {"REPORTGEN_COMPILE_CACHE": cache})
     budget = max(4, min(n, 8))
-    walls = {}  # (steps, executor) -> seconds; each study also at 10x the steps, where Ray's
-    for steps in (args.digits_steps, 10 * args.digits_steps):  # fixed start weighs less
-        for executor in ("local", "ray"):
-            walls[steps, executor] = _study_wall(executor, budget, steps)
+    runs: dict = {}  # (steps, executor) -> seconds of each run; each study also at 10x the
+    all_steps = (args.digits_steps, 10 * args.digits_steps)  # steps, where Ray's start weighs less
+
+    def alternate(kind: str, env: dict | None = None) -> None:  # local and Ray take turns
+        for _ in range(args.e2e_repeats):
+            for steps in all_steps:
+                for executor, key, e in (("local", f"local/{kind}", None), ("ray", kind, env)):
+                    runs.setdefault((steps, key), []).append(_study_wall(executor, budget, steps, e))
+
+    alternate("ray")
     with _running_ray() as env:  # the driver connects: no instance to start per run
-        for steps in (args.digits_steps, 10 * args.digits_steps):
-            walls[steps, "running"] = _study_wall("ray", budget, steps, env)
+        alternate("running", env)
+    walls = {k: statistics.median(v) for k, v in runs.items()}
     print(f"digits_mlp, {n} trials x {args.digits_steps} steps, vectorised, compile excluded")
     print(f"{'':<34}{'trials/s':>10}{'compile s':>11}{'ratio':>8}")
     print(
@@ -264,12 +270,14 @@ def scale_out(args: argparse.Namespace) -> int:
     )
     print(f"persistent compilation cache: first process compile {first['vectorised_compile_s']:.2f} s, "
           f"second process {second['vectorised_compile_s']:.2f} s")  # fmt: skip
-    for (steps, _), local in ((k, v) for k, v in walls.items() if k[1] == "local"):
-        ray = walls[steps, "ray"]
-        print(f"reportgen run, {budget} trials x {steps} steps, end to end (cache off): "
-              f"local executor {local:.1f} s, ray executor (local instance) {ray:.1f} s, "
-              f"ratio ray/local {ray / local:.2f}; on an instance already running "
-              f"{walls[steps, 'running']:.1f} s, ratio {walls[steps, 'running'] / local:.2f}")  # fmt: skip
+    for steps in all_steps:
+        local, ray = walls[steps, "local/ray"], walls[steps, "ray"]
+        local2, running = walls[steps, "local/running"], walls[steps, "running"]
+        print(f"reportgen run, {budget} trials x {steps} steps, end to end (cache off), medians "
+              f"of {args.e2e_repeats} alternating runs: local executor {local:.1f} s, ray "
+              f"executor (local instance) {ray:.1f} s, ratio ray/local {ray / local:.2f}; local "
+              f"{local2:.1f} s, on an instance already running {running:.1f} s, ratio "
+              f"{running / local2:.2f}")  # fmt: skip
     return 0
 
 
@@ -279,7 +287,6 @@ def cache_e2e(args: argparse.Namespace) -> list[tuple[str, dict]]:
     loads what the first compiled (warm). Each mode in processes of its own, the modes taking
     turns ``--e2e-repeats`` times; each figure is the median (compile time varies by a second
     from one process to the next on a loaded 2-core machine)."""
-    import statistics
     import tempfile
 
     common = ["--workloads", "digits_mlp", "--sizes", str(args.e2e_trials), "--digits-steps",
