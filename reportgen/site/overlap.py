@@ -119,10 +119,14 @@ def release() -> None:
     global _early
     early, _early = _early, None
     if early is not None:
-        early.jobs.close()
-        early.answers.close()
-        early.proc.terminate()  # it is importing, or waiting for a job: nothing to lose
-        early.proc.join()
+        _stop(early)
+
+
+def _stop(early: _Early) -> None:
+    early.jobs.close()
+    early.answers.close()
+    early.proc.terminate()  # it is importing, or waiting for a job: nothing to lose
+    early.proc.join()
 
 
 def _answer(send: Connection, compute: Callable[[], object]) -> None:
@@ -142,16 +146,14 @@ def meanwhile(compute: Callable[[], T], warm: Callable[[], object]) -> T:
     global _forked, _early
     _forked = True
     early, _early = _early, None
-    payload = None
     if early is not None:
         try:
             payload = pickle.dumps(compute, protocol=pickle.HIGHEST_PROTOCOL)
         except Exception:  # noqa: BLE001 - a closure, say: a child forked now inherits it
-            _early = early
-            release()
+            _stop(early)
             early = None
     sender = None
-    if early is not None and payload is not None:
+    if early is not None:
         proc, receive = early.proc, early.answers
         # from a thread: a job larger than the pipe's buffer would block this process until
         # the child, still importing, reads it
