@@ -69,20 +69,10 @@ def _positive(text: str) -> int:
     return n
 
 
-# what the analysis of a study imports before its first number: itself and the importance's
-# forest (scikit-learn, which imports scipy.stats), about 1 s on a 2-core machine
-ANALYSIS_MODULES = ("reportgen.analysis", "sklearn.ensemble")
-
-
 def run(args: argparse.Namespace) -> int:
-    from reportgen.site import overlap
-
-    start = time.perf_counter()
-    # first of all: a child that imports the analysis while this process loads the rest, and
-    # analyses the one study this build renders (stopped when there is none, or several)
-    overlap.start_early(ANALYSIS_MODULES)
     from reportgen.site import build_site  # lazily: charts and analysis import altair, scipy
 
+    start = time.perf_counter()
     try:
         result = build_site(
             args.logbook,
@@ -101,8 +91,6 @@ def run(args: argparse.Namespace) -> int:
             f"{args.site} may be incomplete.",
             "run `reportgen build` again (it renders whatever did not finish).",
         ) from None
-    finally:
-        overlap.release()  # not taken: an error, or nothing for it to analyse
     for problem in result.problems:
         print(problem, file=sys.stderr)
     took = time.perf_counter() - start

@@ -198,8 +198,6 @@ def _build_locked(
         else:
             todo.append(sid)
 
-    if len(todo) != 1:  # a child started early analyses one study rendered in this process
-        overlap.release()
     if todo:
         # the analysis, charts and pages (scipy, altair, ...) only when a study is rendered, so
         # a build with nothing to render starts in a fraction of the time; imported here, before

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import partial
 
 from reportgen.pages import (
     RecordMeta,
@@ -104,38 +103,6 @@ def _ranks_importance(records: StudyRecords, analyze: Analyze) -> bool:
     )
 
 
-def _meta(
-    records: StudyRecords, rev: int, history: Sequence[RevisionSummary], generator: str
-) -> RecordMeta:
-    """What a revision's page says about its records."""
-    trials = list(records.trials_at(rev))
-    first, last = _dates(trials)
-    return RecordMeta(
-        digest=records.digest,
-        code_versions=tuple(sorted({t.provenance.code_version for t in trials})),
-        first_date=first,
-        last_date=last,
-        latest_revision=records.spec.revision,
-        history=tuple(history),
-        generator=generator,
-        checkpointed=sum(t.checkpoint is not None for t in trials),
-        commands=tuple(t.provenance.command for t in
-                       sorted(trials, key=lambda t: (t.provenance.created_utc, t.trial_id))),
-        trial_count=len(trials),
-        lineage=_lineage(records, rev),
-    )
-
-
-def _analyse_all(
-    records: StudyRecords, analyze: Analyze, kwargs: Mapping[str, object]
-) -> dict[int, StudyAnalysis]:
-    """Every revision's analysis."""
-    return {
-        rev: analyze(spec, list(records.trials_at(rev)), **kwargs)
-        for rev, spec in records.revisions.items()
-    }
-
-
 def render_study_records(
     records: StudyRecords,
     analyze: Analyze,
@@ -152,27 +119,26 @@ def render_study_records(
     if records.throughput is not None:  # the probe measures the device, for every revision
         kwargs["throughput"] = records.throughput
 
-    # a function of its arguments alone: it pickles, for a child forked before they existed
-    analyse_all = partial(_analyse_all, records, analyze, kwargs)
+    def analyse_all() -> dict[int, StudyAnalysis]:
+        return {
+            rev: analyze(spec, list(records.trials_at(rev)), **kwargs)
+            for rev, spec in records.revisions.items()
+        }
 
     # the default analysis is kept under the records' digests (`site.kept_analyses`)
     keep_under = related_digests if analyze is _default_analysis() else None
     kept = None if keep_under is None else kept_analyses.recall(records, keep_under)
     if kept is not None:
-        overlap.release()  # a child started early for the analysis has nothing to do
         analyses = kept
     elif _ranks_importance(records, analyze) and overlap.worth_it():
 
-        def warm() -> None:  # Altair, the chart and page templates load while the child analyses
+        def warm() -> None:  # Altair and the chart templates load while the child analyses
             trials = list(records.trials_at(latest))
             quick = analyze(records.spec, trials, importance=False, **kwargs)
-            charts = study_charts(records.spec, quick, trials)
-            meta = _meta(records, latest, [], generator)
-            split_page(render_study(study_page(records.spec, quick, charts, meta)))
+            study_charts(records.spec, quick, trials)
 
         analyses = overlap.meanwhile(analyse_all, warm)
     else:
-        overlap.release()
         analyses = analyse_all()
     if keep_under is not None and kept is None:
         kept_analyses.keep(records, keep_under, analyses)
@@ -191,7 +157,21 @@ def render_study_records(
     sid = records.study_id
     for rev, spec in records.revisions.items():
         trials = list(records.trials_at(rev))
-        meta = _meta(records, rev, history, generator)
+        first, last = _dates(trials)
+        meta = RecordMeta(
+            digest=records.digest,
+            code_versions=tuple(sorted({t.provenance.code_version for t in trials})),
+            first_date=first,
+            last_date=last,
+            latest_revision=latest,
+            history=tuple(history),
+            generator=generator,
+            checkpointed=sum(t.checkpoint is not None for t in trials),
+            commands=tuple(t.provenance.command for t in
+                           sorted(trials, key=lambda t: (t.provenance.created_utc, t.trial_id))),
+            trial_count=len(trials),
+            lineage=_lineage(records, rev),
+        )
         charts = study_charts(spec, analyses[rev], trials)
         page = f"{sid}/{page_file(rev, latest)}"
         # charts data and the trial table go beside the page, out of MkDocs' way (site.sidecar)
