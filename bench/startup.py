@@ -110,13 +110,12 @@ def _cases(tree: Path, args: argparse.Namespace, work: Path) -> dict[str, Callab
         shutil.copytree(docs_template, out / "docs")
         return out
 
+    analyze = [*rg, "analyze", args.study, "--logbook", str(logbook)]
     warm_cache = fresh(work / "warm-cache")
-    _run([*rg, "analyze", args.study, "--logbook", str(logbook)], env(warm_cache), cwd)
+    _run(analyze, env(warm_cache), cwd)
     _run(build_argv(fresh_out(work / "warm-build")), env(warm_cache), cwd)
     unchanged = fresh_out(work / "unchanged")
     _run(build_argv(unchanged), env(warm_cache), cwd)
-
-    analyze = [*rg, "analyze", args.study, "--logbook", str(logbook)]
     return {
         "python -c pass": lambda: ([py, "-c", "pass"], env(warm_cache), cwd),
         "reportgen --help": lambda: ([*rg, "--help"], env(warm_cache), cwd),
@@ -143,7 +142,7 @@ def main() -> int:
     ap.add_argument("--study", default="adam-lr-digits", help="a small study of LOGBOOK")
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--tree", type=Path, action="append", help="source tree to time "
-                    "(repeat it to compare trees, which take turns run by run; default: this "
+                    "(repeat it to compare trees, which take turns case by case; default: this "
                     "one)")  # fmt: skip
     args = ap.parse_args()
     trees = [t.resolve() for t in (args.tree or [REPO])]
