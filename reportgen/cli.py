@@ -81,14 +81,15 @@ def entry() -> None:
 def quick_exit(code: int) -> None:
     """Exit with ``code`` without tearing the interpreter down.
 
-    A build has loaded pandas, Altair, Jinja, MkDocs and their modules by the time it is done,
-    and freeing them one by one at exit takes about 0.15 s of a 1.8 s build on a 2-core machine.
-    Nothing of it is needed: the exit functions still run (``atexit``: child processes joined,
-    temporary folders removed, logging flushed), then standard output and error are flushed and
-    the process ends. Only when no thread but daemon threads is left beside the main one (the
-    threads the usual exit does not wait for either: Ray's, once a run on a Ray cluster is
-    done): a thread still running that is not a daemon (a progress display, a checkpoint
-    writer) gets the usual exit, which waits for it."""
+    Freeing every loaded module one by one at exit is work nobody needs: `analyze`, `check`
+    and a build with nothing to render take 0.80-0.84 of their time without it on a 2-core
+    machine (`bench/startup.py` with the trees before and after it, taking turns); a build that
+    renders gains nothing measurable. The exit functions still run (``atexit``: child
+    processes joined, temporary folders removed, logging flushed), then standard output and
+    error are flushed and the process ends. Only when no thread but daemon threads is left
+    beside the main one (the threads the usual exit does not wait for either: Ray's, once a run
+    on a Ray cluster is done): a thread still running that is not a daemon (a progress display,
+    a checkpoint writer) gets the usual exit, which waits for it."""
     import atexit
     import os
     import threading
